@@ -1,0 +1,2 @@
+Console.Error.WriteLine("the chat server is not wired yet");
+return 1;

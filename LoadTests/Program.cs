@@ -1,0 +1,2 @@
+Console.Error.WriteLine("no scenarios yet");
+return 1;
