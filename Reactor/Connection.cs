@@ -1,0 +1,176 @@
+using System.Diagnostics;
+using System.Net;
+
+namespace Chat.Reactor;
+
+/// <summary>
+/// One accepted TCP connection. The reactor owns the socket; the owner of the events (the pipeline) sends through
+/// <see cref="Send"/>, which only queues: the backend flushes the queue with gathered writes on its own threads, so a
+/// slow peer never blocks the sender. Thread-safe.
+/// </summary>
+public abstract class Connection
+{
+    private const int Open = 0, Closing = 1, Closed = 2;
+
+    private protected readonly object Sync = new();
+    private protected readonly OutboundQueue Queue = new();
+    private protected readonly ReactorOptions Options;
+    private int _state;
+    private bool _flushScheduled;
+    private TaskCompletionSource? _drained;
+    private long _lastActivity;
+
+    private protected Connection(long id, IPEndPoint remoteEndPoint, ReactorOptions options)
+    {
+        Id = id;
+        RemoteEndPoint = remoteEndPoint;
+        Options = options;
+        _lastActivity = Stopwatch.GetTimestamp();
+    }
+
+    public long Id { get; }
+
+    public IPEndPoint RemoteEndPoint { get; }
+
+    /// <summary>The owner's per-connection state (the pipeline's session); the reactor never reads it.</summary>
+    public object? Tag { get; set; }
+
+    /// <summary><see cref="Stopwatch.GetTimestamp"/> of the last bytes received.</summary>
+    public long LastActivityTimestamp => Volatile.Read(ref _lastActivity);
+
+    /// <summary>Bytes queued and not yet written to the socket.</summary>
+    public long QueuedBytes
+    {
+        get { lock (Sync) return Queue.Bytes; }
+    }
+
+    /// <summary>True once <see cref="Close"/> or <see cref="Abort"/> was called or the peer went away.</summary>
+    public bool IsClosing => Volatile.Read(ref _state) != Open;
+
+    /// <summary>
+    /// Queues <paramref name="count"/> bytes of <paramref name="buffer"/> (the queue takes its own reference) and makes
+    /// sure a flush is scheduled. Never blocks and never writes on the caller's thread.
+    /// </summary>
+    public SendResult Send(SharedBuffer buffer, int offset, int count)
+    {
+        SendResult result;
+        bool schedule;
+        lock (Sync)
+        {
+            if (_state != Open) return SendResult.Closed;
+            if (Queue.Bytes + count > Options.HighWaterMark) return SendResult.Dropped;
+            Queue.Enqueue(buffer, offset, count);
+            result = Queue.Bytes > Options.HighWaterMark / 2 ? SendResult.Backpressure : SendResult.Accepted;
+            schedule = !_flushScheduled;
+            _flushScheduled = true;
+        }
+        if (schedule) ScheduleFlush();
+        return result;
+    }
+
+    /// <summary>
+    /// Closes gracefully: no more sends are accepted, <paramref name="lastWords"/> (if any) is queued after what is
+    /// pending, or instead of it when <paramref name="discardQueued"/>; once flushed the write side is shut down and
+    /// the socket closes when the peer's FIN arrives or <see cref="ReactorOptions.CloseTimeout"/> passes.
+    /// </summary>
+    public void Close(SharedBuffer? lastWords = null, int offset = 0, int count = 0, bool discardQueued = false)
+    {
+        bool schedule;
+        lock (Sync)
+        {
+            if (_state != Open) return;
+            _state = Closing;
+            if (discardQueued) Queue.DiscardUnstarted();
+            if (lastWords is not null) Queue.Enqueue(lastWords, offset, count);
+            schedule = !_flushScheduled;
+            _flushScheduled = true;
+        }
+        ResumeReading();
+        if (schedule) ScheduleFlush();
+        _ = AbortAfterTimeoutAsync();
+    }
+
+    /// <summary>Closes at once, dropping whatever is queued.</summary>
+    public abstract void Abort();
+
+    /// <summary>Stops reading from the socket (its bytes stay in the kernel and TCP pushes back on the peer).</summary>
+    public abstract void PauseReading();
+
+    public abstract void ResumeReading();
+
+    /// <summary>Completes when the queue is at or below half the high-water mark, or the connection is closed.</summary>
+    public Task WhenDrainedAsync()
+    {
+        lock (Sync)
+        {
+            if (_state == Closed || Queue.Bytes <= Options.HighWaterMark / 2) return Task.CompletedTask;
+            _drained ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            return _drained.Task;
+        }
+    }
+
+    private protected void MarkActivity() => Volatile.Write(ref _lastActivity, Stopwatch.GetTimestamp());
+
+    /// <summary>Arranges for the queue to be flushed on the backend's threads until <see cref="EndFlushIfEmptyLocked"/> reports idle.</summary>
+    private protected abstract void ScheduleFlush();
+
+    /// <summary>Shuts down the write side after the last queued byte left (half-close, RFC 9293 FIN).</summary>
+    private protected abstract void ShutdownSend();
+
+    private protected enum FlushState { More, Idle, ShutDown }
+
+    /// <summary>Called by the backend after a write: accounts the bytes and says whether to go on.</summary>
+    private protected void Written(long bytes)
+    {
+        TaskCompletionSource? drained = null;
+        lock (Sync)
+        {
+            Queue.Advance(bytes);
+            if (_drained is not null && Queue.Bytes <= Options.HighWaterMark / 2)
+            {
+                drained = _drained;
+                _drained = null;
+            }
+        }
+        drained?.TrySetResult();
+    }
+
+    /// <summary>Under the lock, ends a flush when nothing is queued; tells the backend to shut down when closing.</summary>
+    private protected FlushState EndFlushIfEmptyLocked()
+    {
+        if (Queue.Count > 0) return FlushState.More;
+        _flushScheduled = false;
+        return _state == Closing ? FlushState.ShutDown : FlushState.Idle;
+    }
+
+    /// <summary>Marks the connection as going away without a graceful flush (peer gone, error, abort).</summary>
+    private protected void MarkClosing()
+    {
+        lock (Sync)
+        {
+            if (_state == Open) _state = Closing;
+        }
+    }
+
+    /// <summary>Final step, once per connection: releases every queued buffer and wakes drain waiters.</summary>
+    private protected bool MarkClosed()
+    {
+        TaskCompletionSource? drained;
+        lock (Sync)
+        {
+            if (_state == Closed) return false;
+            _state = Closed;
+            Queue.ReleaseAll();
+            drained = _drained;
+            _drained = null;
+        }
+        drained?.TrySetResult();
+        return true;
+    }
+
+    private async Task AbortAfterTimeoutAsync()
+    {
+        await Task.Delay(Options.CloseTimeout).ConfigureAwait(false);
+        if (Volatile.Read(ref _state) != Closed) Abort();
+    }
+}

@@ -1,0 +1,127 @@
+using System.Buffers.Binary;
+using System.Net;
+using System.Net.Sockets;
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+
+namespace Chat.Reactor.Epoll;
+
+/// <summary>
+/// The Linux backend: our own epoll event loops, one per core by default. Loop 0 also accepts (accept4, non-blocking)
+/// and hands connections to the loops in turn.
+/// </summary>
+internal sealed class EpollTransport : ITransport
+{
+    private readonly Socket _listener;
+    private readonly int _listenFd;
+    private readonly ReactorOptions _options;
+    private readonly ChannelWriter<TransportEvent> _events;
+    private readonly ILogger _logger;
+    private readonly EventLoop[] _loops;
+    private readonly Action<EpollConnection> _onClosed;
+    private readonly TaskCompletionSource _allClosed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<long, EpollConnection> _connections = new();
+    private long _nextId;
+    private int _nextLoop;
+    private int _accepting = 1;
+    private int _disposing;
+
+    public EpollTransport(IPEndPoint endPoint, ReactorOptions options, ChannelWriter<TransportEvent> events, ILogger<EpollTransport> logger)
+    {
+        _options = options;
+        _events = events;
+        _logger = logger;
+        _onClosed = Forget;
+        _listener = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        try
+        {
+            _listener.Bind(endPoint);
+            _listener.Listen(options.Backlog);
+            _listener.Blocking = false;
+        }
+        catch
+        {
+            _listener.Dispose();
+            throw;
+        }
+        _listenFd = (int)_listener.Handle;
+        LocalEndPoint = (IPEndPoint)_listener.LocalEndPoint!;
+        _loops = new EventLoop[options.EventLoops];
+        for (var i = 0; i < _loops.Length; i++) _loops[i] = new EventLoop(i, events);
+        _loops[0].OnAcceptable = AcceptAll;
+    }
+
+    public IPEndPoint LocalEndPoint { get; }
+
+    public ReactorBackend Backend => ReactorBackend.Epoll;
+
+    public int ConnectionCount => _connections.Count;
+
+    public void Start()
+    {
+        foreach (var loop in _loops) loop.Start();
+        _loops[0].WatchListener(_listenFd);
+    }
+
+    public void StopAccepting()
+    {
+        if (Interlocked.Exchange(ref _accepting, 0) == 0) return;
+        _loops[0].UnwatchListener(_listenFd);
+        _listener.Dispose();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposing, 1) != 0) return;
+        StopAccepting();
+        foreach (var connection in _connections.Values) connection.Abort();
+        if (_connections.IsEmpty) _allClosed.TrySetResult();
+        await _allClosed.Task.ConfigureAwait(false);
+        foreach (var loop in _loops)
+        {
+            loop.Stop();
+            loop.Dispose();
+        }
+        _events.TryComplete();
+    }
+
+    /// <summary>Loop 0: accepts until the backlog is empty.</summary>
+    private unsafe void AcceptAll()
+    {
+        var address = stackalloc byte[128];
+        while (Volatile.Read(ref _accepting) == 1)
+        {
+            var length = 128;
+            var fd = Libc.accept4(_listenFd, address, &length, Libc.SOCK_NONBLOCK | Libc.SOCK_CLOEXEC);
+            if (fd < 0)
+            {
+                var errno = Libc.Errno;
+                if (errno == Libc.EAGAIN) return;
+                if (errno is Libc.EINTR or Libc.ECONNABORTED) continue;
+                // EMFILE/ENFILE/ENOBUFS: the backlog keeps the peer waiting; the next readiness retries.
+                ReactorLog.AcceptFailed(_logger, (SocketError)errno);
+                return;
+            }
+            var one = 1;
+            Libc.setsockopt(fd, Libc.IPPROTO_TCP, Libc.TCP_NODELAY, &one, sizeof(int));
+            var loop = _loops[(uint)Interlocked.Increment(ref _nextLoop) % (uint)_loops.Length];
+            var connection = new EpollConnection(Interlocked.Increment(ref _nextId), fd, PeerOf(address), _options, loop, _onClosed);
+            _connections[connection.Id] = connection;
+            connection.Adopt();
+        }
+    }
+
+    private static unsafe IPEndPoint PeerOf(byte* address)
+    {
+        var family = *(ushort*)address;
+        var port = BinaryPrimitives.ReverseEndianness(*(ushort*)(address + 2));
+        if (family == Libc.AF_INET6) return new IPEndPoint(new IPAddress(new ReadOnlySpan<byte>(address + 8, 16)), port);
+        return new IPEndPoint(new IPAddress(new ReadOnlySpan<byte>(address + 4, 4)), port);
+    }
+
+    private void Forget(EpollConnection connection)
+    {
+        _connections.TryRemove(connection.Id, out _);
+        if (Volatile.Read(ref _disposing) == 1 && _connections.IsEmpty) _allClosed.TrySetResult();
+    }
+}

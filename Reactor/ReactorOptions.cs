@@ -1,0 +1,35 @@
+namespace Chat.Reactor;
+
+/// <summary>Limits and switches of the socket layer, validated once at start-up.</summary>
+public sealed class ReactorOptions
+{
+    /// <summary>Which backend runs the sockets. Default <see cref="ReactorBackend.Auto"/>: epoll on Linux, sockets elsewhere.</summary>
+    public ReactorBackend Backend { get; init; } = ReactorBackend.Auto;
+
+    /// <summary>Number of event loops (epoll backend). Default: one per core.</summary>
+    public int EventLoops { get; init; } = Environment.ProcessorCount;
+
+    /// <summary>Bytes rented per read, returned as soon as the pipeline consumed them. Default 4 KiB.</summary>
+    public int ReceiveBufferSize { get; init; } = 4096;
+
+    /// <summary>
+    /// Queued outbound bytes per connection past which a send is refused (<see cref="SendResult.Dropped"/>) so that one
+    /// slow reader cannot grow memory without bound. Default 1 MiB.
+    /// </summary>
+    public long HighWaterMark { get; init; } = 1024 * 1024;
+
+    /// <summary>How long a closing connection may take to flush its last bytes and see the peer's FIN. Default 5 s.</summary>
+    public TimeSpan CloseTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Listen backlog. Default 4096 (raised further by the kernel's somaxconn only).</summary>
+    public int Backlog { get; init; } = 4096;
+
+    public void Validate()
+    {
+        if (EventLoops < 1 || EventLoops > 256) throw new ArgumentException($"EventLoops must be 1..256, got {EventLoops}");
+        if (ReceiveBufferSize < 256 || ReceiveBufferSize > 1 << 20) throw new ArgumentException($"ReceiveBufferSize must be 256..1048576 bytes, got {ReceiveBufferSize}");
+        if (HighWaterMark < 4096) throw new ArgumentException($"HighWaterMark must be at least 4096 bytes, got {HighWaterMark}");
+        if (CloseTimeout <= TimeSpan.Zero) throw new ArgumentException("CloseTimeout must be positive");
+        if (Backlog < 1) throw new ArgumentException($"Backlog must be positive, got {Backlog}");
+    }
+}
