@@ -1,0 +1,138 @@
+using Npgsql;
+
+namespace Chat.Storage;
+
+/// <summary>
+/// The one connection a <see cref="PostgresMessageStore"/> appends on, with its statements prepared once. Any failure
+/// leaves it unusable: the store disposes it and opens a new one for the next append.
+/// </summary>
+internal sealed class PostgresAppender : IAsyncDisposable
+{
+    // Allocates the batch's ids and records its key in one round trip. The UPDATE takes the counter row's lock, which
+    // is held until COMMIT or ROLLBACK. So batches from every node commit one at a time in id order: any snapshot sees
+    // a prefix of the id sequence, and a rolled-back batch leaves no gap (its increment is rolled back with it).
+    // No row comes back when the key was already recorded (ON CONFLICT waits for a concurrent holder of the key).
+    internal const string AllocateSql = """
+        WITH allocated AS (
+            UPDATE chat_id_counter SET last_id = last_id + $2 RETURNING last_id - $2 + 1 AS first_id)
+        INSERT INTO chat_batches (batch_key, first_id, count, committed_at)
+        SELECT $1, first_id, $2, now() FROM allocated
+        ON CONFLICT (batch_key) DO NOTHING
+        RETURNING first_id
+        """;
+
+    internal const string LookupSql = "SELECT first_id FROM chat_batches WHERE batch_key = $1";
+
+    // Keys only need to outlive a caller's retries; an hour is far beyond any retry loop.
+    internal const string PruneKeysSql = "DELETE FROM chat_batches WHERE committed_at < now() - interval '1 hour'";
+
+    private static readonly long PruneKeysEveryMs = (long)TimeSpan.FromMinutes(1).TotalMilliseconds;
+
+    private readonly NpgsqlConnection _connection;
+    private readonly TimeSpan _timeout;
+    private readonly NpgsqlCommand _allocate;
+    private readonly NpgsqlParameter<Guid> _allocateKey = new();
+    private readonly NpgsqlParameter<int> _allocateCount = new();
+    private readonly NpgsqlCommand _lookup;
+    private readonly NpgsqlParameter<Guid> _lookupKey = new();
+    private readonly NpgsqlCommand _pruneKeys;
+    private long _lastKeyPruneMs;
+
+    private PostgresAppender(NpgsqlConnection connection, int timeoutSeconds)
+    {
+        _connection = connection;
+        _timeout = TimeSpan.FromSeconds(timeoutSeconds);
+        _allocate = new NpgsqlCommand(AllocateSql, connection) { CommandTimeout = timeoutSeconds };
+        _allocate.Parameters.Add(_allocateKey);
+        _allocate.Parameters.Add(_allocateCount);
+        _lookup = new NpgsqlCommand(LookupSql, connection) { CommandTimeout = timeoutSeconds };
+        _lookup.Parameters.Add(_lookupKey);
+        _pruneKeys = new NpgsqlCommand(PruneKeysSql, connection) { CommandTimeout = timeoutSeconds };
+        _lastKeyPruneMs = Environment.TickCount64;
+    }
+
+    public static async Task<PostgresAppender> OpenAsync(
+        NpgsqlDataSource dataSource, int timeoutSeconds, CancellationToken cancellationToken)
+    {
+        var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var appender = new PostgresAppender(connection, timeoutSeconds);
+        try
+        {
+            // Parameter types must be known to prepare.
+            appender._allocateKey.TypedValue = Guid.Empty;
+            appender._allocateCount.TypedValue = 0;
+            appender._lookupKey.TypedValue = Guid.Empty;
+            await appender._allocate.PrepareAsync(cancellationToken);
+            await appender._lookup.PrepareAsync(cancellationToken);
+            return appender;
+        }
+        catch
+        {
+            await appender.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>One transaction: allocate ids and record the key, COPY the rows, COMMIT. Returns the first id.</summary>
+    public async Task<long> AppendAsync(Guid batchKey, ReadOnlyMemory<NewMessage> batch, CancellationToken cancellationToken)
+    {
+        long firstId;
+        await using (var transaction = await _connection.BeginTransactionAsync(cancellationToken))
+        {
+            _allocateKey.TypedValue = batchKey;
+            _allocateCount.TypedValue = batch.Length;
+            var allocated = await _allocate.ExecuteScalarAsync(cancellationToken);
+            if (allocated is not long first)
+            {
+                await transaction.RollbackAsync(cancellationToken);
+                return await LookupAsync(batchKey, cancellationToken);
+            }
+
+            firstId = first;
+            await using (var writer = await MessageCopyWriter.BeginAsync(_connection, _timeout, cancellationToken))
+            {
+                for (var i = 0; i < batch.Length; i++)
+                {
+                    await writer.WriteAsync(firstId + i, batch.Span[i], cancellationToken);
+                }
+
+                await writer.CompleteAsync(cancellationToken);
+            }
+
+            await transaction.CommitAsync(cancellationToken);
+        }
+
+        return firstId;
+    }
+
+    /// <summary>Deletes batch keys older than an hour, at most once a minute; true when it ran.</summary>
+    public async Task<bool> PruneKeysIfDueAsync(CancellationToken cancellationToken)
+    {
+        var now = Environment.TickCount64;
+        if (now - _lastKeyPruneMs < PruneKeysEveryMs)
+        {
+            return false;
+        }
+
+        _lastKeyPruneMs = now;
+        await _pruneKeys.ExecuteNonQueryAsync(cancellationToken);
+        return true;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _allocate.DisposeAsync();
+        await _lookup.DisposeAsync();
+        await _pruneKeys.DisposeAsync();
+        await _connection.DisposeAsync();
+    }
+
+    private async Task<long> LookupAsync(Guid batchKey, CancellationToken cancellationToken)
+    {
+        _lookupKey.TypedValue = batchKey;
+        var stored = await _lookup.ExecuteScalarAsync(cancellationToken);
+        return stored is long firstId
+            ? firstId
+            : throw new InvalidOperationException($"Batch {batchKey} conflicted but is not recorded.");
+    }
+}

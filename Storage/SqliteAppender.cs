@@ -1,0 +1,126 @@
+using Microsoft.Data.Sqlite;
+
+namespace Chat.Storage;
+
+/// <summary>
+/// The one connection a <see cref="SqliteMessageStore"/> appends on, with its statements prepared once. Any failure
+/// leaves it unusable: the store disposes it and opens a new one for the next append.
+/// </summary>
+internal sealed class SqliteAppender : IDisposable
+{
+    private static readonly long PruneKeysEveryMs = (long)TimeSpan.FromMinutes(1).TotalMilliseconds;
+
+    private readonly SqliteConnection _connection;
+    private readonly SqliteCommand _lookup;
+    private readonly SqliteCommand _allocate;
+    private readonly SqliteCommand _recordKey;
+    private readonly SqliteCommand _insert;
+    private readonly SqliteCommand _pruneKeys;
+    private readonly SqliteParameter _insertId;
+    private readonly SqliteParameter _insertUsername;
+    private readonly SqliteParameter _insertComment;
+    private readonly SqliteParameter _insertCreatedAt;
+    private long _lastKeyPruneMs;
+
+    private SqliteAppender(SqliteConnection connection)
+    {
+        _connection = connection;
+        _lookup = Command("SELECT first_id FROM chat_batches WHERE batch_key = $key", "$key");
+
+        // The counter row is updated inside the BEGIN IMMEDIATE transaction, which holds the database's write lock
+        // until COMMIT: batches (from any connection or process) commit one at a time in id order, and a rolled-back
+        // batch rolls its increment back with it, so ids stay dense. The counter, not max(id), survives retention.
+        _allocate = Command("UPDATE chat_id_counter SET last_id = last_id + $count RETURNING last_id", "$count");
+        _recordKey = Command(
+            "INSERT INTO chat_batches (batch_key, first_id, count, committed_at) VALUES ($key, $first, $count, $at)",
+            "$key", "$first", "$count", "$at");
+        _insert = Command(
+            "INSERT INTO chat_messages (id, username, comment, created_at) VALUES ($id, $username, $comment, $at)",
+            "$id", "$username", "$comment", "$at");
+        _insertId = _insert.Parameters[0];
+        _insertUsername = _insert.Parameters[1];
+        _insertComment = _insert.Parameters[2];
+        _insertCreatedAt = _insert.Parameters[3];
+
+        // Keys only need to outlive a caller's retries; an hour is far beyond any retry loop.
+        _pruneKeys = Command("DELETE FROM chat_batches WHERE committed_at < $cutoff", "$cutoff");
+        _lastKeyPruneMs = Environment.TickCount64;
+    }
+
+    /// <summary>Takes ownership of an open connection already set to WAL and synchronous=FULL.</summary>
+    public static SqliteAppender Open(SqliteConnection connection) => new(connection);
+
+    /// <summary>One BEGIN IMMEDIATE transaction: look up the key, allocate ids, insert the rows, COMMIT.</summary>
+    public long Append(Guid batchKey, ReadOnlySpan<NewMessage> batch)
+    {
+        using var transaction = _connection.BeginTransaction(deferred: false);
+        Enlist(transaction);
+
+        _lookup.Parameters[0].Value = batchKey;
+        if (_lookup.ExecuteScalar() is long committedFirstId)
+        {
+            transaction.Rollback();
+            return committedFirstId;
+        }
+
+        _allocate.Parameters[0].Value = batch.Length;
+        var firstId = (long)_allocate.ExecuteScalar()! - batch.Length + 1;
+        var now = StoredTime.ToUnixMilliseconds(DateTime.UtcNow);
+
+        _recordKey.Parameters[0].Value = batchKey;
+        _recordKey.Parameters[1].Value = firstId;
+        _recordKey.Parameters[2].Value = batch.Length;
+        _recordKey.Parameters[3].Value = now;
+        _recordKey.ExecuteNonQuery();
+
+        for (var i = 0; i < batch.Length; i++)
+        {
+            _insertId.Value = firstId + i;
+            _insertUsername.Value = StoredText.ToStoredString(batch[i].Username);
+            _insertComment.Value = StoredText.ToStoredString(batch[i].Comment);
+            _insertCreatedAt.Value = StoredTime.ToUnixMilliseconds(batch[i].Timestamp);
+            _insert.ExecuteNonQuery();
+        }
+
+        if (Environment.TickCount64 - _lastKeyPruneMs >= PruneKeysEveryMs)
+        {
+            _lastKeyPruneMs = Environment.TickCount64;
+            _pruneKeys.Parameters[0].Value = now - (long)TimeSpan.FromHours(1).TotalMilliseconds;
+            _pruneKeys.ExecuteNonQuery();
+        }
+
+        transaction.Commit();
+        return firstId;
+    }
+
+    public void Dispose()
+    {
+        _lookup.Dispose();
+        _allocate.Dispose();
+        _recordKey.Dispose();
+        _insert.Dispose();
+        _pruneKeys.Dispose();
+        _connection.Dispose();
+    }
+
+    private SqliteCommand Command(string sql, params string[] parameterNames)
+    {
+        var command = _connection.CreateCommand();
+        command.CommandText = sql;
+        foreach (var name in parameterNames)
+        {
+            command.Parameters.Add(new SqliteParameter { ParameterName = name });
+        }
+
+        return command;
+    }
+
+    private void Enlist(SqliteTransaction transaction)
+    {
+        _lookup.Transaction = transaction;
+        _allocate.Transaction = transaction;
+        _recordKey.Transaction = transaction;
+        _insert.Transaction = transaction;
+        _pruneKeys.Transaction = transaction;
+    }
+}
