@@ -16,6 +16,14 @@ internal static class QueryString
     public static bool TryGet(ReadOnlySpan<byte> query, ReadOnlySpan<byte> name, Span<byte> destination, out int written)
     {
         written = 0;
+        return TryFind(query, name, out ReadOnlySpan<byte> encoded) && TryDecode(encoded, destination, out written);
+    }
+
+    /// <summary>True when the query has a parameter called name, whatever its value.</summary>
+    public static bool Has(ReadOnlySpan<byte> query, ReadOnlySpan<byte> name) => TryFind(query, name, out _);
+
+    private static bool TryFind(ReadOnlySpan<byte> query, ReadOnlySpan<byte> name, out ReadOnlySpan<byte> encoded)
+    {
         foreach (Range part in query.Split((byte)'&'))
         {
             ReadOnlySpan<byte> pair = query[part];
@@ -23,10 +31,12 @@ internal static class QueryString
             ReadOnlySpan<byte> key = equals < 0 ? pair : pair[..equals];
             if (key.SequenceEqual(name))
             {
-                return TryDecode(equals < 0 ? default : pair[(equals + 1)..], destination, out written);
+                encoded = equals < 0 ? default : pair[(equals + 1)..];
+                return true;
             }
         }
 
+        encoded = default;
         return false;
     }
 

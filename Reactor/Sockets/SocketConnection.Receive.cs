@@ -19,6 +19,8 @@ internal sealed partial class SocketConnection
             {
                 await WaitWhilePausedAsync().ConfigureAwait(false);
                 await _socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None).ConfigureAwait(false);
+                // A pause that came while we waited for data holds from here: the bytes stay in the kernel.
+                await WaitWhilePausedAsync().ConfigureAwait(false);
                 var buffer = ArrayPool<byte>.Shared.Rent(Options.ReceiveBufferSize);
                 int received;
                 try

@@ -1,0 +1,116 @@
+using System.Net;
+using System.Net.Sockets;
+using Chat.Pipeline;
+using Chat.Pipeline.Http;
+using Chat.Reactor;
+using Chat.Storage;
+using Microsoft.Extensions.Logging;
+
+namespace Chat.Server;
+
+/// <summary>
+/// The composition root: opens the store, builds the pipeline, binds the reactor to it, and stops them in order.
+/// Holds no protocol logic.
+/// </summary>
+internal sealed class ChatHost : IAsyncDisposable
+{
+    private readonly ServerConfiguration _configuration;
+    private readonly IMessageStore _store;
+    private readonly ChatPipeline _pipeline;
+    private readonly ITransport _transport;
+    private readonly ILogger _logger;
+    private int _stopped;
+
+    private ChatHost(ServerConfiguration configuration, IMessageStore store, ChatPipeline pipeline, ITransport transport, ILogger logger)
+    {
+        _configuration = configuration;
+        _store = store;
+        _pipeline = pipeline;
+        _transport = transport;
+        _logger = logger;
+    }
+
+    public IPEndPoint LocalEndPoint => _transport.LocalEndPoint;
+
+    public ReactorBackend Backend => _transport.Backend;
+
+    public string StoreDescription => _store.Description;
+
+    /// <summary>Completes when a stage failed and the server cannot go on.</summary>
+    public Task Faulted => _pipeline.Faulted;
+
+    /// <summary>
+    /// Starts everything and returns once connections are accepted. Throws <see cref="HostStartException"/> with a
+    /// one-line reason when the port cannot be bound or the store cannot be opened.
+    /// </summary>
+    public static async Task<ChatHost> StartAsync(ServerConfiguration configuration, ILoggerFactory loggers, CancellationToken cancellationToken)
+    {
+        var logger = loggers.CreateLogger<ChatHost>();
+        var store = OpenStore(configuration, loggers);
+        try
+        {
+            var pipeline = new ChatPipeline(configuration.Pipeline, store, StaticFiles.Load(configuration.WebRoot), loggers,
+                configuration.MaxConnections, configuration.MaxConnectionsPerAddress);
+            ITransport transport;
+            try
+            {
+                transport = TransportFactory.Bind(configuration.Listen, configuration.Reactor, pipeline.Input, loggers);
+            }
+            catch (SocketException e)
+            {
+                throw new HostStartException($"cannot listen on {configuration.Listen}: {Describe(e)}");
+            }
+            try
+            {
+                await store.InitializeAsync(cancellationToken).ConfigureAwait(false);
+                pipeline.ReportConnectionsFrom(() => transport.ConnectionCount);
+                await pipeline.StartAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is StoreUnavailableException or OperationCanceledException)
+            {
+                await transport.DisposeAsync().ConfigureAwait(false);
+                throw new HostStartException($"cannot open the store ({store.Description}): {e.Message}");
+            }
+            transport.Start();
+            HostLog.Started(logger, transport.LocalEndPoint.ToString(), transport.Backend.ToString(), store.Description);
+            return new ChatHost(configuration, store, pipeline, transport, logger);
+        }
+        catch
+        {
+            await store.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Graceful stop: stop accepting, store and broadcast what was received, close every client with 1001, release
+    /// the store. Returns false when the deadline passed before the pipeline drained.
+    /// </summary>
+    public async Task<bool> StopAsync()
+    {
+        if (Interlocked.Exchange(ref _stopped, 1) != 0) return true;
+        HostLog.Stopping(_logger, _configuration.ShutdownTimeout.TotalSeconds);
+        _transport.StopAccepting();
+        var drained = await _pipeline.DrainAsync(_configuration.ShutdownTimeout).ConfigureAwait(false);
+        await _transport.DisposeAsync().ConfigureAwait(false);
+        await _pipeline.StopAsync().ConfigureAwait(false);
+        await _store.DisposeAsync().ConfigureAwait(false);
+        HostLog.Stopped(_logger, drained);
+        return drained;
+    }
+
+    public async ValueTask DisposeAsync() => await StopAsync().ConfigureAwait(false);
+
+    private static IMessageStore OpenStore(ServerConfiguration configuration, ILoggerFactory loggers) =>
+        configuration.Postgres is { } connectionString
+            ? new PostgresMessageStore(connectionString, configuration.Store, loggers.CreateLogger<PostgresMessageStore>())
+            : new SqliteMessageStore(configuration.DataDirectory, configuration.Store, loggers.CreateLogger<SqliteMessageStore>());
+
+    private static string Describe(SocketException e) => e.SocketErrorCode switch
+    {
+        SocketError.AddressAlreadyInUse => "the address is already in use",
+        SocketError.AddressNotAvailable => "the address is not available on this machine",
+        SocketError.AccessDenied => "permission denied",
+        _ => e.Message,
+    };
+}

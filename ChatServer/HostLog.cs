@@ -1,0 +1,18 @@
+using Microsoft.Extensions.Logging;
+
+namespace Chat.Server;
+
+internal static partial class HostLog
+{
+    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "started on {EndPoint} with the {Backend} reactor, store: {Store}")]
+    public static partial void Started(ILogger logger, string endPoint, string backend, string store);
+
+    [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "stopping: draining the pipeline (deadline {Seconds} s)")]
+    public static partial void Stopping(ILogger logger, double seconds);
+
+    [LoggerMessage(EventId = 3, Level = LogLevel.Information, Message = "stopped (drained: {Drained})")]
+    public static partial void Stopped(ILogger logger, bool drained);
+
+    [LoggerMessage(EventId = 4, Level = LogLevel.Critical, Message = "a pipeline stage failed; the server exits")]
+    public static partial void Fatal(ILogger logger, Exception exception);
+}

@@ -1,0 +1,173 @@
+using System.Globalization;
+using System.Net;
+using Chat.Pipeline;
+using Chat.Reactor;
+using Chat.Storage;
+
+namespace Chat.Server;
+
+/// <summary>
+/// Every setting of the server, from environment variables (PROTOCOL.md's operations contract) and command-line
+/// options of the same meaning (<c>--listen 127.0.0.1:9000</c> is <c>CHAT_LISTEN</c>), options winning.
+/// </summary>
+internal sealed record ServerConfiguration
+{
+    public required IPEndPoint Listen { get; init; }
+    public string? Postgres { get; init; }
+    public required string DataDirectory { get; init; }
+    public required string WebRoot { get; init; }
+    public required PipelineOptions Pipeline { get; init; }
+    public required ReactorOptions Reactor { get; init; }
+    public required StoreOptions Store { get; init; }
+    public int MaxConnections { get; init; }
+    public int MaxConnectionsPerAddress { get; init; }
+    public TimeSpan ShutdownTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>The variables read, with their meaning, for <c>--help</c> and the README.</summary>
+    public static readonly (string Name, string Meaning)[] Variables =
+    [
+        ("CHAT_LISTEN", "address and port to listen on (default 127.0.0.1:8080)"),
+        ("CHAT_POSTGRES", "Npgsql connection string; unset: the embedded SQLite store"),
+        ("CHAT_DATA_DIR", "directory of the embedded store (default ./data)"),
+        ("CHAT_WWWROOT", "directory of the chat page's files (default: wwwroot beside the server)"),
+        ("CHAT_MAX_MESSAGE_BYTES", "largest WebSocket frame or message (default 65536); larger closes with 1009"),
+        ("CHAT_MAX_COMMENT_CHARS", "longest comment in characters (default 4096)"),
+        ("CHAT_MAX_HEAD_BYTES", "largest HTTP request head (default 16384); larger gets 431"),
+        ("CHAT_HEAD_TIMEOUT_SECONDS", "time to send a complete request head (default 10)"),
+        ("CHAT_PING_INTERVAL_SECONDS", "silence after which a WebSocket peer is pinged (default 30)"),
+        ("CHAT_IDLE_TIMEOUT_SECONDS", "silence after which a WebSocket peer is closed with 1001 (default 75)"),
+        ("CHAT_HIGH_WATER_MARK_BYTES", "queued bytes per connection past which a slow reader is closed with 1008 (default 1048576)"),
+        ("CHAT_MAX_CONNECTIONS", "open connections at most, 0 = no limit (default 0)"),
+        ("CHAT_MAX_CONNECTIONS_PER_ADDRESS", "open connections per client address at most, 0 = no limit (default 0)"),
+        ("CHAT_ALLOWED_ORIGINS", "comma-separated Origin values allowed to open a WebSocket; unset: all (default)"),
+        ("CHAT_REACTOR", "socket backend: auto, epoll or sockets (default auto)"),
+        ("CHAT_EVENT_LOOPS", "event loops of the epoll backend (default: one per core)"),
+        ("CHAT_SHUTDOWN_TIMEOUT_SECONDS", "deadline for a graceful stop on SIGTERM/Ctrl+C (default 10)"),
+        ("CHAT_RETENTION_DAYS", "delete messages older than this many days, 0 = keep all (default 0)"),
+        ("CHAT_RETENTION_MAX_ROWS", "keep only this many newest messages, 0 = keep all (default 0)"),
+    ];
+
+    public static ServerConfiguration Load(IReadOnlyDictionary<string, string?> environment, string[] args)
+    {
+        var settings = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (name, _) in Variables)
+        {
+            if (environment.TryGetValue(name, out var value) && !string.IsNullOrWhiteSpace(value)) settings[name] = value.Trim();
+        }
+        ReadArguments(args, settings);
+
+        var pipelineDefaults = new PipelineOptions();
+        var reactorDefaults = new ReactorOptions();
+        var pipeline = new PipelineOptions
+        {
+            MaxMessageBytes = Int(settings, "CHAT_MAX_MESSAGE_BYTES", pipelineDefaults.MaxMessageBytes),
+            MaxCommentChars = Int(settings, "CHAT_MAX_COMMENT_CHARS", pipelineDefaults.MaxCommentChars),
+            MaxHeadBytes = Int(settings, "CHAT_MAX_HEAD_BYTES", pipelineDefaults.MaxHeadBytes),
+            HeadTimeout = Seconds(settings, "CHAT_HEAD_TIMEOUT_SECONDS", pipelineDefaults.HeadTimeout),
+            PingInterval = Seconds(settings, "CHAT_PING_INTERVAL_SECONDS", pipelineDefaults.PingInterval),
+            IdleTimeout = Seconds(settings, "CHAT_IDLE_TIMEOUT_SECONDS", pipelineDefaults.IdleTimeout),
+            AllowedOrigins = settings.TryGetValue("CHAT_ALLOWED_ORIGINS", out var origins)
+                ? origins.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                : [],
+        };
+        var reactor = new ReactorOptions
+        {
+            Backend = Backend(settings),
+            EventLoops = Int(settings, "CHAT_EVENT_LOOPS", reactorDefaults.EventLoops),
+            HighWaterMark = Int(settings, "CHAT_HIGH_WATER_MARK_BYTES", (int)reactorDefaults.HighWaterMark),
+        };
+        var store = new StoreOptions
+        {
+            RetentionDays = Int(settings, "CHAT_RETENTION_DAYS", 0),
+            RetentionMaxRows = Int(settings, "CHAT_RETENTION_MAX_ROWS", 0),
+        };
+        var configuration = new ServerConfiguration
+        {
+            Listen = Endpoint(settings.GetValueOrDefault("CHAT_LISTEN", "127.0.0.1:8080")),
+            Postgres = settings.GetValueOrDefault("CHAT_POSTGRES"),
+            DataDirectory = Path.GetFullPath(settings.GetValueOrDefault("CHAT_DATA_DIR", "./data")),
+            WebRoot = settings.GetValueOrDefault("CHAT_WWWROOT", Path.Combine(AppContext.BaseDirectory, "wwwroot")),
+            Pipeline = pipeline,
+            Reactor = reactor,
+            Store = store,
+            MaxConnections = Int(settings, "CHAT_MAX_CONNECTIONS", 0),
+            MaxConnectionsPerAddress = Int(settings, "CHAT_MAX_CONNECTIONS_PER_ADDRESS", 0),
+            ShutdownTimeout = Seconds(settings, "CHAT_SHUTDOWN_TIMEOUT_SECONDS", TimeSpan.FromSeconds(10)),
+        };
+        configuration.Validate();
+        return configuration;
+    }
+
+    private void Validate()
+    {
+        try
+        {
+            Pipeline.Validate();
+            Reactor.Validate();
+            Store.Validate();
+        }
+        catch (ArgumentException e)
+        {
+            throw new ConfigurationException(e.Message);
+        }
+        if (MaxConnections < 0) throw new ConfigurationException("CHAT_MAX_CONNECTIONS must not be negative");
+        if (MaxConnectionsPerAddress < 0) throw new ConfigurationException("CHAT_MAX_CONNECTIONS_PER_ADDRESS must not be negative");
+        if (ShutdownTimeout <= TimeSpan.Zero) throw new ConfigurationException("CHAT_SHUTDOWN_TIMEOUT_SECONDS must be positive");
+    }
+
+    /// <summary><c>--listen X</c>, <c>--listen=X</c>, <c>--data-dir X</c>: the variable's name without CHAT_, lower case, dashes.</summary>
+    private static void ReadArguments(string[] args, Dictionary<string, string> settings)
+    {
+        for (var i = 0; i < args.Length; i++)
+        {
+            var arg = args[i];
+            if (!arg.StartsWith("--", StringComparison.Ordinal)) throw new ConfigurationException($"unexpected argument '{arg}' (see --help)");
+            var equals = arg.IndexOf('=');
+            var key = equals > 0 ? arg[2..equals] : arg[2..];
+            var name = "CHAT_" + key.Replace('-', '_').ToUpperInvariant();
+            if (Array.FindIndex(Variables, v => v.Name == name) < 0) throw new ConfigurationException($"unknown option '--{key}' (see --help)");
+            string value;
+            if (equals > 0) value = arg[(equals + 1)..];
+            else if (i + 1 < args.Length) value = args[++i];
+            else throw new ConfigurationException($"option '--{key}' needs a value");
+            settings[name] = value;
+        }
+    }
+
+    internal static IPEndPoint Endpoint(string text)
+    {
+        var value = text.StartsWith("http://", StringComparison.OrdinalIgnoreCase) ? text[7..].TrimEnd('/') : text;
+        var colon = value.LastIndexOf(':');
+        if (colon <= 0 || !int.TryParse(value.AsSpan(colon + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var port) || port > 65535)
+        {
+            throw new ConfigurationException($"CHAT_LISTEN must be ADDRESS:PORT (for example 127.0.0.1:8080), got '{text}'");
+        }
+        var host = value[..colon].Trim('[', ']');
+        if (IPAddress.TryParse(host, out var address)) return new IPEndPoint(address, port);
+        if (host.Equals("localhost", StringComparison.OrdinalIgnoreCase)) return new IPEndPoint(IPAddress.Loopback, port);
+        if (host is "*" or "+") return new IPEndPoint(IPAddress.Any, port);
+        throw new ConfigurationException($"CHAT_LISTEN needs an IP address, 'localhost' or '*', got '{host}'");
+    }
+
+    private static int Int(Dictionary<string, string> settings, string name, int fallback)
+    {
+        if (!settings.TryGetValue(name, out var text)) return fallback;
+        if (int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) && value >= 0) return value;
+        throw new ConfigurationException($"{name} must be a non-negative integer, got '{text}'");
+    }
+
+    private static TimeSpan Seconds(Dictionary<string, string> settings, string name, TimeSpan fallback)
+    {
+        if (!settings.TryGetValue(name, out var text)) return fallback;
+        if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && value > 0 && value < 86_400 * 365) return TimeSpan.FromSeconds(value);
+        throw new ConfigurationException($"{name} must be a positive number of seconds, got '{text}'");
+    }
+
+    private static ReactorBackend Backend(Dictionary<string, string> settings) => settings.GetValueOrDefault("CHAT_REACTOR", "auto").ToLowerInvariant() switch
+    {
+        "auto" => ReactorBackend.Auto,
+        "epoll" => ReactorBackend.Epoll,
+        "sockets" => ReactorBackend.Sockets,
+        var other => throw new ConfigurationException($"CHAT_REACTOR must be auto, epoll or sockets, got '{other}'"),
+    };
+}

@@ -1,0 +1,47 @@
+using Chat.Pipeline.Metrics;
+
+namespace Chat.Pipeline;
+
+public sealed partial class ChatPipeline
+{
+    /// <summary>GET /metrics in Prometheus text format.</summary>
+    public string RenderMetrics()
+    {
+        var m = _metrics;
+        var w = new PrometheusWriter();
+        w.Metric("chat_connections_open", "Open TCP connections.", "gauge", _connectionCount());
+        w.Metric("chat_connections_opened_total", "TCP connections accepted.", "counter", Interlocked.Read(ref m.ConnectionsOpened));
+        w.Metric("chat_connections_rejected_total", "Connections refused by a connection limit.", "counter", Interlocked.Read(ref m.ConnectionsRejected));
+        w.Metric("chat_websocket_sessions_total", "Successful WebSocket handshakes.", "counter", Interlocked.Read(ref m.WebSocketSessions));
+        w.Metric("chat_websocket_live", "WebSocket clients receiving live messages.", "gauge", _broadcast.LiveCount);
+        w.Metric("chat_http_requests_total", "Complete HTTP request heads.", "counter", Interlocked.Read(ref m.HttpRequests));
+        w.Metric("chat_messages_received_total", "Valid chat messages received.", "counter", Interlocked.Read(ref m.MessagesReceived));
+        w.Metric("chat_messages_rejected_total", "Chat messages answered with an error frame.", "counter", Interlocked.Read(ref m.MessagesRejected));
+        w.Metric("chat_messages_stored_total", "Chat messages committed to the store.", "counter", Interlocked.Read(ref m.MessagesStored));
+        w.Metric("chat_messages_broadcast_total", "Chat messages broadcast.", "counter", Interlocked.Read(ref m.MessagesBroadcast));
+        w.Metric("chat_frames_delivered_total", "Chat frames queued to clients (messages out).", "counter", Interlocked.Read(ref m.FramesDelivered));
+        w.Metric("chat_messages_replayed_total", "Stored messages replayed to reconnecting clients.", "counter", Interlocked.Read(ref m.ReplayedMessages));
+        w.Metric("chat_bytes_received_total", "Bytes read from sockets.", "counter", Interlocked.Read(ref m.BytesReceived));
+        w.Metric("chat_bytes_queued_total", "Bytes of chat frames queued to clients.", "counter", Interlocked.Read(ref m.BytesQueued));
+        w.Metric("chat_slow_consumers_dropped_total", "Clients closed (1008) for a send queue past the high-water mark.", "counter", Interlocked.Read(ref m.SlowConsumersDropped));
+        w.Metric("chat_protocol_errors_total", "WebSocket connections closed for a protocol violation.", "counter", Interlocked.Read(ref m.ProtocolErrors));
+        w.Metric("chat_persist_failures_total", "Failed store appends (each retried).", "counter", Interlocked.Read(ref m.PersistFailures));
+        m.BatchSize.WriteTo(w, "chat_persist_batch_size", "Messages per committed batch.");
+        m.CommitSeconds.WriteTo(w, "chat_persist_commit_seconds", "Time from the start of an append to its commit.");
+        w.Header("chat_stage_queue_depth", "Items waiting in front of each stage.", "gauge");
+        w.Sample("chat_stage_queue_depth", "stage", "parse_header", _received.Reader.Count);
+        w.Sample("chat_stage_queue_depth", "stage", "handshake", _requests.Reader.Count);
+        w.Sample("chat_stage_queue_depth", "stage", "deframe", _wire.Reader.Count);
+        w.Sample("chat_stage_queue_depth", "stage", "unmask", _frames.Reader.Count);
+        w.Sample("chat_stage_queue_depth", "stage", "escape", _messages.Reader.Count);
+        w.Sample("chat_stage_queue_depth", "stage", "encode", _chats.Reader.Count);
+        w.Sample("chat_stage_queue_depth", "stage", "persist", _encoded.Reader.Count);
+        w.Sample("chat_stage_queue_depth", "stage", "broadcast", _committed.Reader.Count);
+        w.Metric("chat_store_healthy", "1 while the store answers and batches commit.", "gauge", _health.PersistFailing ? 0 : 1);
+        w.Metric("process_managed_heap_bytes", "Managed heap size after the last GC.", "gauge", GC.GetGCMemoryInfo().HeapSizeBytes);
+        w.Metric("process_allocated_bytes_total", "Bytes allocated by the process since start.", "counter", GC.GetTotalAllocatedBytes());
+        w.Metric("process_gc_collections_total", "Gen0 collections since start.", "counter", GC.CollectionCount(0));
+        w.Metric("process_working_set_bytes", "Resident set size.", "gauge", Environment.WorkingSet);
+        return w.ToString();
+    }
+}

@@ -1,0 +1,53 @@
+using System.Diagnostics;
+using Chat.Pipeline.Codecs;
+using Chat.Pipeline.Sessions;
+
+namespace Chat.Pipeline;
+
+public sealed partial class ChatPipeline
+{
+    private static readonly TimeSpan DrainPoll = TimeSpan.FromMilliseconds(20);
+
+    /// <summary>
+    /// Graceful stop, after the transport stopped accepting: /healthz turns 503, reads stop, every chat message already
+    /// received is stored and broadcast, then every client gets close 1001. Returns false when the deadline passed first.
+    /// </summary>
+    public async Task<bool> DrainAsync(TimeSpan deadline)
+    {
+        var clock = Stopwatch.StartNew();
+        _health.Stopping();
+        foreach (var session in _sessions.All) session.Connection.PauseReading();
+        var drained = await WaitAsync(() => IsIdle(), deadline - clock.Elapsed).ConfigureAwait(false);
+        foreach (var session in _sessions.All)
+        {
+            if (session.Upgraded) SessionCloser.Close(session, CloseStatus.GoingAway, "server shutting down");
+            else session.Connection.Close();
+        }
+        await WaitAsync(() => _connectionCount() == 0, deadline - clock.Elapsed).ConfigureAwait(false);
+        return drained;
+    }
+
+    /// <summary>Waits for the stages to finish once the transport completed the input channel.</summary>
+    public async Task StopAsync()
+    {
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        await Task.WhenAll(_running).ConfigureAwait(false);
+    }
+
+    /// <summary>No item in any channel and every received chat message stored and broadcast.</summary>
+    private bool IsIdle() =>
+        _received.Reader.Count + _requests.Reader.Count + _wire.Reader.Count + _frames.Reader.Count
+        + _messages.Reader.Count + _chats.Reader.Count + _encoded.Reader.Count + _committed.Reader.Count == 0
+        && Interlocked.Read(ref _metrics.MessagesReceived) == Interlocked.Read(ref _metrics.MessagesBroadcast);
+
+    private static async Task<bool> WaitAsync(Func<bool> condition, TimeSpan timeout)
+    {
+        var clock = Stopwatch.StartNew();
+        while (!condition())
+        {
+            if (clock.Elapsed >= timeout) return false;
+            await Task.Delay(DrainPoll).ConfigureAwait(false);
+        }
+        return true;
+    }
+}

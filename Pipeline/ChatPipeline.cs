@@ -1,0 +1,120 @@
+using System.Threading.Channels;
+using Chat.Pipeline.Http;
+using Chat.Pipeline.Items;
+using Chat.Pipeline.Metrics;
+using Chat.Pipeline.Replay;
+using Chat.Pipeline.Sessions;
+using Chat.Pipeline.Stages;
+using Chat.Reactor;
+using Chat.Storage;
+using Microsoft.Extensions.Logging;
+
+namespace Chat.Pipeline;
+
+/// <summary>
+/// The eight stages and the bounded channels between them:
+/// reactor → parse header → handshake → deframe → unmask → escape → encode → persist → broadcast → reactor.
+/// Each stage is one long-running worker; a full channel makes its writer wait, which reaches back to the reads.
+/// </summary>
+public sealed partial class ChatPipeline
+{
+    private readonly PipelineOptions _options;
+    private readonly IMessageStore _store;
+    private readonly ILogger _logger;
+    private readonly ServerMetrics _metrics = new();
+    private readonly SessionRegistry _sessions;
+    private readonly StoreHealth _health;
+    private readonly Channel<TransportEvent> _received;
+    private readonly Channel<RequestItem> _requests;
+    private readonly Channel<WireItem> _wire;
+    private readonly Channel<FrameItem> _frames;
+    private readonly Channel<MessageItem> _messages;
+    private readonly Channel<MessageItem> _chats;
+    private readonly Channel<MessageItem> _encoded;
+    private readonly Channel<BroadcastItem> _committed;
+    private readonly BroadcastStage _broadcast;
+    private readonly List<(string Name, Func<Task> Run)> _stages;
+    private readonly KeepAliveSweeper _sweeper;
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly TaskCompletionSource _faulted = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private Task[] _running = [];
+    private Func<int> _connectionCount = static () => 0;
+
+    public ChatPipeline(PipelineOptions options, IMessageStore store, StaticFiles files, ILoggerFactory loggers,
+        int maxConnections = 0, int maxConnectionsPerAddress = 0)
+    {
+        options.Validate();
+        _options = options;
+        _store = store;
+        _logger = loggers.CreateLogger<ChatPipeline>();
+        _sessions = new SessionRegistry(maxConnections, maxConnectionsPerAddress);
+        _health = new StoreHealth(store);
+
+        _received = Bounded<TransportEvent>(singleWriter: false);
+        _requests = Bounded<RequestItem>();
+        _wire = Bounded<WireItem>();
+        _frames = Bounded<FrameItem>();
+        _messages = Bounded<MessageItem>();
+        _chats = Bounded<MessageItem>();
+        _encoded = Bounded<MessageItem>();
+        _committed = Bounded<BroadcastItem>(singleWriter: false);
+
+        var batches = new BatchPool();
+        var responder = new HttpResponder(files, store, _health, RenderMetrics);
+        var replayer = new Replayer(store, _committed.Writer, _metrics, _logger);
+        _broadcast = new BroadcastStage(_committed.Reader, batches, replayer, new ReplayWindow(options.ReplayWindow), options, _metrics, _logger);
+        _sweeper = new KeepAliveSweeper(_sessions, options);
+        _stages =
+        [
+            ("parse-header", new ParseHeaderStage(_received.Reader, _requests.Writer, _sessions, options, _metrics).RunAsync),
+            ("handshake", new HandshakeStage(_requests.Reader, _wire.Writer, responder, new UsernameAssigner(), options, _metrics).RunAsync),
+            ("deframe", new DeframeStage(_wire.Reader, _frames.Writer, options).RunAsync),
+            ("unmask", new UnmaskStage(_frames.Reader, _messages.Writer, options, _metrics).RunAsync),
+            ("escape", new EscapeStage(_messages.Reader, _chats.Writer, options, _metrics).RunAsync),
+            ("encode", new EncodeStage(_chats.Reader, _encoded.Writer).RunAsync),
+            ("persist", new PersistStage(_encoded.Reader, _committed.Writer, store, batches, _health, options, _metrics, _logger).RunAsync),
+            ("broadcast", _broadcast.RunAsync),
+        ];
+    }
+
+    /// <summary>Where the reactor writes what it receives. The transport completes it when it is disposed.</summary>
+    public ChannelWriter<TransportEvent> Input => _received.Writer;
+
+    /// <summary>Completes with the exception of a stage that failed: the server cannot go on and should exit.</summary>
+    public Task Faulted => _faulted.Task;
+
+    /// <summary>Lets /metrics report the transport's open connections.</summary>
+    public void ReportConnectionsFrom(Func<int> connectionCount) => _connectionCount = connectionCount;
+
+    /// <summary>Learns the last stored id (so that replay and live meet), then starts every stage and the sweeper.</summary>
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var latest = await _store.ReadLatestAsync(1, cancellationToken).ConfigureAwait(false);
+        _broadcast.LastId = latest.Count > 0 ? latest[0].Id : 0;
+        var running = new List<Task>(_stages.Count + 1);
+        foreach (var (name, run) in _stages) running.Add(Supervise(name, run));
+        running.Add(_sweeper.RunAsync(_stopping.Token));
+        _running = [.. running];
+    }
+
+    private async Task Supervise(string name, Func<Task> run)
+    {
+        try
+        {
+            await Task.Run(run).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            PipelineLog.StageFailed(_logger, name, e);
+            _faulted.TrySetException(e);
+        }
+    }
+
+    private Channel<T> Bounded<T>(bool singleWriter = true) => Channel.CreateBounded<T>(new BoundedChannelOptions(_options.StageCapacity)
+    {
+        SingleReader = true,
+        SingleWriter = singleWriter,
+        FullMode = BoundedChannelFullMode.Wait,
+        AllowSynchronousContinuations = false,
+    });
+}

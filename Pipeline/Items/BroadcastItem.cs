@@ -1,0 +1,25 @@
+using Chat.Pipeline.Sessions;
+
+namespace Chat.Pipeline.Items;
+
+internal enum BroadcastItemKind : byte
+{
+    /// <summary>A committed batch from the persist stage.</summary>
+    Batch,
+    /// <summary>A replay task sent everything up to <see cref="BroadcastItem.Cursor"/> and asks to go live.</summary>
+    CaughtUp,
+}
+
+/// <summary>What the broadcast stage reads: committed batches, and replay tasks reporting progress.</summary>
+internal readonly struct BroadcastItem
+{
+    public BroadcastItemKind Kind { get; init; }
+    public PersistBatch? Batch { get; init; }
+    public Session? Session { get; init; }
+    public long Cursor { get; init; }
+
+    public static BroadcastItem Committed(PersistBatch batch) => new() { Kind = BroadcastItemKind.Batch, Batch = batch };
+
+    public static BroadcastItem CaughtUp(Session session, long cursor) =>
+        new() { Kind = BroadcastItemKind.CaughtUp, Session = session, Cursor = cursor };
+}

@@ -1,0 +1,34 @@
+using Chat.Pipeline.Sessions;
+
+namespace Chat.Pipeline.Items;
+
+/// <summary>
+/// Unmask → escape → encode → persist: one item type for the message path. Message: the unmasked text in
+/// <see cref="Buffer"/>; Chat: the HTML-escaped comment in <see cref="Buffer"/>, its receive time, and after encode the
+/// frame tail in <see cref="Frame"/>. Join and Closed pass through.
+/// </summary>
+internal readonly struct MessageItem
+{
+    public ItemKind Kind { get; init; }
+    public Session Session { get; init; }
+    /// <summary>Rented from <c>ArrayPool&lt;byte&gt;.Shared</c>; owned by the receiving stage.</summary>
+    public byte[]? Buffer { get; init; }
+    public int Count { get; init; }
+    public DateTime Timestamp { get; init; }
+    /// <summary>After encode: the shared frame buffer, its tail written after <c>ChatMessageEncoder.HeadRoom</c>.</summary>
+    public Reactor.SharedBuffer? Frame { get; init; }
+    public int TailLength { get; init; }
+    public long Since { get; init; }
+
+    public static MessageItem Message(Session session, byte[] buffer, int count) =>
+        new() { Kind = ItemKind.Message, Session = session, Buffer = buffer, Count = count };
+
+    public static MessageItem Chat(Session session, byte[] comment, int count, DateTime timestamp) =>
+        new() { Kind = ItemKind.Chat, Session = session, Buffer = comment, Count = count, Timestamp = timestamp };
+
+    public MessageItem WithFrame(Reactor.SharedBuffer frame, int tailLength) => this with { Frame = frame, TailLength = tailLength };
+
+    public static MessageItem Join(Session session, long since) => new() { Kind = ItemKind.Join, Session = session, Since = since };
+
+    public static MessageItem Closed(Session session) => new() { Kind = ItemKind.Closed, Session = session };
+}

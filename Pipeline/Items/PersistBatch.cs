@@ -1,0 +1,46 @@
+using Chat.Storage;
+
+namespace Chat.Pipeline.Items;
+
+/// <summary>
+/// What the persist stage hands to broadcast: the items it took from its channel, in order (chat messages with the
+/// Join and Closed items between them), and the id the store gave the first chat message. Reused through a pool.
+/// </summary>
+internal sealed class PersistBatch
+{
+    private MessageItem[] _entries = new MessageItem[64];
+    private NewMessage[] _rows = new NewMessage[64];
+
+    public int Count { get; private set; }
+
+    public int RowCount { get; private set; }
+
+    /// <summary>Id of the first chat message; the k-th chat message has FirstId + k.</summary>
+    public long FirstId { get; set; }
+
+    /// <summary>Key that makes a retried append idempotent (see <see cref="IMessageStore.AppendAsync"/>).</summary>
+    public Guid Key { get; private set; } = Guid.NewGuid();
+
+    public ReadOnlySpan<MessageItem> Entries => _entries.AsSpan(0, Count);
+
+    public ReadOnlyMemory<NewMessage> Rows => _rows.AsMemory(0, RowCount);
+
+    public void Add(in MessageItem item)
+    {
+        if (Count == _entries.Length) Array.Resize(ref _entries, _entries.Length * 2);
+        _entries[Count++] = item;
+        if (item.Kind != ItemKind.Chat) return;
+        if (RowCount == _rows.Length) Array.Resize(ref _rows, _rows.Length * 2);
+        _rows[RowCount++] = new NewMessage(item.Session.UsernameEscaped, item.Buffer.AsMemory(0, item.Count), item.Timestamp);
+    }
+
+    public void Reset()
+    {
+        Array.Clear(_entries, 0, Count);
+        Array.Clear(_rows, 0, RowCount);
+        Count = 0;
+        RowCount = 0;
+        FirstId = 0;
+        Key = Guid.NewGuid();
+    }
+}

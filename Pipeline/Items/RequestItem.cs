@@ -1,0 +1,28 @@
+using Chat.Pipeline.Codecs;
+using Chat.Pipeline.Sessions;
+
+namespace Chat.Pipeline.Items;
+
+/// <summary>Parse header → handshake: a request head, a rejection, WebSocket bytes, or Closed.</summary>
+internal readonly struct RequestItem
+{
+    public ItemKind Kind { get; init; }
+    public Session Session { get; init; }
+    /// <summary>Request: the head bytes (rented, owned by the receiver). Data: rented read buffer.</summary>
+    public byte[]? Buffer { get; init; }
+    public int Offset { get; init; }
+    public int Count { get; init; }
+    public HttpRequestHead Head { get; init; }
+    /// <summary>Reject: the HTTP status to answer.</summary>
+    public int Status { get; init; }
+
+    public static RequestItem Request(Session session, byte[] head, int count, in HttpRequestHead parsed) =>
+        new() { Kind = ItemKind.Request, Session = session, Buffer = head, Count = count, Head = parsed };
+
+    public static RequestItem Reject(Session session, int status) => new() { Kind = ItemKind.Reject, Session = session, Status = status };
+
+    public static RequestItem Data(Session session, byte[] buffer, int offset, int count) =>
+        new() { Kind = ItemKind.Data, Session = session, Buffer = buffer, Offset = offset, Count = count };
+
+    public static RequestItem Closed(Session session) => new() { Kind = ItemKind.Closed, Session = session };
+}

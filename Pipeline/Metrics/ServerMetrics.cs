@@ -1,0 +1,29 @@
+namespace Chat.Pipeline.Metrics;
+
+/// <summary>Counters of the whole server, updated with Interlocked on the hot path and rendered for GET /metrics.</summary>
+internal sealed class ServerMetrics
+{
+    public long ConnectionsOpened;
+    public long ConnectionsRejected;
+    public long HttpRequests;
+    public long WebSocketSessions;
+    public long MessagesReceived;
+    public long MessagesRejected;
+    public long MessagesStored;
+    public long MessagesBroadcast;
+    public long FramesDelivered;
+    public long BytesReceived;
+    public long BytesQueued;
+    public long SlowConsumersDropped;
+    public long ProtocolErrors;
+    public long PersistFailures;
+    public long ReplayedMessages;
+
+    /// <summary>Messages per committed batch.</summary>
+    public Histogram BatchSize { get; } = new(1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 8192);
+
+    /// <summary>Seconds from the start of an append to its commit.</summary>
+    public Histogram CommitSeconds { get; } = new(0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5);
+
+    public static void Add(ref long counter, long value = 1) => Interlocked.Add(ref counter, value);
+}

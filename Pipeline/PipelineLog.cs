@@ -1,0 +1,21 @@
+using Microsoft.Extensions.Logging;
+
+namespace Chat.Pipeline;
+
+internal static partial class PipelineLog
+{
+    [LoggerMessage(EventId = 200, Level = LogLevel.Warning, Message = "storing a batch of {Count} messages failed (attempt {Attempt}), retrying in {DelayMs} ms: {Error}")]
+    public static partial void PersistFailed(ILogger logger, int count, int attempt, int delayMs, string error);
+
+    [LoggerMessage(EventId = 201, Level = LogLevel.Information, Message = "the store answers again; stored the batch of {Count} messages after {Attempts} attempts")]
+    public static partial void PersistRecovered(ILogger logger, int count, int attempts);
+
+    [LoggerMessage(EventId = 202, Level = LogLevel.Warning, Message = "replay for connection {ConnectionId} failed (attempt {Attempt}): {Error}")]
+    public static partial void ReplayFailed(ILogger logger, long connectionId, int attempt, string error);
+
+    [LoggerMessage(EventId = 203, Level = LogLevel.Information, Message = "closed slow consumer {ConnectionId} ({Remote}): send queue over the high-water mark")]
+    public static partial void SlowConsumer(ILogger logger, long connectionId, string remote);
+
+    [LoggerMessage(EventId = 204, Level = LogLevel.Error, Message = "stage {Stage} failed")]
+    public static partial void StageFailed(ILogger logger, string stage, Exception exception);
+}

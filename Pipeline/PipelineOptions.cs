@@ -1,0 +1,59 @@
+namespace Chat.Pipeline;
+
+/// <summary>Every limit of the HTTP, WebSocket and chat layers, with its default and unit. Validated once at start-up.</summary>
+public sealed class PipelineOptions
+{
+    /// <summary>Largest request head in bytes; a longer one gets 431. Default 16 KiB.</summary>
+    public int MaxHeadBytes { get; init; } = 16 * 1024;
+
+    /// <summary>A connection that sends no complete head within this time is closed (408). Default 10 s.</summary>
+    public TimeSpan HeadTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Largest WebSocket frame payload and reassembled message in bytes; larger closes with 1009. Default 64 KiB.</summary>
+    public int MaxMessageBytes { get; init; } = 64 * 1024;
+
+    /// <summary>Longest comment in Unicode scalar values. Default 4096.</summary>
+    public int MaxCommentChars { get; init; } = 4096;
+
+    /// <summary>A WebSocket peer silent for this long is pinged. Default 30 s.</summary>
+    public TimeSpan PingInterval { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>A WebSocket peer silent for this long (pongs count as activity) is closed with 1001. Default 75 s.</summary>
+    public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromSeconds(75);
+
+    /// <summary>
+    /// Chat messages of one connection that may be in the pipeline (received, not yet broadcast). Past it the server
+    /// stops reading that connection, and resumes at half. Default 64.
+    /// </summary>
+    public int MaxPendingMessagesPerConnection { get; init; } = 64;
+
+    /// <summary>Items each inter-stage channel holds before its writer waits. Default 8192.</summary>
+    public int StageCapacity { get; init; } = 8192;
+
+    /// <summary>Most messages written in one store transaction (group commit). Default 4096.</summary>
+    public int MaxBatchSize { get; init; } = 4096;
+
+    /// <summary>Messages kept in memory for replay without a store query (reconnects within the window). Default 4096.</summary>
+    public int ReplayWindow { get; init; } = 4096;
+
+    /// <summary>Allowed Origin values for the handshake (exact, case-insensitive); empty allows every origin.</summary>
+    public IReadOnlyList<string> AllowedOrigins { get; init; } = [];
+
+    public void Validate()
+    {
+        Require(MaxHeadBytes is >= 1024 and <= 1 << 20, $"MaxHeadBytes must be 1024..1048576, got {MaxHeadBytes}");
+        Require(HeadTimeout > TimeSpan.Zero, "HeadTimeout must be positive");
+        Require(MaxMessageBytes is >= 125 and <= 16 << 20, $"MaxMessageBytes must be 125..16777216, got {MaxMessageBytes}");
+        Require(MaxCommentChars is >= 1 and <= 1 << 20, $"MaxCommentChars must be 1..1048576, got {MaxCommentChars}");
+        Require(PingInterval > TimeSpan.Zero && IdleTimeout > PingInterval, "IdleTimeout must be longer than PingInterval, both positive");
+        Require(MaxPendingMessagesPerConnection >= 2, "MaxPendingMessagesPerConnection must be at least 2");
+        Require(StageCapacity >= 16, "StageCapacity must be at least 16");
+        Require(MaxBatchSize >= 1, "MaxBatchSize must be positive");
+        Require(ReplayWindow >= 0, "ReplayWindow must not be negative");
+    }
+
+    private static void Require(bool condition, string message)
+    {
+        if (!condition) throw new ArgumentException(message);
+    }
+}

@@ -1,0 +1,69 @@
+using System.Threading.Channels;
+using Chat.Pipeline.Codecs;
+using Chat.Pipeline.Items;
+using Chat.Pipeline.Metrics;
+using Chat.Pipeline.Sessions;
+using Chat.Reactor;
+using Chat.Storage;
+using Microsoft.Extensions.Logging;
+
+namespace Chat.Pipeline.Replay;
+
+/// <summary>
+/// Sends a catching-up client the stored messages after its cursor, page by page, off the broadcast worker; when a
+/// page comes back short it reports its cursor to broadcast, which either makes the client live (nothing newer was
+/// delivered meanwhile) or sends it the rest. So the client gets no gap and no duplicate between replay and live.
+/// </summary>
+internal sealed class Replayer(IMessageStore store, ChannelWriter<BroadcastItem> broadcast, ServerMetrics metrics, ILogger logger)
+{
+    public const int PageSize = 256;
+    private const int MaxAttempts = 5;
+    private static readonly TimeSpan QueryTimeout = TimeSpan.FromSeconds(10);
+
+    public void Start(Session session, long after) => _ = RunAsync(session, after);
+
+    private async Task RunAsync(Session session, long cursor)
+    {
+        var connection = session.Connection;
+        for (var attempt = 1; !connection.IsClosing;)
+        {
+            IReadOnlyList<StoredMessage> page;
+            try
+            {
+                using var timeout = new CancellationTokenSource(QueryTimeout);
+                page = await store.ReadAfterAsync(cursor, PageSize, timeout.Token).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                PipelineLog.ReplayFailed(logger, session.Id, attempt, e.Message);
+                if (attempt++ == MaxAttempts)
+                {
+                    SessionCloser.Close(session, CloseStatus.TryAgainLater, "history unavailable, reconnect later");
+                    return;
+                }
+                await Task.Delay(TimeSpan.FromMilliseconds(200 * attempt)).ConfigureAwait(false);
+                continue;
+            }
+            foreach (var message in page)
+            {
+                var frame = StoredFrames.Encode(message, out var offset, out var length);
+                var result = connection.Send(frame, offset, length);
+                frame.Release();
+                if (result == SendResult.Closed) return;
+                if (result == SendResult.Dropped)
+                {
+                    SessionCloser.Close(session, CloseStatus.PolicyViolation, "too slow: send queue over the limit", discardQueued: true);
+                    return;
+                }
+                cursor = message.Id;
+            }
+            ServerMetrics.Add(ref metrics.ReplayedMessages, page.Count);
+            if (page.Count < PageSize)
+            {
+                await broadcast.WriteAsync(BroadcastItem.CaughtUp(session, cursor)).ConfigureAwait(false);
+                return;
+            }
+            await connection.WhenDrainedAsync().ConfigureAwait(false);
+        }
+    }
+}

@@ -1,0 +1,65 @@
+using System.Diagnostics;
+using Chat.Pipeline.Codecs;
+using Chat.Pipeline.Http;
+using Chat.Reactor;
+
+namespace Chat.Pipeline.Sessions;
+
+/// <summary>
+/// Once a second: closes connections that did not send a complete request head in time (408), pings WebSocket peers
+/// that went quiet, and closes those silent past the idle timeout (1001). Pongs and any other bytes count as life,
+/// which is how half-open connections are found.
+/// </summary>
+internal sealed class KeepAliveSweeper(SessionRegistry sessions, PipelineOptions options)
+{
+    private static readonly TimeSpan Period = TimeSpan.FromSeconds(1);
+
+    public async Task RunAsync(CancellationToken stopping)
+    {
+        using var timer = new PeriodicTimer(Period);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stopping).ConfigureAwait(false)) Sweep(Stopwatch.GetTimestamp());
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    internal void Sweep(long now)
+    {
+        var headTimeout = (long)(options.HeadTimeout.TotalSeconds * Stopwatch.Frequency);
+        var pingAfter = (long)(options.PingInterval.TotalSeconds * Stopwatch.Frequency);
+        var idleTimeout = (long)(options.IdleTimeout.TotalSeconds * Stopwatch.Frequency);
+        foreach (var session in sessions.All)
+        {
+            var connection = session.Connection;
+            if (connection.IsClosing) continue;
+            if (session.Mode == SessionMode.Http)
+            {
+                if (now - Volatile.Read(ref session.AwaitingHeadSince) > headTimeout && session.HttpAnswered.IsCompleted) TimeOutHead(connection);
+                continue;
+            }
+            if (!session.Upgraded) continue;
+            var silent = now - connection.LastActivityTimestamp;
+            if (silent > idleTimeout) SessionCloser.Close(session, CloseStatus.GoingAway, "idle timeout");
+            else if (silent > pingAfter && session.PingedAt < connection.LastActivityTimestamp) Ping(session, now);
+        }
+    }
+
+    private static void TimeOutHead(Connection connection)
+    {
+        var buffer = HttpAnswer.Write(408, HttpAnswer.TextPlain, "request head timeout\n"u8, keepAlive: false, headOnly: false, default, out var length);
+        connection.Close(buffer, 0, length);
+        buffer.Release();
+    }
+
+    private static void Ping(Session session, long now)
+    {
+        session.PingedAt = now;
+        var buffer = SharedBuffer.Rent(FrameEncoder.MaxControlFrameLength);
+        var length = FrameEncoder.WriteControl(buffer.Span, Opcode.Ping, "keep-alive"u8);
+        session.Connection.Send(buffer, 0, length);
+        buffer.Release();
+    }
+}

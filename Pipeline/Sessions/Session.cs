@@ -1,0 +1,72 @@
+using Chat.Pipeline.Codecs;
+using Chat.Reactor;
+
+namespace Chat.Pipeline.Sessions;
+
+/// <summary>
+/// The pipeline's state for one connection. Each group of fields belongs to one stage and is touched only by that
+/// stage's worker; items flow through the channels in order, so a stage sees what earlier stages wrote.
+/// Fields shared across threads say so.
+/// </summary>
+internal sealed class Session
+{
+    public Session(Connection connection, long openedTimestamp)
+    {
+        Connection = connection;
+        AwaitingHeadSince = openedTimestamp;
+    }
+
+    public Connection Connection { get; }
+
+    public long Id => Connection.Id;
+
+    // --- parse header stage ---
+    public SessionMode Mode;
+    public byte[]? HeadBuffer;
+    public int HeadLength;
+    public HeadTerminatorScanner HeadScanner;
+    /// <summary>Stopwatch timestamp since which a head is awaited (read by the keep-alive sweeper).</summary>
+    public long AwaitingHeadSince;
+
+    // --- handshake stage ---
+    /// <summary>Completes when the last HTTP answer on this connection was queued (keeps answers in request order).</summary>
+    public Task HttpAnswered = Task.CompletedTask;
+    /// <summary>The 101 answer was queued: the connection speaks WebSocket from here on.</summary>
+    public bool Upgraded;
+    /// <summary>Set by the handshake stage before the join item leaves it; read-only afterwards.</summary>
+    public string Username = "";
+    public byte[] UsernameEscaped = [];
+
+    // --- deframe stage ---
+    public FrameDecoder Decoder;
+
+    // --- unmask stage ---
+    public Utf8Validator Utf8;
+    public byte[]? Assembly;
+    public int AssemblyLength;
+    public bool MessageIsBinary;
+    public readonly byte[] Control = new byte[125];
+    public int ControlLength;
+    /// <summary>A close frame was received or sent: later frames are ignored.</summary>
+    public bool WebSocketClosed;
+
+    // --- escape stage ---
+    public long RateTokensTimestamp;
+    public double RateTokens;
+
+    // --- broadcast stage ---
+    public BroadcastState Broadcast;
+    public int LiveIndex = -1;
+    /// <summary>Highest message id queued to this connection.</summary>
+    public long Cursor;
+
+    // --- keep-alive sweeper ---
+    /// <summary>Stopwatch timestamp of the last ping sent for silence.</summary>
+    public long PingedAt;
+
+    // --- shared ---
+    /// <summary>Chat messages of this connection inside the pipeline (Interlocked; escape adds, broadcast removes).</summary>
+    public int PendingMessages;
+    /// <summary>1 while reading is paused for too many pending messages (Interlocked).</summary>
+    public int ReadPaused;
+}

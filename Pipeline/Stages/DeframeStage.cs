@@ -1,0 +1,73 @@
+using System.Buffers;
+using System.Threading.Channels;
+using Chat.Pipeline.Codecs;
+using Chat.Pipeline.Items;
+using Chat.Pipeline.Sessions;
+
+namespace Chat.Pipeline.Stages;
+
+/// <summary>
+/// Stage 3: runs each connection's frame decoder over its bytes (frames split across reads or many per read) and
+/// passes each piece of payload on, still masked, as soon as it arrived, so that UTF-8 checks can fail fast.
+/// Violations go on as items: the unmask stage owns the one path to the close frame.
+/// </summary>
+internal sealed class DeframeStage(ChannelReader<WireItem> input, ChannelWriter<FrameItem> output, PipelineOptions options)
+{
+    public async Task RunAsync()
+    {
+        while (await input.WaitToReadAsync().ConfigureAwait(false))
+        {
+            while (input.TryRead(out var item))
+            {
+                var session = item.Session;
+                switch (item.Kind)
+                {
+                    case ItemKind.Data:
+                        await DecodeAsync(session, item.Buffer!, item.Offset, item.Count).ConfigureAwait(false);
+                        break;
+                    case ItemKind.Join:
+                        session.Decoder = new FrameDecoder(options.MaxMessageBytes, options.MaxMessageBytes);
+                        await output.WriteAsync(FrameItem.Join(session, item.Since)).ConfigureAwait(false);
+                        break;
+                    case ItemKind.Closed:
+                        await output.WriteAsync(FrameItem.Closed(session)).ConfigureAwait(false);
+                        break;
+                }
+            }
+        }
+        output.TryComplete();
+    }
+
+    private async ValueTask DecodeAsync(Session session, byte[] buffer, int offset, int count)
+    {
+        var position = offset;
+        var end = offset + count;
+        var failed = false;
+        while (position < end && !failed && !session.Connection.IsClosing)
+        {
+            var status = session.Decoder.Decode(buffer.AsSpan(position, end - position), out var consumed, out var payload);
+            var item = default(FrameItem);
+            switch (status)
+            {
+                case FrameDecodeStatus.Payload:
+                    var header = session.Decoder.Header;
+                    var copy = ArrayPool<byte>.Shared.Rent(payload.Length);
+                    payload.CopyTo(copy);
+                    var frameEnd = session.Decoder.PayloadOffset + payload.Length == header.PayloadLength;
+                    item = FrameItem.Part(session, header, copy, payload.Length, session.Decoder.PayloadOffset, frameEnd);
+                    break;
+                case FrameDecodeStatus.FrameEnd when session.Decoder.Header.PayloadLength == 0:
+                    item = FrameItem.Part(session, session.Decoder.Header, null, 0, 0, frameEnd: true);
+                    break;
+                case FrameDecodeStatus.Error:
+                    item = FrameItem.Violated(session, session.Decoder.Error, session.Decoder.ErrorReason);
+                    failed = true;
+                    break;
+            }
+            position += consumed;
+            if (item.Session is not null) await output.WriteAsync(item).ConfigureAwait(false);
+            if (status == FrameDecodeStatus.NeedMoreData) break;
+        }
+        ArrayPool<byte>.Shared.Return(buffer);
+    }
+}

@@ -1,0 +1,34 @@
+using System.Threading.Channels;
+using Chat.Pipeline.Codecs;
+using Chat.Pipeline.Items;
+using Chat.Reactor;
+
+namespace Chat.Pipeline.Stages;
+
+/// <summary>
+/// Stage 6: encodes each chat message once into a shared frame buffer: everything but the id and the frame header,
+/// which the broadcast stage writes in front of it once the store has given the id.
+/// </summary>
+internal sealed class EncodeStage(ChannelReader<MessageItem> input, ChannelWriter<MessageItem> output)
+{
+    public async Task RunAsync()
+    {
+        while (await input.WaitToReadAsync().ConfigureAwait(false))
+        {
+            while (input.TryRead(out var item))
+            {
+                await output.WriteAsync(item.Kind == ItemKind.Chat ? Encode(item) : item).ConfigureAwait(false);
+            }
+        }
+        output.TryComplete();
+    }
+
+    private static MessageItem Encode(in MessageItem item)
+    {
+        var username = item.Session.UsernameEscaped;
+        var comment = item.Buffer.AsSpan(0, item.Count);
+        var frame = SharedBuffer.Rent(ChatMessageEncoder.HeadRoom + ChatMessageEncoder.MaxTailLength(username.Length, comment.Length));
+        var tail = ChatMessageEncoder.WriteTail(username, comment, item.Timestamp, frame.Span[ChatMessageEncoder.HeadRoom..]);
+        return item.WithFrame(frame, tail);
+    }
+}

@@ -1,0 +1,67 @@
+using System.Buffers;
+using System.Threading.Channels;
+using Chat.Pipeline.Codecs;
+using Chat.Pipeline.Items;
+using Chat.Pipeline.Metrics;
+using Chat.Pipeline.Sessions;
+
+namespace Chat.Pipeline.Stages;
+
+/// <summary>
+/// Stage 5: reads the client's JSON, answers a bad message with an error frame to that client alone, and HTML-escapes
+/// the comment. Counts the connection's messages in flight and pauses its reads past the limit.
+/// </summary>
+internal sealed class EscapeStage(ChannelReader<MessageItem> input, ChannelWriter<MessageItem> output, PipelineOptions options, ServerMetrics metrics)
+{
+    public async Task RunAsync()
+    {
+        while (await input.WaitToReadAsync().ConfigureAwait(false))
+        {
+            while (input.TryRead(out var item))
+            {
+                if (item.Kind != ItemKind.Message)
+                {
+                    await output.WriteAsync(item).ConfigureAwait(false);
+                    continue;
+                }
+                var chat = Escape(item);
+                if (chat.Session is not null) await output.WriteAsync(chat).ConfigureAwait(false);
+            }
+        }
+        output.TryComplete();
+    }
+
+    private MessageItem Escape(in MessageItem item)
+    {
+        var session = item.Session;
+        var json = item.Buffer!;
+        var comment = ArrayPool<byte>.Shared.Rent(Math.Max(item.Count, 1));
+        var error = ClientMessageParser.Parse(json.AsSpan(0, item.Count), comment, options.MaxCommentChars, out var commentLength);
+        ArrayPool<byte>.Shared.Return(json);
+        if (error != ClientMessageError.None)
+        {
+            ArrayPool<byte>.Shared.Return(comment);
+            ServerMetrics.Add(ref metrics.MessagesRejected);
+            ErrorFrames.Send(session, ClientMessageParser.Describe(error, options.MaxCommentChars));
+            return default;
+        }
+
+        var escaped = ArrayPool<byte>.Shared.Rent(HtmlEscaper.MaxEscapedLength(commentLength));
+        HtmlEscaper.Escape(comment.AsSpan(0, commentLength), escaped, out _, out var escapedLength);
+        ArrayPool<byte>.Shared.Return(comment);
+        ServerMetrics.Add(ref metrics.MessagesReceived);
+        if (Interlocked.Increment(ref session.PendingMessages) > options.MaxPendingMessagesPerConnection
+            && Interlocked.Exchange(ref session.ReadPaused, 1) == 0)
+        {
+            session.Connection.PauseReading();
+        }
+        return MessageItem.Chat(session, escaped, escapedLength, Now());
+    }
+
+    /// <summary>UTC now, truncated to the millisecond that the store and the wire carry.</summary>
+    private static DateTime Now()
+    {
+        var ticks = DateTime.UtcNow.Ticks;
+        return new DateTime(ticks - ticks % TimeSpan.TicksPerMillisecond, DateTimeKind.Utc);
+    }
+}

@@ -1,0 +1,137 @@
+using System.Buffers;
+using System.Text;
+using System.Threading.Channels;
+using Chat.Pipeline.Codecs;
+using Chat.Pipeline.Http;
+using Chat.Pipeline.Items;
+using Chat.Pipeline.Metrics;
+using Chat.Pipeline.Sessions;
+using Chat.Reactor;
+
+namespace Chat.Pipeline.Stages;
+
+/// <summary>
+/// Stage 2: answers each request head. /websocket gets the RFC 6455 handshake (101, or 400/403/405/426 and a close);
+/// every other request goes to the HTTP responder. After a 101 the connection's bytes flow on to the frame decoder.
+/// </summary>
+internal sealed class HandshakeStage(
+    ChannelReader<RequestItem> input,
+    ChannelWriter<WireItem> output,
+    HttpResponder responder,
+    UsernameAssigner usernames,
+    PipelineOptions options,
+    ServerMetrics metrics)
+{
+    private static ReadOnlySpan<byte> Version13 => "Sec-WebSocket-Version: 13\r\n"u8;
+    private static ReadOnlySpan<byte> AllowGet => "Allow: GET\r\n"u8;
+
+    public async Task RunAsync()
+    {
+        while (await input.WaitToReadAsync().ConfigureAwait(false))
+        {
+            while (input.TryRead(out var item))
+            {
+                var session = item.Session;
+                switch (item.Kind)
+                {
+                    case ItemKind.Request:
+                        var since = Answer(session, item.Buffer!.AsSpan(0, item.Count), item.Head);
+                        ArrayPool<byte>.Shared.Return(item.Buffer!);
+                        if (since is { } joined) await output.WriteAsync(WireItem.Join(session, joined)).ConfigureAwait(false);
+                        break;
+                    case ItemKind.Reject:
+                        HttpAnswer.SendError(session, item.Status, ReasonFor(item.Status), keepAlive: false);
+                        break;
+                    case ItemKind.Data when !session.Upgraded:
+                        ArrayPool<byte>.Shared.Return(item.Buffer!);
+                        break;
+                    case ItemKind.Data:
+                        await output.WriteAsync(WireItem.Data(session, item.Buffer!, item.Offset, item.Count)).ConfigureAwait(false);
+                        break;
+                    case ItemKind.Closed:
+                        await output.WriteAsync(WireItem.Closed(session)).ConfigureAwait(false);
+                        break;
+                }
+            }
+        }
+        output.TryComplete();
+    }
+
+    /// <summary>Answers one request; returns the <c>since</c> of a successful upgrade (-1 for none), else null.</summary>
+    private long? Answer(Session session, ReadOnlySpan<byte> head, in HttpRequestHead request)
+    {
+        if (session.Mode != SessionMode.WebSocket)
+        {
+            responder.Answer(session, head, request);
+            return null;
+        }
+        if (request.Method != HttpMethod.Get)
+        {
+            HttpAnswer.SendError(session, 405, "method not allowed", keepAlive: false, AllowGet);
+            return null;
+        }
+        var error = WebSocketHandshake.Validate(request, head);
+        if (error == HandshakeError.BadVersion)
+        {
+            HttpAnswer.SendError(session, 426, "Sec-WebSocket-Version must be 13", keepAlive: false, Version13);
+            return null;
+        }
+        if (error != HandshakeError.None)
+        {
+            HttpAnswer.SendError(session, 400, DescribeHandshake(error), keepAlive: false);
+            return null;
+        }
+        if (!OriginAllowed(request, head))
+        {
+            HttpAnswer.SendError(session, 403, "origin not allowed", keepAlive: false);
+            return null;
+        }
+        var query = head[request.Query];
+        long since = -1;
+        if (QueryString.Has(query, "since"u8) && (!QueryString.TryGetInt64(query, "since"u8, out since) || since < 0))
+        {
+            HttpAnswer.SendError(session, 400, "since must be a non-negative integer", keepAlive: false);
+            return null;
+        }
+        usernames.Assign(session, query);
+
+        var buffer = SharedBuffer.Rent(WebSocketHandshake.MaxSwitchingProtocolsLength);
+        var length = WebSocketHandshake.WriteSwitchingProtocols(head[request.SecWebSocketKey], buffer.Span);
+        session.Connection.Send(buffer, 0, length);
+        buffer.Release();
+        session.Upgraded = true;
+        ServerMetrics.Add(ref metrics.WebSocketSessions);
+        return since;
+    }
+
+    private bool OriginAllowed(in HttpRequestHead request, ReadOnlySpan<byte> head)
+    {
+        if (options.AllowedOrigins.Count == 0) return true;
+        if (!request.HasOrigin) return false;
+        var origin = Encoding.ASCII.GetString(head[request.Origin]);
+        foreach (var allowed in options.AllowedOrigins)
+        {
+            if (string.Equals(allowed, origin, StringComparison.OrdinalIgnoreCase)) return true;
+        }
+        return false;
+    }
+
+    private static string DescribeHandshake(HandshakeError error) => error switch
+    {
+        HandshakeError.NotHttp11 => "WebSocket needs HTTP/1.1",
+        HandshakeError.MissingUpgrade => "missing Upgrade: websocket",
+        HandshakeError.MissingConnectionUpgrade => "missing Connection: upgrade",
+        HandshakeError.MissingKey => "missing Sec-WebSocket-Key",
+        HandshakeError.BadKey => "Sec-WebSocket-Key must be base64 of 16 bytes",
+        _ => "bad WebSocket handshake",
+    };
+
+    private static string ReasonFor(int status) => status switch
+    {
+        431 => "request head too large",
+        505 => "HTTP version not supported",
+        503 => "too many connections",
+        408 => "request head timeout",
+        _ => "bad request",
+    };
+}

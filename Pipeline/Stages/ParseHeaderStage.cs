@@ -1,0 +1,141 @@
+using System.Buffers;
+using System.Diagnostics;
+using System.Threading.Channels;
+using Chat.Pipeline.Codecs;
+using Chat.Pipeline.Items;
+using Chat.Pipeline.Metrics;
+using Chat.Pipeline.Sessions;
+using Chat.Reactor;
+
+namespace Chat.Pipeline.Stages;
+
+/// <summary>
+/// Stage 1: reads the reactor's events, finds and parses HTTP request heads (incrementally: partial heads are kept,
+/// never re-scanned), and once a head asks for /websocket passes every later byte of that connection on untouched.
+/// </summary>
+internal sealed class ParseHeaderStage(
+    ChannelReader<TransportEvent> input,
+    ChannelWriter<RequestItem> output,
+    SessionRegistry sessions,
+    PipelineOptions options,
+    ServerMetrics metrics)
+{
+    private static ReadOnlySpan<byte> WebSocketPath => "/websocket"u8;
+
+    public async Task RunAsync()
+    {
+        while (await input.WaitToReadAsync().ConfigureAwait(false))
+        {
+            while (input.TryRead(out var ev))
+            {
+                switch (ev.Kind)
+                {
+                    case TransportEventKind.Opened:
+                        await OpenAsync(ev.Connection).ConfigureAwait(false);
+                        break;
+                    case TransportEventKind.Received:
+                        await ReceiveAsync((Session)ev.Connection.Tag!, ev.Buffer!, ev.Count).ConfigureAwait(false);
+                        break;
+                    case TransportEventKind.Closed:
+                        await CloseAsync((Session)ev.Connection.Tag!).ConfigureAwait(false);
+                        break;
+                }
+            }
+        }
+        output.TryComplete();
+    }
+
+    private ValueTask OpenAsync(Connection connection)
+    {
+        var session = new Session(connection, Stopwatch.GetTimestamp());
+        connection.Tag = session;
+        ServerMetrics.Add(ref metrics.ConnectionsOpened);
+        if (sessions.TryAdd(session)) return default;
+        ServerMetrics.Add(ref metrics.ConnectionsRejected);
+        session.Mode = SessionMode.Done;
+        return output.WriteAsync(RequestItem.Reject(session, 503));
+    }
+
+    private ValueTask CloseAsync(Session session)
+    {
+        ReturnHead(session);
+        sessions.Remove(session);
+        return output.WriteAsync(RequestItem.Closed(session));
+    }
+
+    private async ValueTask ReceiveAsync(Session session, byte[] buffer, int count)
+    {
+        ServerMetrics.Add(ref metrics.BytesReceived, count);
+        var offset = 0;
+        while (offset < count && session.Mode == SessionMode.Http)
+        {
+            var chunk = buffer.AsSpan(offset, count - offset);
+            var end = session.HeadScanner.Scan(chunk);
+            var take = end < 0 ? chunk.Length : end;
+            if (session.HeadLength + take > options.MaxHeadBytes)
+            {
+                await RejectAsync(session, 431).ConfigureAwait(false);
+                break;
+            }
+            session.HeadBuffer ??= ArrayPool<byte>.Shared.Rent(options.MaxHeadBytes);
+            chunk[..take].CopyTo(session.HeadBuffer.AsSpan(session.HeadLength));
+            session.HeadLength += take;
+            offset += take;
+            if (end < 0) break;
+            await CompleteHeadAsync(session).ConfigureAwait(false);
+        }
+
+        if (session.Mode == SessionMode.WebSocket && offset < count)
+        {
+            // Bytes after the upgrade request belong to the WebSocket stages; the buffer goes with them.
+            await output.WriteAsync(RequestItem.Data(session, buffer, offset, count - offset)).ConfigureAwait(false);
+            return;
+        }
+        ArrayPool<byte>.Shared.Return(buffer);
+    }
+
+    private async ValueTask CompleteHeadAsync(Session session)
+    {
+        var head = session.HeadBuffer!;
+        var length = session.HeadLength;
+        session.HeadBuffer = null;
+        session.HeadLength = 0;
+        session.HeadScanner.Reset();
+        session.AwaitingHeadSince = Stopwatch.GetTimestamp();
+
+        var error = HttpHeadParser.Parse(head.AsSpan(0, length), out var parsed);
+        if (error is not (HttpParseError.None or HttpParseError.HasBody))
+        {
+            ArrayPool<byte>.Shared.Return(head);
+            await RejectAsync(session, StatusFor(error)).ConfigureAwait(false);
+            return;
+        }
+        ServerMetrics.Add(ref metrics.HttpRequests);
+        if (head.AsSpan(parsed.Path).SequenceEqual(WebSocketPath)) session.Mode = SessionMode.WebSocket;
+        // We never read request bodies: the answer to a request with one closes the connection.
+        else if (error == HttpParseError.HasBody || !parsed.KeepAlive) session.Mode = SessionMode.Done;
+        await output.WriteAsync(RequestItem.Request(session, head, length, parsed)).ConfigureAwait(false);
+    }
+
+    private ValueTask RejectAsync(Session session, int status)
+    {
+        ReturnHead(session);
+        session.Mode = SessionMode.Done;
+        return output.WriteAsync(RequestItem.Reject(session, status));
+    }
+
+    private static void ReturnHead(Session session)
+    {
+        if (session.HeadBuffer is null) return;
+        ArrayPool<byte>.Shared.Return(session.HeadBuffer);
+        session.HeadBuffer = null;
+        session.HeadLength = 0;
+    }
+
+    private static int StatusFor(HttpParseError error) => error switch
+    {
+        HttpParseError.UnsupportedVersion => 505,
+        HttpParseError.TooManyHeaders => 431,
+        _ => 400,
+    };
+}

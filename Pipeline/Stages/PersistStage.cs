@@ -1,0 +1,74 @@
+using System.Buffers;
+using System.Diagnostics;
+using System.Threading.Channels;
+using Chat.Pipeline.Items;
+using Chat.Pipeline.Metrics;
+using Chat.Storage;
+using Microsoft.Extensions.Logging;
+
+namespace Chat.Pipeline.Stages;
+
+/// <summary>
+/// Stage 7: group commit. Takes everything queued (up to the batch cap), stores it in one transaction, and only then
+/// hands the batch to broadcast, so no client ever sees a message that is not durable. A failed batch is retried with
+/// backoff under the same idempotency key (never half-stored, never stored twice); meanwhile the channels fill and
+/// the reads stop.
+/// </summary>
+internal sealed class PersistStage(
+    ChannelReader<MessageItem> input,
+    ChannelWriter<BroadcastItem> output,
+    IMessageStore store,
+    BatchPool batches,
+    StoreHealth health,
+    PipelineOptions options,
+    ServerMetrics metrics,
+    ILogger logger)
+{
+    private static readonly TimeSpan FirstRetryDelay = TimeSpan.FromMilliseconds(50);
+    private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(2);
+
+    public async Task RunAsync()
+    {
+        while (await input.WaitToReadAsync().ConfigureAwait(false))
+        {
+            var batch = batches.Rent();
+            while (batch.RowCount < options.MaxBatchSize && input.TryRead(out var item)) batch.Add(item);
+            if (batch.RowCount > 0) await StoreAsync(batch).ConfigureAwait(false);
+            await output.WriteAsync(BroadcastItem.Committed(batch)).ConfigureAwait(false);
+        }
+        output.TryComplete();
+    }
+
+    private async Task StoreAsync(PersistBatch batch)
+    {
+        var delay = FirstRetryDelay;
+        for (var attempt = 1; ; attempt++)
+        {
+            var started = Stopwatch.GetTimestamp();
+            try
+            {
+                batch.FirstId = await store.AppendAsync(batch.Key, batch.Rows, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                health.PersistFailed();
+                ServerMetrics.Add(ref metrics.PersistFailures);
+                PipelineLog.PersistFailed(logger, batch.RowCount, attempt, (int)delay.TotalMilliseconds, e.Message);
+                await Task.Delay(delay).ConfigureAwait(false);
+                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxRetryDelay.Ticks));
+                continue;
+            }
+            if (health.PersistFailing) PipelineLog.PersistRecovered(logger, batch.RowCount, attempt);
+            health.PersistSucceeded();
+            metrics.CommitSeconds.Observe(Stopwatch.GetElapsedTime(started).TotalSeconds);
+            metrics.BatchSize.Observe(batch.RowCount);
+            ServerMetrics.Add(ref metrics.MessagesStored, batch.RowCount);
+            break;
+        }
+        // The frames carry the text from here on; the comment buffers were only needed by the store.
+        foreach (ref readonly var entry in batch.Entries)
+        {
+            if (entry.Kind == ItemKind.Chat) ArrayPool<byte>.Shared.Return(entry.Buffer!);
+        }
+    }
+}
