@@ -13,7 +13,7 @@ public readonly struct TransportEvent
 
     public TransportEventKind Kind { get; }
     public Connection Connection { get; }
-    /// <summary>For <see cref="TransportEventKind.Received"/>: a buffer rented from <c>ArrayPool&lt;byte&gt;.Shared</c>; the consumer returns it.</summary>
+    /// <summary>For <see cref="TransportEventKind.Received"/>: a buffer rented from <see cref="BufferPool.Shared"/>; the consumer returns it.</summary>
     public byte[]? Buffer { get; }
     public int Count { get; }
 

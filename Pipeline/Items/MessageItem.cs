@@ -11,7 +11,7 @@ internal readonly struct MessageItem
 {
     public ItemKind Kind { get; init; }
     public Session Session { get; init; }
-    /// <summary>Rented from <c>ArrayPool&lt;byte&gt;.Shared</c>; owned by the receiving stage.</summary>
+    /// <summary>Rented from <see cref="Reactor.BufferPool.Shared"/>; owned by the receiving stage.</summary>
     public byte[]? Buffer { get; init; }
     public int Count { get; init; }
     public DateTime Timestamp { get; init; }

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Text;
 using Chat.Pipeline.Codecs;
 using Chat.Reactor;
@@ -11,15 +10,15 @@ internal static class StoredFrames
 {
     public static SharedBuffer Encode(StoredMessage message, out int offset, out int length)
     {
-        var username = ArrayPool<byte>.Shared.Rent(Encoding.UTF8.GetMaxByteCount(message.Username.Length));
-        var comment = ArrayPool<byte>.Shared.Rent(Encoding.UTF8.GetMaxByteCount(message.Comment.Length));
+        var username = BufferPool.Shared.Rent(Encoding.UTF8.GetMaxByteCount(message.Username.Length));
+        var comment = BufferPool.Shared.Rent(Encoding.UTF8.GetMaxByteCount(message.Comment.Length));
         var usernameLength = Encoding.UTF8.GetBytes(message.Username, username);
         var commentLength = Encoding.UTF8.GetBytes(message.Comment, comment);
         var frame = SharedBuffer.Rent(ChatMessageEncoder.HeadRoom + ChatMessageEncoder.MaxTailLength(usernameLength, commentLength));
         var tail = ChatMessageEncoder.WriteTail(username.AsSpan(0, usernameLength), comment.AsSpan(0, commentLength),
             message.Timestamp, frame.Span[ChatMessageEncoder.HeadRoom..]);
-        ArrayPool<byte>.Shared.Return(username);
-        ArrayPool<byte>.Shared.Return(comment);
+        BufferPool.Shared.Return(username);
+        BufferPool.Shared.Return(comment);
         offset = ChatMessageEncoder.WriteHead(message.Id, tail, frame.Span[..ChatMessageEncoder.HeadRoom]);
         length = ChatMessageEncoder.HeadRoom - offset + tail;
         return frame;

@@ -1,4 +1,4 @@
-using System.Buffers;
+using Chat.Reactor;
 using System.Threading.Channels;
 using Chat.Pipeline.Codecs;
 using Chat.Pipeline.Items;
@@ -51,7 +51,7 @@ internal sealed class DeframeStage(ChannelReader<WireItem> input, ChannelWriter<
             {
                 case FrameDecodeStatus.Payload:
                     var header = session.Decoder.Header;
-                    var copy = ArrayPool<byte>.Shared.Rent(payload.Length);
+                    var copy = BufferPool.Shared.Rent(payload.Length);
                     payload.CopyTo(copy);
                     var frameEnd = session.Decoder.PayloadOffset + payload.Length == header.PayloadLength;
                     item = FrameItem.Part(session, header, copy, payload.Length, session.Decoder.PayloadOffset, frameEnd);
@@ -68,6 +68,6 @@ internal sealed class DeframeStage(ChannelReader<WireItem> input, ChannelWriter<
             if (item.Session is not null) await output.WriteAsync(item).ConfigureAwait(false);
             if (status == FrameDecodeStatus.NeedMoreData) break;
         }
-        ArrayPool<byte>.Shared.Return(buffer);
+        BufferPool.Shared.Return(buffer);
     }
 }

@@ -1,4 +1,4 @@
-using System.Buffers;
+using Chat.Reactor;
 using System.Threading.Channels;
 using Chat.Pipeline.Codecs;
 using Chat.Pipeline.Items;
@@ -35,20 +35,20 @@ internal sealed class EscapeStage(ChannelReader<MessageItem> input, ChannelWrite
     {
         var session = item.Session;
         var json = item.Buffer!;
-        var comment = ArrayPool<byte>.Shared.Rent(Math.Max(item.Count, 1));
+        var comment = BufferPool.Shared.Rent(Math.Max(item.Count, 1));
         var error = ClientMessageParser.Parse(json.AsSpan(0, item.Count), comment, options.MaxCommentChars, out var commentLength);
-        ArrayPool<byte>.Shared.Return(json);
+        BufferPool.Shared.Return(json);
         if (error != ClientMessageError.None)
         {
-            ArrayPool<byte>.Shared.Return(comment);
+            BufferPool.Shared.Return(comment);
             ServerMetrics.Add(ref metrics.MessagesRejected);
             ErrorFrames.Send(session, ClientMessageParser.Describe(error, options.MaxCommentChars));
             return default;
         }
 
-        var escaped = ArrayPool<byte>.Shared.Rent(HtmlEscaper.MaxEscapedLength(commentLength));
+        var escaped = BufferPool.Shared.Rent(HtmlEscaper.MaxEscapedLength(commentLength));
         HtmlEscaper.Escape(comment.AsSpan(0, commentLength), escaped, out _, out var escapedLength);
-        ArrayPool<byte>.Shared.Return(comment);
+        BufferPool.Shared.Return(comment);
         ServerMetrics.Add(ref metrics.MessagesReceived);
         if (Interlocked.Increment(ref session.PendingMessages) > options.MaxPendingMessagesPerConnection
             && Interlocked.Exchange(ref session.ReadPaused, 1) == 0)

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Text;
 using System.Threading.Channels;
 using Chat.Pipeline.Codecs;
@@ -36,14 +35,14 @@ internal sealed class HandshakeStage(
                 {
                     case ItemKind.Request:
                         var since = Answer(session, item.Buffer!.AsSpan(0, item.Count), item.Head);
-                        ArrayPool<byte>.Shared.Return(item.Buffer!);
+                        BufferPool.Shared.Return(item.Buffer!);
                         if (since is { } joined) await output.WriteAsync(WireItem.Join(session, joined)).ConfigureAwait(false);
                         break;
                     case ItemKind.Reject:
                         HttpAnswer.SendError(session, item.Status, ReasonFor(item.Status), keepAlive: false);
                         break;
                     case ItemKind.Data when !session.Upgraded:
-                        ArrayPool<byte>.Shared.Return(item.Buffer!);
+                        BufferPool.Shared.Return(item.Buffer!);
                         break;
                     case ItemKind.Data:
                         await output.WriteAsync(WireItem.Data(session, item.Buffer!, item.Offset, item.Count)).ConfigureAwait(false);

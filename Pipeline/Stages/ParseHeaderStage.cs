@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Diagnostics;
 using System.Threading.Channels;
 using Chat.Pipeline.Codecs;
@@ -77,7 +76,7 @@ internal sealed class ParseHeaderStage(
                 await RejectAsync(session, 431).ConfigureAwait(false);
                 break;
             }
-            session.HeadBuffer ??= ArrayPool<byte>.Shared.Rent(options.MaxHeadBytes);
+            session.HeadBuffer ??= BufferPool.Shared.Rent(options.MaxHeadBytes);
             chunk[..take].CopyTo(session.HeadBuffer.AsSpan(session.HeadLength));
             session.HeadLength += take;
             offset += take;
@@ -91,7 +90,7 @@ internal sealed class ParseHeaderStage(
             await output.WriteAsync(RequestItem.Data(session, buffer, offset, count - offset)).ConfigureAwait(false);
             return;
         }
-        ArrayPool<byte>.Shared.Return(buffer);
+        BufferPool.Shared.Return(buffer);
     }
 
     private async ValueTask CompleteHeadAsync(Session session)
@@ -106,7 +105,7 @@ internal sealed class ParseHeaderStage(
         var error = HttpHeadParser.Parse(head.AsSpan(0, length), out var parsed);
         if (error is not (HttpParseError.None or HttpParseError.HasBody))
         {
-            ArrayPool<byte>.Shared.Return(head);
+            BufferPool.Shared.Return(head);
             await RejectAsync(session, StatusFor(error)).ConfigureAwait(false);
             return;
         }
@@ -127,7 +126,7 @@ internal sealed class ParseHeaderStage(
     private static void ReturnHead(Session session)
     {
         if (session.HeadBuffer is null) return;
-        ArrayPool<byte>.Shared.Return(session.HeadBuffer);
+        BufferPool.Shared.Return(session.HeadBuffer);
         session.HeadBuffer = null;
         session.HeadLength = 0;
     }

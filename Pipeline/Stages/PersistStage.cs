@@ -1,4 +1,4 @@
-using System.Buffers;
+using Chat.Reactor;
 using System.Diagnostics;
 using System.Threading.Channels;
 using Chat.Pipeline.Items;
@@ -68,7 +68,7 @@ internal sealed class PersistStage(
         // The frames carry the text from here on; the comment buffers were only needed by the store.
         foreach (ref readonly var entry in batch.Entries)
         {
-            if (entry.Kind == ItemKind.Chat) ArrayPool<byte>.Shared.Return(entry.Buffer!);
+            if (entry.Kind == ItemKind.Chat) BufferPool.Shared.Return(entry.Buffer!);
         }
     }
 }

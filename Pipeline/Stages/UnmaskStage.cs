@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Threading.Channels;
 using Chat.Pipeline.Codecs;
 using Chat.Pipeline.Items;
@@ -104,11 +103,11 @@ internal sealed class UnmaskStage(ChannelReader<FrameItem> input, ChannelWriter<
         var needed = session.AssemblyLength + payload.Length;
         if (session.Assembly is null || session.Assembly.Length < needed)
         {
-            var bigger = ArrayPool<byte>.Shared.Rent(Math.Max(Math.Max(needed, 256), Math.Min(options.MaxMessageBytes, needed * 2)));
+            var bigger = BufferPool.Shared.Rent(Math.Max(Math.Max(needed, 256), Math.Min(options.MaxMessageBytes, needed * 2)));
             if (session.Assembly is not null)
             {
                 session.Assembly.AsSpan(0, session.AssemblyLength).CopyTo(bigger);
-                ArrayPool<byte>.Shared.Return(session.Assembly);
+                BufferPool.Shared.Return(session.Assembly);
             }
             session.Assembly = bigger;
         }
@@ -163,13 +162,13 @@ internal sealed class UnmaskStage(ChannelReader<FrameItem> input, ChannelWriter<
     private static void ReturnAssembly(Session session)
     {
         if (session.Assembly is null) return;
-        ArrayPool<byte>.Shared.Return(session.Assembly);
+        BufferPool.Shared.Return(session.Assembly);
         session.Assembly = null;
         session.AssemblyLength = 0;
     }
 
     private static void Return(byte[]? buffer)
     {
-        if (buffer is not null) ArrayPool<byte>.Shared.Return(buffer);
+        if (buffer is not null) BufferPool.Shared.Return(buffer);
     }
 }

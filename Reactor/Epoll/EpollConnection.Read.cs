@@ -1,4 +1,3 @@
-using System.Buffers;
 
 namespace Chat.Reactor.Epoll;
 
@@ -18,7 +17,7 @@ internal sealed unsafe partial class EpollConnection
                 _loop.ReadLater(this);
                 return;
             }
-            var buffer = ArrayPool<byte>.Shared.Rent(Options.ReceiveBufferSize);
+            var buffer = BufferPool.Shared.Rent(Options.ReceiveBufferSize);
             nint received;
             fixed (byte* p = buffer) received = Libc.recv(Fd, p, (nuint)buffer.Length, 0);
             if (received > 0)
@@ -26,14 +25,14 @@ internal sealed unsafe partial class EpollConnection
                 if (IsClosing)
                 {
                     // After our close started, what the peer still sends has no reader; we only wait for its FIN.
-                    ArrayPool<byte>.Shared.Return(buffer);
+                    BufferPool.Shared.Return(buffer);
                     continue;
                 }
                 MarkActivity();
                 Deliver(TransportEvent.Received(this, buffer, (int)received));
                 continue;
             }
-            ArrayPool<byte>.Shared.Return(buffer);
+            BufferPool.Shared.Return(buffer);
             if (received == 0)
             {
                 OnPeerClosed();

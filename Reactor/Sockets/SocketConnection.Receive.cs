@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Net.Sockets;
 
 namespace Chat.Reactor.Sockets;
@@ -21,7 +20,7 @@ internal sealed partial class SocketConnection
                 await _socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None).ConfigureAwait(false);
                 // A pause that came while we waited for data holds from here: the bytes stay in the kernel.
                 await WaitWhilePausedAsync().ConfigureAwait(false);
-                var buffer = ArrayPool<byte>.Shared.Rent(Options.ReceiveBufferSize);
+                var buffer = BufferPool.Shared.Rent(Options.ReceiveBufferSize);
                 int received;
                 try
                 {
@@ -29,13 +28,13 @@ internal sealed partial class SocketConnection
                 }
                 catch
                 {
-                    ArrayPool<byte>.Shared.Return(buffer);
+                    BufferPool.Shared.Return(buffer);
                     throw;
                 }
                 if (received == 0 || IsClosing)
                 {
                     // After our close started, what the peer still sends has no reader; we only wait for its FIN.
-                    ArrayPool<byte>.Shared.Return(buffer);
+                    BufferPool.Shared.Return(buffer);
                     if (received == 0) break;
                     continue;
                 }

@@ -75,7 +75,7 @@ public sealed class TransportTests
         Assert.Equal(TransportEventKind.Opened, opened.Kind);
         Assert.Equal(TransportEventKind.Received, received.Kind);
         Assert.Equal("hello", System.Text.Encoding.ASCII.GetString(received.Buffer!, 0, received.Count));
-        ArrayPool<byte>.Shared.Return(received.Buffer!);
+        BufferPool.Shared.Return(received.Buffer!);
         Assert.Equal(TransportEventKind.Closed, closed.Kind);
         Assert.Same(opened.Connection, closed.Connection);
     }
@@ -136,7 +136,7 @@ public sealed class TransportTests
         var connection = (await NextAsync(events)).Connection;
         await client.SendAsync("a"u8.ToArray());
         var first = await NextAsync(events);
-        ArrayPool<byte>.Shared.Return(first.Buffer!);
+        BufferPool.Shared.Return(first.Buffer!);
 
         connection.PauseReading();
         await Task.Delay(50);
@@ -148,7 +148,7 @@ public sealed class TransportTests
         connection.ResumeReading();
         var second = await NextAsync(events);
         Assert.Equal((byte)'b', second.Buffer![0]);
-        ArrayPool<byte>.Shared.Return(second.Buffer!);
+        BufferPool.Shared.Return(second.Buffer!);
     }
 
     [Theory, MemberData(nameof(Backends))]
@@ -168,7 +168,7 @@ public sealed class TransportTests
         {
             var ev = await NextAsync(events);
             received.Write(ev.Buffer!, 0, ev.Count);
-            ArrayPool<byte>.Shared.Return(ev.Buffer!);
+            BufferPool.Shared.Return(ev.Buffer!);
         }
         await sending;
         Assert.Equal(payload, received.ToArray());
@@ -208,7 +208,7 @@ public sealed class TransportTests
                 ev.Buffer.AsSpan(0, ev.Count).CopyTo(buffer.Span);
                 ev.Connection.Send(buffer, 0, ev.Count);
                 buffer.Release();
-                ArrayPool<byte>.Shared.Return(ev.Buffer!);
+                BufferPool.Shared.Return(ev.Buffer!);
             }
         });
         var clients = Enumerable.Range(0, 50).Select(async i =>
