@@ -136,6 +136,16 @@ public sealed partial class PostgresMessageStoreTests : MessageStoreContractTest
     protected override IMessageStore CreateStore(StoreOptions options) =>
         new PostgresMessageStore(_connectionString, options, NullLogger<PostgresMessageStore>.Instance);
 
+    protected override async Task RejectCommentAsync(string comment)
+    {
+        await using var connection = new NpgsqlConnection(_connectionString);
+        await connection.OpenAsync();
+        var literal = comment.Replace("'", "''");
+        await using var command = new NpgsqlCommand(
+            $"ALTER TABLE chat_messages ADD CONSTRAINT reject_comment CHECK (comment <> '{literal}')", connection);
+        await command.ExecuteNonQueryAsync();
+    }
+
     private static async Task<string> ExplainAsync(NpgsqlConnection connection, string sql)
     {
         await using var command = new NpgsqlCommand("EXPLAIN " + sql, connection);
