@@ -84,7 +84,8 @@ public sealed partial class PostgresMessageStore : IMessageStore
         try
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            _appender ??= await PostgresAppender.OpenAsync(_appendSource, _options.CommandTimeoutSeconds, cancellationToken);
+            _appender ??= await PostgresAppender.OpenAsync(
+                _appendSource, _options.CommandTimeoutSeconds, BatchKeyPolicy.PruneInterval, cancellationToken);
             long firstId;
             try
             {
