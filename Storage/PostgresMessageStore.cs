@@ -142,7 +142,7 @@ public sealed partial class PostgresMessageStore : IMessageStore
         var reason = e switch
         {
             PostgresException pg => $"{pg.SqlState}: {pg.MessageText}",
-            { InnerException: { } inner } => $"{e.Message} ({inner.Message})",
+            { InnerException: { } inner } when inner.Message != e.Message => $"{e.Message} ({inner.Message})",
             _ => e.Message,
         };
         return reason.ReplaceLineEndings(" ");
