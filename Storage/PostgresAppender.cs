@@ -23,10 +23,7 @@ internal sealed class PostgresAppender : IAsyncDisposable
 
     internal const string LookupSql = "SELECT first_id FROM chat_batches WHERE batch_key = $1";
 
-    // Keys only need to outlive a caller's retries; an hour is far beyond any retry loop.
-    internal const string PruneKeysSql = "DELETE FROM chat_batches WHERE committed_at < now() - interval '1 hour'";
-
-    private static readonly long PruneKeysEveryMs = (long)TimeSpan.FromMinutes(1).TotalMilliseconds;
+    internal const string PruneKeysSql = "DELETE FROM chat_batches WHERE committed_at < now() - $1";
 
     private readonly NpgsqlConnection _connection;
     private readonly TimeSpan _timeout;
@@ -36,9 +33,10 @@ internal sealed class PostgresAppender : IAsyncDisposable
     private readonly NpgsqlCommand _lookup;
     private readonly NpgsqlParameter<Guid> _lookupKey = new();
     private readonly NpgsqlCommand _pruneKeys;
+    private readonly long _pruneKeysEveryMs;
     private long _lastKeyPruneMs;
 
-    private PostgresAppender(NpgsqlConnection connection, int timeoutSeconds)
+    private PostgresAppender(NpgsqlConnection connection, int timeoutSeconds, TimeSpan keyPruneInterval)
     {
         _connection = connection;
         _timeout = TimeSpan.FromSeconds(timeoutSeconds);
@@ -48,14 +46,17 @@ internal sealed class PostgresAppender : IAsyncDisposable
         _lookup = new NpgsqlCommand(LookupSql, connection) { CommandTimeout = timeoutSeconds };
         _lookup.Parameters.Add(_lookupKey);
         _pruneKeys = new NpgsqlCommand(PruneKeysSql, connection) { CommandTimeout = timeoutSeconds };
+        _pruneKeys.Parameters.Add(new NpgsqlParameter<TimeSpan> { TypedValue = BatchKeyPolicy.Lifetime });
+        _pruneKeysEveryMs = (long)keyPruneInterval.TotalMilliseconds;
         _lastKeyPruneMs = Environment.TickCount64;
     }
 
+    /// <param name="keyPruneInterval">Normally <see cref="BatchKeyPolicy.PruneInterval"/>.</param>
     public static async Task<PostgresAppender> OpenAsync(
-        NpgsqlDataSource dataSource, int timeoutSeconds, CancellationToken cancellationToken)
+        NpgsqlDataSource dataSource, int timeoutSeconds, TimeSpan keyPruneInterval, CancellationToken cancellationToken)
     {
         var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        var appender = new PostgresAppender(connection, timeoutSeconds);
+        var appender = new PostgresAppender(connection, timeoutSeconds, keyPruneInterval);
         try
         {
             // Parameter types must be known to prepare.
@@ -105,11 +106,11 @@ internal sealed class PostgresAppender : IAsyncDisposable
         return firstId;
     }
 
-    /// <summary>Deletes batch keys older than an hour, at most once a minute; true when it ran.</summary>
+    /// <summary>Deletes keys older than <see cref="BatchKeyPolicy.Lifetime"/>, at most once per prune interval; true when it ran.</summary>
     public async Task<bool> PruneKeysIfDueAsync(CancellationToken cancellationToken)
     {
         var now = Environment.TickCount64;
-        if (now - _lastKeyPruneMs < PruneKeysEveryMs)
+        if (now - _lastKeyPruneMs < _pruneKeysEveryMs)
         {
             return false;
         }

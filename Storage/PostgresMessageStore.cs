@@ -84,7 +84,8 @@ public sealed partial class PostgresMessageStore : IMessageStore
         try
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            _appender ??= await PostgresAppender.OpenAsync(_appendSource, _options.CommandTimeoutSeconds, cancellationToken);
+            _appender ??= await PostgresAppender.OpenAsync(
+                _appendSource, _options.CommandTimeoutSeconds, BatchKeyPolicy.PruneInterval, cancellationToken);
             long firstId;
             try
             {
@@ -141,7 +142,7 @@ public sealed partial class PostgresMessageStore : IMessageStore
         var reason = e switch
         {
             PostgresException pg => $"{pg.SqlState}: {pg.MessageText}",
-            { InnerException: { } inner } => $"{e.Message} ({inner.Message})",
+            { InnerException: { } inner } when inner.Message != e.Message => $"{e.Message} ({inner.Message})",
             _ => e.Message,
         };
         return reason.ReplaceLineEndings(" ");

@@ -8,8 +8,6 @@ namespace Chat.Storage;
 /// </summary>
 internal sealed class SqliteAppender : IDisposable
 {
-    private static readonly long PruneKeysEveryMs = (long)TimeSpan.FromMinutes(1).TotalMilliseconds;
-
     private readonly SqliteConnection _connection;
     private readonly SqliteCommand _lookup;
     private readonly SqliteCommand _allocate;
@@ -20,9 +18,10 @@ internal sealed class SqliteAppender : IDisposable
     private readonly SqliteParameter _insertUsername;
     private readonly SqliteParameter _insertComment;
     private readonly SqliteParameter _insertCreatedAt;
+    private readonly long _pruneKeysEveryMs;
     private long _lastKeyPruneMs;
 
-    private SqliteAppender(SqliteConnection connection)
+    private SqliteAppender(SqliteConnection connection, TimeSpan keyPruneInterval)
     {
         _connection = connection;
         _lookup = Command("SELECT first_id FROM chat_batches WHERE batch_key = $key", "$key");
@@ -42,13 +41,15 @@ internal sealed class SqliteAppender : IDisposable
         _insertComment = _insert.Parameters[2];
         _insertCreatedAt = _insert.Parameters[3];
 
-        // Keys only need to outlive a caller's retries; an hour is far beyond any retry loop.
         _pruneKeys = Command("DELETE FROM chat_batches WHERE committed_at < $cutoff", "$cutoff");
+        _pruneKeysEveryMs = (long)keyPruneInterval.TotalMilliseconds;
         _lastKeyPruneMs = Environment.TickCount64;
     }
 
     /// <summary>Takes ownership of an open connection already set to WAL and synchronous=FULL.</summary>
-    public static SqliteAppender Open(SqliteConnection connection) => new(connection);
+    /// <param name="connection">The writer connection.</param>
+    /// <param name="keyPruneInterval">Normally <see cref="BatchKeyPolicy.PruneInterval"/>.</param>
+    public static SqliteAppender Open(SqliteConnection connection, TimeSpan keyPruneInterval) => new(connection, keyPruneInterval);
 
     /// <summary>One BEGIN IMMEDIATE transaction: look up the key, allocate ids, insert the rows, COMMIT.</summary>
     public long Append(Guid batchKey, ReadOnlySpan<NewMessage> batch)
@@ -82,10 +83,11 @@ internal sealed class SqliteAppender : IDisposable
             _insert.ExecuteNonQuery();
         }
 
-        if (Environment.TickCount64 - _lastKeyPruneMs >= PruneKeysEveryMs)
+        // Inside the transaction: SQLite has one writer anyway, and this runs at most once per prune interval.
+        if (Environment.TickCount64 - _lastKeyPruneMs >= _pruneKeysEveryMs)
         {
             _lastKeyPruneMs = Environment.TickCount64;
-            _pruneKeys.Parameters[0].Value = now - (long)TimeSpan.FromHours(1).TotalMilliseconds;
+            _pruneKeys.Parameters[0].Value = now - (long)BatchKeyPolicy.Lifetime.TotalMilliseconds;
             _pruneKeys.ExecuteNonQuery();
         }
 

@@ -90,7 +90,7 @@ public sealed partial class SqliteMessageStore : IMessageStore
         try
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            _appender ??= SqliteAppender.Open(OpenWriter());
+            _appender ??= SqliteAppender.Open(OpenWriter(), BatchKeyPolicy.PruneInterval);
             try
             {
                 return _appender.Append(batchKey, batch.Span);

@@ -15,7 +15,6 @@ internal sealed class PostgresCluster : IAsyncDisposable
     private const string ServiceUser = "postgres";
     private static readonly TimeSpan CommandTimeout = TimeSpan.FromSeconds(120);
 
-    private readonly string _root;
     private readonly string _dataDirectory;
     private readonly string _socketDirectory;
     private readonly string _logFile;
@@ -23,7 +22,7 @@ internal sealed class PostgresCluster : IAsyncDisposable
 
     private PostgresCluster(string root, int port)
     {
-        _root = root;
+        RootDirectory = root;
         _dataDirectory = Path.Combine(root, "data");
         _socketDirectory = Path.Combine(root, "socket");
         _logFile = Path.Combine(root, "postgres.log");
@@ -34,7 +33,11 @@ internal sealed class PostgresCluster : IAsyncDisposable
     public static bool BinariesAvailable =>
         File.Exists(Path.Combine(BinDirectory, "initdb")) && File.Exists(Path.Combine(BinDirectory, "pg_ctl"));
 
+    /// <summary>The TCP port on 127.0.0.1; kept across <see cref="StopAsync"/> and <see cref="RestartAsync"/>.</summary>
     public int Port { get; private set; }
+
+    /// <summary>The temporary directory holding the data directory, the socket and the server log.</summary>
+    public string RootDirectory { get; }
 
     private static bool AsRoot => Environment.IsPrivilegedProcess;
 
@@ -122,7 +125,7 @@ internal sealed class PostgresCluster : IAsyncDisposable
             await PgCtlAsync(["stop", "-D", _dataDirectory, "-m", "immediate", "-w"]);
         }
 
-        Directory.Delete(_root, recursive: true);
+        Directory.Delete(RootDirectory, recursive: true);
     }
 
     private static int FreePort()

@@ -28,6 +28,9 @@ public abstract partial class MessageStoreContractTests : IAsyncLifetime
     /// <summary>A new, not yet initialized store instance on this test's database.</summary>
     protected abstract IMessageStore CreateStore(StoreOptions options);
 
+    /// <summary>Makes the database itself refuse any row with this comment (a constraint or trigger), to fail a batch midway.</summary>
+    protected abstract Task RejectCommentAsync(string comment);
+
     protected async Task<IMessageStore> OpenAsync(StoreOptions? options = null)
     {
         var store = CreateStore(options ?? new StoreOptions());
@@ -189,6 +192,34 @@ public abstract partial class MessageStoreContractTests : IAsyncLifetime
 
         Assert.Equal(first, retried);
         Assert.Equal(2, (await (await OpenAsync()).ReadLatestAsync(100, CancellationToken.None)).Count);
+    }
+
+    [StoreFact]
+    public async Task A_batch_failing_midway_stores_nothing_and_leaves_no_gap_in_the_ids()
+    {
+        var store = await OpenAsync();
+        await store.AppendAsync(Guid.NewGuid(), Batch(2, "before"), CancellationToken.None);
+        await RejectCommentAsync("boom");
+        var doomed = new[] { Message("u", "fine"), Message("u", "boom"), Message("u", "fine too") };
+
+        await Assert.ThrowsAnyAsync<Exception>(async () => await store.AppendAsync(Guid.NewGuid(), doomed, CancellationToken.None));
+        var next = await store.AppendAsync(Guid.NewGuid(), Batch(1, "after"), CancellationToken.None);
+
+        Assert.Equal(3, next);
+        var comments = (await store.ReadAfterAsync(0, 100, CancellationToken.None)).Select(m => m.Comment);
+        Assert.Equal(new[] { "before0", "before1", "after0" }, comments);
+    }
+
+    [StoreFact]
+    public async Task A_cancelled_append_stores_nothing()
+    {
+        var store = await OpenAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(
+            async () => await store.AppendAsync(Guid.NewGuid(), Batch(2), new CancellationToken(canceled: true)));
+        var next = await store.AppendAsync(Guid.NewGuid(), Batch(1), CancellationToken.None);
+
+        Assert.Equal(1, next);
     }
 
     [StoreFact]

@@ -70,6 +70,18 @@ public sealed partial class PostgresMessageStoreTests : MessageStoreContractTest
             error.Message);
     }
 
+    [Fact]
+    public async Task Initialize_throws_store_unavailable_when_nothing_listens_on_the_port()
+    {
+        await using var store = new PostgresMessageStore(
+            "Host=127.0.0.1;Port=1;Database=chat", new StoreOptions(), NullLogger<PostgresMessageStore>.Instance);
+
+        var error = await Assert.ThrowsAsync<StoreUnavailableException>(() => store.InitializeAsync(CancellationToken.None));
+
+        Assert.Equal(
+            "Cannot open PostgreSQL 127.0.0.1:1/chat: Failed to connect to 127.0.0.1:1 (Connection refused)", error.Message);
+    }
+
     [PostgresFact]
     public async Task Initialize_throws_store_unavailable_when_the_role_is_refused()
     {
@@ -135,6 +147,16 @@ public sealed partial class PostgresMessageStoreTests : MessageStoreContractTest
 
     protected override IMessageStore CreateStore(StoreOptions options) =>
         new PostgresMessageStore(_connectionString, options, NullLogger<PostgresMessageStore>.Instance);
+
+    protected override async Task RejectCommentAsync(string comment)
+    {
+        await using var connection = new NpgsqlConnection(_connectionString);
+        await connection.OpenAsync();
+        var literal = comment.Replace("'", "''");
+        await using var command = new NpgsqlCommand(
+            $"ALTER TABLE chat_messages ADD CONSTRAINT reject_comment CHECK (comment <> '{literal}')", connection);
+        await command.ExecuteNonQueryAsync();
+    }
 
     private static async Task<string> ExplainAsync(NpgsqlConnection connection, string sql)
     {

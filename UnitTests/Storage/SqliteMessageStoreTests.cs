@@ -73,4 +73,15 @@ public sealed class SqliteMessageStoreTests : MessageStoreContractTests
 
     protected override IMessageStore CreateStore(StoreOptions options) =>
         new SqliteMessageStore(DataDirectory, options, NullLogger<SqliteMessageStore>.Instance);
+
+    protected override async Task RejectCommentAsync(string comment)
+    {
+        await using var connection = new SqliteConnection($"Data Source={Path.Combine(DataDirectory, "chat.db")};Pooling=False");
+        connection.Open();
+        await using var command = connection.CreateCommand();
+        var literal = comment.Replace("'", "''");
+        command.CommandText =
+            $"CREATE TRIGGER reject_comment BEFORE INSERT ON chat_messages WHEN NEW.comment = '{literal}' BEGIN SELECT RAISE(ABORT, 'rejected'); END";
+        command.ExecuteNonQuery();
+    }
 }
