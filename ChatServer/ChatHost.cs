@@ -101,10 +101,19 @@ internal sealed class ChatHost : IAsyncDisposable
 
     public async ValueTask DisposeAsync() => await StopAsync().ConfigureAwait(false);
 
-    private static IMessageStore OpenStore(ServerConfiguration configuration, ILoggerFactory loggers) =>
-        configuration.Postgres is { } connectionString
-            ? new PostgresMessageStore(connectionString, configuration.Store, loggers.CreateLogger<PostgresMessageStore>())
-            : new SqliteMessageStore(configuration.DataDirectory, configuration.Store, loggers.CreateLogger<SqliteMessageStore>());
+    private static IMessageStore OpenStore(ServerConfiguration configuration, ILoggerFactory loggers)
+    {
+        try
+        {
+            return configuration.Postgres is { } connectionString
+                ? new PostgresMessageStore(connectionString, configuration.Store, loggers.CreateLogger<PostgresMessageStore>())
+                : new SqliteMessageStore(configuration.DataDirectory, configuration.Store, loggers.CreateLogger<SqliteMessageStore>());
+        }
+        catch (ArgumentException e)
+        {
+            throw new HostStartException($"bad store setting: {e.Message}");
+        }
+    }
 
     private static string Describe(SocketException e) => e.SocketErrorCode switch
     {
