@@ -49,8 +49,12 @@ internal sealed class ChatHost : IAsyncDisposable
         var store = OpenStore(configuration, loggers);
         try
         {
+            // With PostgreSQL other nodes may share the database: listen for their commits.
+            ICommitFeed? feed = configuration.Postgres is { } postgres
+                ? new PostgresCommitFeed(postgres, configuration.Store, loggers.CreateLogger<PostgresCommitFeed>())
+                : null;
             var pipeline = new ChatPipeline(configuration.Pipeline, store, StaticFiles.Load(configuration.WebRoot), loggers,
-                configuration.MaxConnections, configuration.MaxConnectionsPerAddress);
+                configuration.MaxConnections, configuration.MaxConnectionsPerAddress, feed);
             ITransport transport;
             try
             {
@@ -72,7 +76,7 @@ internal sealed class ChatHost : IAsyncDisposable
                 throw new HostStartException($"cannot open the store ({store.Description}): {e.Message}");
             }
             transport.Start();
-            HostLog.Started(logger, transport.LocalEndPoint.ToString(), transport.Backend.ToString(), store.Description);
+            HostLog.Started(logger, configuration.Pipeline.NodeName, transport.LocalEndPoint.ToString(), transport.Backend.ToString(), store.Description);
             return new ChatHost(configuration, store, pipeline, transport, logger);
         }
         catch

@@ -4,8 +4,8 @@ namespace Chat.Server;
 
 internal static partial class HostLog
 {
-    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "started on {EndPoint} with the {Backend} reactor, store: {Store}")]
-    public static partial void Started(ILogger logger, string endPoint, string backend, string store);
+    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "node {Node} started on {EndPoint} with the {Backend} reactor, store: {Store}")]
+    public static partial void Started(ILogger logger, string node, string endPoint, string backend, string store);
 
     [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "stopping: draining the pipeline (deadline {Seconds} s)")]
     public static partial void Stopping(ILogger logger, double seconds);

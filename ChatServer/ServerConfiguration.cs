@@ -29,6 +29,7 @@ internal sealed record ServerConfiguration
         ("CHAT_LISTEN", "address and port to listen on (default 127.0.0.1:8080)"),
         ("CHAT_POSTGRES", "Npgsql connection string; unset: the embedded SQLite store"),
         ("CHAT_DATA_DIR", "directory of the embedded store (default ./data)"),
+        ("CHAT_NODE_NAME", "this node's name in /metrics and logs when several nodes share one database (default: host name)"),
         ("CHAT_WWWROOT", "directory of the chat page's files (default: wwwroot beside the server)"),
         ("CHAT_MAX_MESSAGE_BYTES", "largest WebSocket frame or message (default 65536); larger closes with 1009"),
         ("CHAT_MAX_COMMENT_CHARS", "longest comment in characters (default 4096)"),
@@ -66,6 +67,7 @@ internal sealed record ServerConfiguration
             HeadTimeout = Seconds(settings, "CHAT_HEAD_TIMEOUT_SECONDS", pipelineDefaults.HeadTimeout),
             PingInterval = Seconds(settings, "CHAT_PING_INTERVAL_SECONDS", pipelineDefaults.PingInterval),
             IdleTimeout = Seconds(settings, "CHAT_IDLE_TIMEOUT_SECONDS", pipelineDefaults.IdleTimeout),
+            NodeName = settings.GetValueOrDefault("CHAT_NODE_NAME", pipelineDefaults.NodeName),
             AllowedOrigins = settings.TryGetValue("CHAT_ALLOWED_ORIGINS", out var origins)
                 ? origins.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
                 : [],

@@ -9,6 +9,8 @@ public sealed partial class ChatPipeline
     {
         var m = _metrics;
         var w = new PrometheusWriter();
+        w.Header("chat_node_info", "This node's name.", "gauge");
+        w.Sample("chat_node_info", "node", _options.NodeName, 1);
         w.Metric("chat_connections_open", "Open TCP connections.", "gauge", _connectionCount());
         w.Metric("chat_connections_opened_total", "TCP connections accepted.", "counter", Interlocked.Read(ref m.ConnectionsOpened));
         w.Metric("chat_connections_rejected_total", "Connections refused by a connection limit.", "counter", Interlocked.Read(ref m.ConnectionsRejected));
@@ -26,6 +28,8 @@ public sealed partial class ChatPipeline
         w.Metric("chat_slow_consumers_dropped_total", "Clients closed (1008) for a send queue past the high-water mark.", "counter", Interlocked.Read(ref m.SlowConsumersDropped));
         w.Metric("chat_protocol_errors_total", "WebSocket connections closed for a protocol violation.", "counter", Interlocked.Read(ref m.ProtocolErrors));
         w.Metric("chat_persist_failures_total", "Failed store appends (each retried).", "counter", Interlocked.Read(ref m.PersistFailures));
+        w.Metric("chat_cluster_messages_total", "Messages committed by other nodes and delivered here.", "counter", Interlocked.Read(ref m.ForeignMessages));
+        m.ClusterLagSeconds.WriteTo(w, "chat_cluster_delivery_lag_seconds", "From a message's timestamp on another node to its delivery here.");
         m.BatchSize.WriteTo(w, "chat_persist_batch_size", "Messages per committed batch.");
         m.CommitSeconds.WriteTo(w, "chat_persist_commit_seconds", "Time from the start of an append to its commit.");
         w.Header("chat_stage_queue_depth", "Items waiting in front of each stage.", "gauge");

@@ -38,7 +38,7 @@ public sealed partial class ChatPipeline
     private bool IsIdle() =>
         _received.Reader.Count + _requests.Reader.Count + _wire.Reader.Count + _frames.Reader.Count
         + _messages.Reader.Count + _chats.Reader.Count + _encoded.Reader.Count + _committed.Reader.Count == 0
-        && Interlocked.Read(ref _metrics.MessagesReceived) == Interlocked.Read(ref _metrics.MessagesBroadcast);
+        && Interlocked.Read(ref _metrics.MessagesReceived) == Interlocked.Read(ref _metrics.MessagesSettled);
 
     private static async Task<bool> WaitAsync(Func<bool> condition, TimeSpan timeout)
     {

@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using Chat.Pipeline.Cluster;
 using Chat.Pipeline.Http;
 using Chat.Pipeline.Items;
 using Chat.Pipeline.Metrics;
@@ -35,13 +36,15 @@ public sealed partial class ChatPipeline
     private readonly BroadcastStage _broadcast;
     private readonly List<(string Name, Func<Task> Run)> _stages;
     private readonly KeepAliveSweeper _sweeper;
+    private readonly ClusterFeed? _cluster;
     private readonly CancellationTokenSource _stopping = new();
     private readonly TaskCompletionSource _faulted = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Task[] _running = [];
     private Func<int> _connectionCount = static () => 0;
 
+    /// <param name="commitFeed">Set when other nodes may share the store: their commits are read and delivered here.</param>
     public ChatPipeline(PipelineOptions options, IMessageStore store, StaticFiles files, ILoggerFactory loggers,
-        int maxConnections = 0, int maxConnectionsPerAddress = 0)
+        int maxConnections = 0, int maxConnectionsPerAddress = 0, ICommitFeed? commitFeed = null)
     {
         options.Validate();
         _options = options;
@@ -64,6 +67,11 @@ public sealed partial class ChatPipeline
         var replayer = new Replayer(store, _committed.Writer, _metrics, _logger);
         _broadcast = new BroadcastStage(_committed.Reader, batches, replayer, new ReplayWindow(options.ReplayWindow), options, _metrics, _logger);
         _sweeper = new KeepAliveSweeper(_sessions, options);
+        if (commitFeed is not null)
+        {
+            _cluster = new ClusterFeed(store, commitFeed, _committed.Writer, () => _broadcast.LastId, _metrics, _logger);
+            _broadcast.Cluster = _cluster;
+        }
         _stages =
         [
             ("parse-header", new ParseHeaderStage(_received.Reader, _requests.Writer, _sessions, options, _metrics).RunAsync),
@@ -94,6 +102,7 @@ public sealed partial class ChatPipeline
         var running = new List<Task>(_stages.Count + 1);
         foreach (var (name, run) in _stages) running.Add(Supervise(name, run));
         running.Add(_sweeper.RunAsync(_stopping.Token));
+        if (_cluster is not null) running.Add(Supervise("cluster-feed", () => _cluster.RunAsync(_stopping.Token)));
         _running = [.. running];
     }
 

@@ -18,4 +18,7 @@ internal static partial class PipelineLog
 
     [LoggerMessage(EventId = 204, Level = LogLevel.Error, Message = "stage {Stage} failed")]
     public static partial void StageFailed(ILogger logger, string stage, Exception exception);
+
+    [LoggerMessage(EventId = 205, Level = LogLevel.Warning, Message = "reading other nodes' messages failed, retrying in {DelayMs} ms: {Error}")]
+    public static partial void ClusterReadFailed(ILogger logger, int delayMs, string error);
 }

@@ -36,6 +36,9 @@ public sealed class PipelineOptions
     /// <summary>Messages kept in memory for replay without a store query (reconnects within the window). Default 4096.</summary>
     public int ReplayWindow { get; init; } = 4096;
 
+    /// <summary>This node's name in /metrics and logs, when several nodes share one database. Default: the host name.</summary>
+    public string NodeName { get; init; } = Environment.MachineName;
+
     /// <summary>Allowed Origin values for the handshake (exact, case-insensitive); empty allows every origin.</summary>
     public IReadOnlyList<string> AllowedOrigins { get; init; } = [];
 
@@ -49,6 +52,7 @@ public sealed class PipelineOptions
         Require(MaxPendingMessagesPerConnection >= 2, "MaxPendingMessagesPerConnection must be at least 2");
         Require(StageCapacity >= 16, "StageCapacity must be at least 16");
         Require(MaxBatchSize >= 1, "MaxBatchSize must be positive");
+        Require(!string.IsNullOrWhiteSpace(NodeName) && NodeName.IndexOfAny(['"', '\\', '\n']) < 0, "NodeName must be non-empty without quotes, backslashes or newlines");
         Require(ReplayWindow >= 0, "ReplayWindow must not be negative");
     }
 

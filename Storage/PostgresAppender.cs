@@ -12,14 +12,20 @@ internal sealed class PostgresAppender : IAsyncDisposable
     // is held until COMMIT or ROLLBACK. So batches from every node commit one at a time in id order: any snapshot sees
     // a prefix of the id sequence, and a rolled-back batch leaves no gap (its increment is rolled back with it).
     // No row comes back when the key was already recorded (ON CONFLICT waits for a concurrent holder of the key).
+    // The same round trip queues a notification "<instance>:<last id>" that PostgreSQL delivers only if the transaction
+    // commits: the other nodes learn of the batch from it (see PostgresCommitFeed).
     internal const string AllocateSql = """
         WITH allocated AS (
-            UPDATE chat_id_counter SET last_id = last_id + $2 RETURNING last_id - $2 + 1 AS first_id)
-        INSERT INTO chat_batches (batch_key, first_id, count, committed_at)
-        SELECT $1, first_id, $2, now() FROM allocated
-        ON CONFLICT (batch_key) DO NOTHING
-        RETURNING first_id
+            UPDATE chat_id_counter SET last_id = last_id + $2 RETURNING last_id - $2 + 1 AS first_id),
+        recorded AS (
+            INSERT INTO chat_batches (batch_key, first_id, count, committed_at)
+            SELECT $1, first_id, $2, now() FROM allocated
+            ON CONFLICT (batch_key) DO NOTHING
+            RETURNING first_id)
+        SELECT first_id, pg_notify('chat_commits', $3 || ':' || (first_id + $2 - 1)::text) FROM recorded
         """;
+
+    internal const string NotifyChannel = "chat_commits";
 
     internal const string LookupSql = "SELECT first_id FROM chat_batches WHERE batch_key = $1";
 
@@ -30,19 +36,22 @@ internal sealed class PostgresAppender : IAsyncDisposable
     private readonly NpgsqlCommand _allocate;
     private readonly NpgsqlParameter<Guid> _allocateKey = new();
     private readonly NpgsqlParameter<int> _allocateCount = new();
+    private readonly NpgsqlParameter<string> _allocateInstance = new();
     private readonly NpgsqlCommand _lookup;
     private readonly NpgsqlParameter<Guid> _lookupKey = new();
     private readonly NpgsqlCommand _pruneKeys;
     private readonly long _pruneKeysEveryMs;
     private long _lastKeyPruneMs;
 
-    private PostgresAppender(NpgsqlConnection connection, int timeoutSeconds, TimeSpan keyPruneInterval)
+    private PostgresAppender(NpgsqlConnection connection, int timeoutSeconds, TimeSpan keyPruneInterval, string instanceId)
     {
         _connection = connection;
         _timeout = TimeSpan.FromSeconds(timeoutSeconds);
         _allocate = new NpgsqlCommand(AllocateSql, connection) { CommandTimeout = timeoutSeconds };
         _allocate.Parameters.Add(_allocateKey);
         _allocate.Parameters.Add(_allocateCount);
+        _allocate.Parameters.Add(_allocateInstance);
+        _allocateInstance.TypedValue = instanceId;
         _lookup = new NpgsqlCommand(LookupSql, connection) { CommandTimeout = timeoutSeconds };
         _lookup.Parameters.Add(_lookupKey);
         _pruneKeys = new NpgsqlCommand(PruneKeysSql, connection) { CommandTimeout = timeoutSeconds };
@@ -52,11 +61,12 @@ internal sealed class PostgresAppender : IAsyncDisposable
     }
 
     /// <param name="keyPruneInterval">Normally <see cref="BatchKeyPolicy.PruneInterval"/>.</param>
+    /// <param name="instanceId">Carried by the commit notifications (<see cref="StoreOptions.InstanceId"/>).</param>
     public static async Task<PostgresAppender> OpenAsync(
-        NpgsqlDataSource dataSource, int timeoutSeconds, TimeSpan keyPruneInterval, CancellationToken cancellationToken)
+        NpgsqlDataSource dataSource, int timeoutSeconds, TimeSpan keyPruneInterval, string instanceId, CancellationToken cancellationToken)
     {
         var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        var appender = new PostgresAppender(connection, timeoutSeconds, keyPruneInterval);
+        var appender = new PostgresAppender(connection, timeoutSeconds, keyPruneInterval, instanceId);
         try
         {
             // Parameter types must be known to prepare.

@@ -85,7 +85,7 @@ public sealed partial class PostgresMessageStore : IMessageStore
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
             _appender ??= await PostgresAppender.OpenAsync(
-                _appendSource, _options.CommandTimeoutSeconds, BatchKeyPolicy.PruneInterval, cancellationToken);
+                _appendSource, _options.CommandTimeoutSeconds, BatchKeyPolicy.PruneInterval, _options.InstanceId, cancellationToken);
             long firstId;
             try
             {

@@ -22,4 +22,10 @@ internal static partial class StorageLog
 
     [LoggerMessage(EventId = 3006, Level = LogLevel.Warning, Message = "{Store}: journal mode is {Mode}, not WAL; readers and the writer will block each other")]
     public static partial void NotWal(ILogger logger, string store, string mode);
+
+    [LoggerMessage(EventId = 3010, Level = LogLevel.Information, Message = "commit feed listening for other nodes' commits")]
+    public static partial void FeedConnected(ILogger logger);
+
+    [LoggerMessage(EventId = 3011, Level = LogLevel.Warning, Message = "commit feed lost its connection, reconnecting in {DelayMs} ms: {Error}")]
+    public static partial void FeedLost(ILogger logger, int delayMs, string error);
 }

@@ -15,6 +15,12 @@ public sealed class StoreOptions
     /// <summary>Timeout of one database command, and of waiting for a database lock. Default 30 s; whole seconds, at least 1.</summary>
     public TimeSpan CommandTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// Identifies this server process among the nodes sharing a database: commit notifications carry it, so a node can
+    /// tell its own commits from the others'. Default: random per process.
+    /// </summary>
+    public string InstanceId { get; init; } = Guid.NewGuid().ToString("N")[..16];
+
     internal bool RetentionEnabled => RetentionDays > 0 || RetentionMaxRows > 0;
 
     // Npgsql and Microsoft.Data.Sqlite both take whole seconds.
@@ -36,6 +42,11 @@ public sealed class StoreOptions
         if (RetentionInterval <= TimeSpan.Zero)
         {
             throw new ArgumentException($"RetentionInterval must be positive, not {RetentionInterval}.");
+        }
+
+        if (string.IsNullOrWhiteSpace(InstanceId) || InstanceId.Contains(':'))
+        {
+            throw new ArgumentException($"InstanceId must be non-empty and hold no ':', not '{InstanceId}'.");
         }
 
         if (CommandTimeout < TimeSpan.FromSeconds(1) || CommandTimeout.Ticks % TimeSpan.TicksPerSecond != 0

@@ -1,3 +1,4 @@
+using Chat.Pipeline.Cluster;
 using Chat.Pipeline.Sessions;
 
 namespace Chat.Pipeline.Items;
@@ -8,17 +9,22 @@ internal enum BroadcastItemKind : byte
     Batch,
     /// <summary>A replay task sent everything up to <see cref="BroadcastItem.Cursor"/> and asks to go live.</summary>
     CaughtUp,
+    /// <summary>Messages other nodes committed, from the cluster feed.</summary>
+    Foreign,
 }
 
-/// <summary>What the broadcast stage reads: committed batches, and replay tasks reporting progress.</summary>
+/// <summary>What the broadcast stage reads: committed batches, other nodes' messages, and replay tasks reporting progress.</summary>
 internal readonly struct BroadcastItem
 {
     public BroadcastItemKind Kind { get; init; }
     public PersistBatch? Batch { get; init; }
+    public ForeignBatch? Foreign { get; init; }
     public Session? Session { get; init; }
     public long Cursor { get; init; }
 
     public static BroadcastItem Committed(PersistBatch batch) => new() { Kind = BroadcastItemKind.Batch, Batch = batch };
+
+    public static BroadcastItem FromOtherNodes(ForeignBatch batch) => new() { Kind = BroadcastItemKind.Foreign, Foreign = batch };
 
     public static BroadcastItem CaughtUp(Session session, long cursor) =>
         new() { Kind = BroadcastItemKind.CaughtUp, Session = session, Cursor = cursor };

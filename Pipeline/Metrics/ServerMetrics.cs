@@ -11,6 +11,8 @@ internal sealed class ServerMetrics
     public long MessagesRejected;
     public long MessagesStored;
     public long MessagesBroadcast;
+    /// <summary>Messages received here that reached the broadcast stage (delivered, or already delivered via the cluster feed).</summary>
+    public long MessagesSettled;
     public long FramesDelivered;
     public long BytesReceived;
     public long BytesQueued;
@@ -18,12 +20,16 @@ internal sealed class ServerMetrics
     public long ProtocolErrors;
     public long PersistFailures;
     public long ReplayedMessages;
+    public long ForeignMessages;
 
     /// <summary>Messages per committed batch.</summary>
     public Histogram BatchSize { get; } = new(1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 8192);
 
     /// <summary>Seconds from the start of an append to its commit.</summary>
     public Histogram CommitSeconds { get; } = new(0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5);
+
+    /// <summary>Seconds from a message's timestamp on another node to its delivery here.</summary>
+    public Histogram ClusterLagSeconds { get; } = new(0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10);
 
     public static void Add(ref long counter, long value = 1) => Interlocked.Add(ref counter, value);
 }

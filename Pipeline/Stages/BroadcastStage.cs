@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using Chat.Pipeline.Cluster;
 using Chat.Pipeline.Codecs;
 using Chat.Pipeline.Items;
 using Chat.Pipeline.Metrics;
@@ -14,6 +15,8 @@ namespace Chat.Pipeline.Stages;
 /// one shared frame to every live connection whose cursor is below the id. It never waits on a socket: a connection
 /// whose queue is past the high-water mark is closed with 1008. Joins with <c>since</c> are served from the replay
 /// window or handed to the replayer.
+/// Delivery is in id order, which is commit order (the store's invariant): with other nodes on the database, a local
+/// batch whose first id is not next waits until the cluster feed brought the messages before it.
 /// </summary>
 internal sealed partial class BroadcastStage(
     ChannelReader<BroadcastItem> input,
@@ -24,13 +27,22 @@ internal sealed partial class BroadcastStage(
     ServerMetrics metrics,
     ILogger logger)
 {
+    private readonly Queue<PersistBatch> _held = new();
     private Session[] _live = new Session[64];
     private int _liveCount;
+    private long _lastId;
 
-    /// <summary>Id of the last message delivered; set from the store before the stage starts.</summary>
-    public long LastId { get; set; }
+    /// <summary>Id of the last message delivered (read by other threads); set from the store before the stage starts.</summary>
+    public long LastId
+    {
+        get => Volatile.Read(ref _lastId);
+        set => Volatile.Write(ref _lastId, value);
+    }
 
     public int LiveCount => Volatile.Read(ref _liveCount);
+
+    /// <summary>Set when other nodes share the database: asks for the messages up to an id.</summary>
+    public ClusterFeed? Cluster { get; set; }
 
     public async Task RunAsync()
     {
@@ -38,12 +50,52 @@ internal sealed partial class BroadcastStage(
         {
             while (input.TryRead(out var item))
             {
-                if (item.Kind == BroadcastItemKind.CaughtUp) CaughtUp(item.Session!, item.Cursor);
-                else Deliver(item.Batch!);
+                switch (item.Kind)
+                {
+                    case BroadcastItemKind.CaughtUp:
+                        CaughtUp(item.Session!, item.Cursor);
+                        break;
+                    case BroadcastItemKind.Foreign:
+                        DeliverForeign(item.Foreign!);
+                        break;
+                    default:
+                        DeliverOrHold(item.Batch!);
+                        break;
+                }
             }
         }
         for (var i = 0; i < _liveCount; i++) _live[i].Broadcast = BroadcastState.None;
         window.Clear();
+    }
+
+    private void DeliverOrHold(PersistBatch batch)
+    {
+        if (Cluster is not null && (_held.Count > 0 || (batch.RowCount > 0 && batch.FirstId > LastId + 1)))
+        {
+            _held.Enqueue(batch);
+            Cluster.Want(_held.Peek().FirstId - 1);
+            return;
+        }
+        Deliver(batch);
+    }
+
+    private void DeliverForeign(ForeignBatch foreign)
+    {
+        var now = DateTime.UtcNow;
+        var until = _held.Count > 0 && _held.Peek().RowCount > 0 ? _held.Peek().FirstId - 1 : long.MaxValue;
+        foreach (var message in foreign.Messages)
+        {
+            if (message.Id > LastId && message.Id <= until)
+            {
+                Fanout(message.Frame, message.Offset, message.Length, message.Id);
+                metrics.ClusterLagSeconds.Observe(Math.Max(0, (now - message.Timestamp).TotalSeconds));
+            }
+            message.Frame.Release();
+        }
+        // Ids up to ReadThrough that were not there are gaps that will never fill: move past them.
+        LastId = Math.Max(LastId, Math.Min(foreign.ReadThrough, until));
+        while (_held.TryPeek(out var next) && (next.RowCount == 0 || next.FirstId <= LastId + 1)) Deliver(_held.Dequeue());
+        if (_held.TryPeek(out var waiting)) Cluster!.Want(waiting.FirstId - 1);
     }
 
     private void Deliver(PersistBatch batch)
@@ -70,8 +122,19 @@ internal sealed partial class BroadcastStage(
     private void Deliver(in MessageItem entry, long id)
     {
         var frame = entry.Frame!;
-        var offset = ChatMessageEncoder.WriteHead(id, entry.TailLength, frame.Span[..ChatMessageEncoder.HeadRoom]);
-        var length = ChatMessageEncoder.HeadRoom - offset + entry.TailLength;
+        // An id already delivered came through the cluster feed first (another node's reader saw it committed).
+        if (id > LastId)
+        {
+            var offset = ChatMessageEncoder.WriteHead(id, entry.TailLength, frame.Span[..ChatMessageEncoder.HeadRoom]);
+            Fanout(frame, offset, ChatMessageEncoder.HeadRoom - offset + entry.TailLength, id);
+        }
+        frame.Release();
+        ReturnCredit(entry.Session);
+    }
+
+    /// <summary>Queues one frame to every live member that has not had this id, keeps it for replay, and moves LastId.</summary>
+    private void Fanout(SharedBuffer frame, int offset, int length, long id)
+    {
         var delivered = 0;
         // Backwards, so that removing a dropped consumer (swap with the last) never skips anyone.
         for (var i = _liveCount - 1; i >= 0; i--)
@@ -84,16 +147,15 @@ internal sealed partial class BroadcastStage(
             else if (result == SendResult.Dropped) DropSlowConsumer(session);
         }
         window.Add(id, frame, offset, length);
-        frame.Release();
         LastId = id;
         ServerMetrics.Add(ref metrics.MessagesBroadcast);
         ServerMetrics.Add(ref metrics.FramesDelivered, delivered);
         ServerMetrics.Add(ref metrics.BytesQueued, (long)delivered * length);
-        ReturnCredit(entry.Session);
     }
 
     private void ReturnCredit(Session sender)
     {
+        ServerMetrics.Add(ref metrics.MessagesSettled);
         var pending = Interlocked.Decrement(ref sender.PendingMessages);
         if (pending <= options.MaxPendingMessagesPerConnection / 2 && Interlocked.CompareExchange(ref sender.ReadPaused, 0, 1) == 1)
         {

@@ -47,7 +47,7 @@ public sealed class PostgresAppenderTests : IAsyncLifetime
     {
         var old = await RecordKeyAsync(TimeSpan.FromHours(2));
         var recent = await RecordKeyAsync(TimeSpan.FromMinutes(50));
-        await using var appender = await PostgresAppender.OpenAsync(_dataSource, 30, TimeSpan.Zero, CancellationToken.None);
+        await using var appender = await PostgresAppender.OpenAsync(_dataSource, 30, TimeSpan.Zero, "test", CancellationToken.None);
         var key = Guid.NewGuid();
 
         await appender.AppendAsync(key, OneMessage, CancellationToken.None);
@@ -62,7 +62,7 @@ public sealed class PostgresAppenderTests : IAsyncLifetime
     public async Task Keys_are_not_pruned_before_the_interval_has_passed()
     {
         var old = await RecordKeyAsync(TimeSpan.FromHours(2));
-        await using var appender = await PostgresAppender.OpenAsync(_dataSource, 30, TimeSpan.FromHours(1), CancellationToken.None);
+        await using var appender = await PostgresAppender.OpenAsync(_dataSource, 30, TimeSpan.FromHours(1), "test", CancellationToken.None);
 
         await appender.AppendAsync(Guid.NewGuid(), OneMessage, CancellationToken.None);
         var pruned = await appender.PruneKeysIfDueAsync(CancellationToken.None);

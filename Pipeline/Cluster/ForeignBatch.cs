@@ -1,0 +1,17 @@
+using Chat.Reactor;
+
+namespace Chat.Pipeline.Cluster;
+
+/// <summary>Messages other nodes committed, read from the store in id order and encoded as frames.</summary>
+internal sealed class ForeignBatch
+{
+    public List<ForeignMessage> Messages { get; } = [];
+
+    /// <summary>
+    /// Every id up to here that will ever exist is in this batch or an earlier one: the store was read past it. Ids up to
+    /// here that are missing are gaps, not late messages.
+    /// </summary>
+    public long ReadThrough { get; set; }
+}
+
+internal readonly record struct ForeignMessage(long Id, SharedBuffer Frame, int Offset, int Length, DateTime Timestamp);

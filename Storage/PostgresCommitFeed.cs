@@ -1,0 +1,89 @@
+using System.Globalization;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+
+namespace Chat.Storage;
+
+/// <summary>
+/// LISTENs on a dedicated connection for the notifications the appenders of all nodes queue with each commit
+/// ("&lt;instance&gt;:&lt;last id&gt;", see <see cref="PostgresAppender"/>), ignoring this node's own.
+/// </summary>
+public sealed class PostgresCommitFeed : ICommitFeed
+{
+    private static readonly TimeSpan FirstRetryDelay = TimeSpan.FromMilliseconds(100);
+    private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(5);
+    // A quiet connection is checked this often, so a dead one is found and replaced.
+    private static readonly TimeSpan KeepAlive = TimeSpan.FromSeconds(5);
+
+    /// <summary>The LISTEN connection's application_name in pg_stat_activity.</summary>
+    public const string ApplicationName = "chat-commit-feed";
+
+    private readonly string _connectionString;
+    private readonly string _ownPrefix;
+    private readonly ILogger<PostgresCommitFeed> _logger;
+
+    public PostgresCommitFeed(string connectionString, StoreOptions options, ILogger<PostgresCommitFeed> logger)
+    {
+        var settings = new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false, KeepAlive = (int)KeepAlive.TotalSeconds, ApplicationName = ApplicationName };
+        _connectionString = settings.ConnectionString;
+        _ownPrefix = options.InstanceId + ":";
+        _logger = logger;
+    }
+
+    public async Task RunAsync(Action<long> committed, Action connected, CancellationToken cancellationToken)
+    {
+        var delay = FirstRetryDelay;
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                await using var connection = new NpgsqlConnection(_connectionString);
+                connection.Notification += (_, e) =>
+                {
+                    if (TryParse(e.Payload, out var lastId)) committed(lastId);
+                };
+                await connection.OpenAsync(cancellationToken);
+                await using (var listen = new NpgsqlCommand($"LISTEN {PostgresAppender.NotifyChannel}", connection))
+                {
+                    await listen.ExecuteNonQueryAsync(cancellationToken);
+                }
+                StorageLog.FeedConnected(_logger);
+                delay = FirstRetryDelay;
+                connected();
+                while (true)
+                {
+                    if (!await connection.WaitAsync(KeepAlive, cancellationToken))
+                    {
+                        await using var ping = new NpgsqlCommand("SELECT 1", connection);
+                        await ping.ExecuteScalarAsync(cancellationToken);
+                    }
+                }
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e) when (e is NpgsqlException or IOException or TimeoutException or InvalidOperationException)
+            {
+                StorageLog.FeedLost(_logger, (int)delay.TotalMilliseconds, e.Message);
+                try
+                {
+                    await Task.Delay(delay, cancellationToken);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxRetryDelay.Ticks));
+            }
+        }
+    }
+
+    private bool TryParse(string payload, out long lastId)
+    {
+        lastId = 0;
+        if (payload.StartsWith(_ownPrefix, StringComparison.Ordinal)) return false;
+        var colon = payload.LastIndexOf(':');
+        return colon > 0 && long.TryParse(payload.AsSpan(colon + 1), NumberStyles.None, CultureInfo.InvariantCulture, out lastId);
+    }
+}

@@ -1,0 +1,130 @@
+using Chat.UnitTests.EndToEnd;
+using Chat.UnitTests.Infrastructure;
+using Npgsql;
+
+namespace Chat.UnitTests.Cluster;
+
+/// <summary>
+/// Several server processes on one PostgreSQL (issue 9): every client, on any node, receives every message exactly
+/// once and in the same id order; a killed node catches its reconnecting clients up; a lost LISTEN connection loses
+/// nothing.
+/// </summary>
+[Collection("Postgres")]
+public sealed class MultiNodeTests(PostgresFixture fixture)
+{
+    private async Task<(string Store, ServerProcess[] Nodes)> StartNodesAsync(int count)
+    {
+        var store = await fixture.Cluster.CreateDatabaseAsync("cluster");
+        var nodes = new ServerProcess[count];
+        for (var i = 0; i < count; i++)
+        {
+            nodes[i] = await ServerProcess.StartAsync(new Dictionary<string, string>
+            {
+                ["CHAT_POSTGRES"] = store,
+                ["CHAT_NODE_NAME"] = $"node{i}",
+            });
+        }
+        return (store, nodes);
+    }
+
+    [PostgresFact]
+    public async Task Clients_on_three_nodes_receive_every_message_once_in_the_same_order()
+    {
+        var (_, nodes) = await StartNodesAsync(3);
+        try
+        {
+            var clients = new List<ChatClient>();
+            foreach (var node in nodes)
+            {
+                for (var c = 0; c < 2; c++) clients.Add(await ChatClient.ConnectAsync(node.WebSocketUri($"name=n{clients.Count}")));
+            }
+            const int perClient = 25;
+            await Task.WhenAll(clients.Select(async (client, index) =>
+            {
+                for (var i = 0; i < perClient; i++) await client.SendChatAsync($"c{index}-{i}");
+            }));
+
+            var total = clients.Count * perClient;
+            var views = await Task.WhenAll(clients.Select(c => c.ReceiveChatsAsync(total, TimeSpan.FromSeconds(20))));
+            foreach (var view in views)
+            {
+                Assert.Equal(views[0], view);
+                Assert.True(view.Zip(view.Skip(1)).All(p => p.First.Id < p.Second.Id), "ids strictly increase in every client's view");
+            }
+            Assert.Equal(total, views[0].Select(f => f.Comment).Distinct().Count());
+            for (var c = 0; c < clients.Count; c++)
+            {
+                var own = views[0].Where(f => f.Comment.StartsWith($"c{c}-", StringComparison.Ordinal)).Select(f => f.Comment);
+                Assert.Equal(Enumerable.Range(0, perClient).Select(i => $"c{c}-{i}"), own);
+            }
+            foreach (var client in clients) Assert.True(await client.IsQuietAsync(TimeSpan.FromMilliseconds(200)), "no duplicates");
+            foreach (var client in clients) await client.DisposeAsync();
+        }
+        finally
+        {
+            foreach (var node in nodes) await node.DisposeAsync();
+        }
+    }
+
+    [PostgresFact]
+    public async Task A_killed_node_restarted_catches_up_its_reconnecting_clients_with_since()
+    {
+        var (store, nodes) = await StartNodesAsync(2);
+        try
+        {
+            await using var onA = await ChatClient.ConnectAsync(nodes[0].WebSocketUri("name=a"));
+            var onB = await ChatClient.ConnectAsync(nodes[1].WebSocketUri("name=b"));
+            await onA.SendChatAsync("before the crash");
+            var seen = ChatFrame.From(await onB.ReceiveAsync());
+            await onA.ReceiveAsync();
+
+            await nodes[1].KillAsync();
+            await onB.DisposeAsync();
+            for (var i = 0; i < 5; i++) await onA.SendChatAsync($"while B was down {i}");
+            await onA.ReceiveChatsAsync(5);
+
+            nodes[1] = await ServerProcess.StartAsync(new Dictionary<string, string> { ["CHAT_POSTGRES"] = store, ["CHAT_NODE_NAME"] = "node1-again" });
+            await using var back = await ChatClient.ConnectAsync(nodes[1].WebSocketUri($"name=b&since={seen.Id}"));
+            var missed = await back.ReceiveChatsAsync(5);
+            Assert.Equal(Enumerable.Range(0, 5).Select(i => $"while B was down {i}"), missed.Select(f => f.Comment));
+            await onA.SendChatAsync("after the restart");
+            Assert.Equal("after the restart", ChatFrame.From(await back.ReceiveAsync()).Comment);
+            Assert.True(await back.IsQuietAsync(TimeSpan.FromMilliseconds(300)), "nothing twice");
+        }
+        finally
+        {
+            foreach (var node in nodes) await node.DisposeAsync();
+        }
+    }
+
+    [PostgresFact]
+    public async Task A_node_that_loses_its_listen_connection_reconnects_and_misses_nothing()
+    {
+        var (store, nodes) = await StartNodesAsync(2);
+        try
+        {
+            await using var onA = await ChatClient.ConnectAsync(nodes[0].WebSocketUri());
+            await using var onB = await ChatClient.ConnectAsync(nodes[1].WebSocketUri());
+            await onA.SendChatAsync("warm up");
+            await onA.ReceiveAsync();
+            await onB.ReceiveAsync();
+
+            await using (var admin = new NpgsqlConnection(store))
+            {
+                await admin.OpenAsync();
+                await using var kill = new NpgsqlCommand(
+                    "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = current_database() AND application_name = '" + Chat.Storage.PostgresCommitFeed.ApplicationName + "'", admin);
+                Assert.Equal(2L, await kill.ExecuteScalarAsync());
+            }
+            for (var i = 0; i < 10; i++) await onA.SendChatAsync($"during the reconnect {i}");
+
+            var atB = await onB.ReceiveChatsAsync(10, TimeSpan.FromSeconds(15));
+            Assert.Equal(Enumerable.Range(0, 10).Select(i => $"during the reconnect {i}"), atB.Select(f => f.Comment));
+            Assert.Equal(await onA.ReceiveChatsAsync(10), atB);
+        }
+        finally
+        {
+            foreach (var node in nodes) await node.DisposeAsync();
+        }
+    }
+}

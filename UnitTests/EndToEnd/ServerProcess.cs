@@ -1,0 +1,94 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text.RegularExpressions;
+
+namespace Chat.UnitTests.EndToEnd;
+
+/// <summary>
+/// Our server as a separate process, started the way the operations contract says (CHAT_* environment, the
+/// "listening on" line), for tests that kill it or run several nodes.
+/// </summary>
+internal sealed partial class ServerProcess : IAsyncDisposable
+{
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(30);
+    private readonly Process _process;
+    private readonly List<string> _output = [];
+
+    private ServerProcess(Process process, IPEndPoint endPoint)
+    {
+        _process = process;
+        EndPoint = endPoint;
+    }
+
+    public IPEndPoint EndPoint { get; }
+
+    public int Id => _process.Id;
+
+    public bool HasExited => _process.HasExited;
+
+    public Uri HttpUri => new($"http://{EndPoint}/");
+
+    public Uri WebSocketUri(string query = "") => new($"ws://{EndPoint}/websocket{(query.Length > 0 ? "?" + query : "")}");
+
+    /// <summary>Starts ChatServer.dll (copied beside the tests) with these CHAT_* settings and waits for its listening line.</summary>
+    public static async Task<ServerProcess> StartAsync(IReadOnlyDictionary<string, string> settings)
+    {
+        var start = new ProcessStartInfo("dotnet", Path.Combine(AppContext.BaseDirectory, "ChatServer.dll"))
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.Environment["CHAT_LISTEN"] = "127.0.0.1:0";
+        start.Environment["CHAT_LOG_LEVEL"] = "Warning";
+        foreach (var (key, value) in settings) start.Environment[key] = value;
+        var process = Process.Start(start)!;
+        var listening = new TaskCompletionSource<IPEndPoint>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var lines = new List<string>();
+        process.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data is null) return;
+            lock (lines) lines.Add(e.Data);
+            var match = ListeningLine().Match(e.Data);
+            if (match.Success) listening.TrySetResult(IPEndPoint.Parse(match.Groups[1].Value));
+        };
+        process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is null) return;
+            lock (lines) lines.Add(e.Data);
+        };
+        process.EnableRaisingEvents = true;
+        process.Exited += (_, _) => listening.TrySetException(new InvalidOperationException($"the server exited with {process.ExitCode}: {string.Join('\n', lines)}"));
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        var endPoint = await listening.Task.WaitAsync(StartTimeout);
+        var server = new ServerProcess(process, endPoint);
+        server._output.AddRange(lines);
+        return server;
+    }
+
+    /// <summary>SIGKILL: no drain, no goodbye.</summary>
+    public async Task KillAsync()
+    {
+        _process.Kill(entireProcessTree: true);
+        await _process.WaitForExitAsync();
+    }
+
+    /// <summary>SIGTERM, then the exit code (the graceful stop).</summary>
+    public async Task<int> TerminateAsync(TimeSpan within)
+    {
+        using (var kill = Process.Start("kill", $"-TERM {_process.Id}")) await kill.WaitForExitAsync();
+        using var timeout = new CancellationTokenSource(within);
+        await _process.WaitForExitAsync(timeout.Token);
+        return _process.ExitCode;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited) await KillAsync();
+        _process.Dispose();
+    }
+
+    [GeneratedRegex(@"^listening on http://(\S+)$")]
+    private static partial Regex ListeningLine();
+}
