@@ -38,6 +38,8 @@ internal sealed record ServerConfiguration
         ("CHAT_PING_INTERVAL_SECONDS", "silence after which a WebSocket peer is pinged (default 30)"),
         ("CHAT_IDLE_TIMEOUT_SECONDS", "silence after which a WebSocket peer is closed with 1001 (default 75)"),
         ("CHAT_HIGH_WATER_MARK_BYTES", "queued bytes per connection past which a slow reader is closed with 1008 (default 1048576)"),
+        ("CHAT_MAX_MESSAGES_PER_SECOND", "chat messages per second per connection, 0 = no limit (default 100); over it: error frame, then close 1008"),
+        ("CHAT_MESSAGE_BURST", "messages a connection may send at once above that rate (default 200)"),
         ("CHAT_MAX_CONNECTIONS", "open connections at most, 0 = no limit (default 0)"),
         ("CHAT_MAX_CONNECTIONS_PER_ADDRESS", "open connections per client address at most, 0 = no limit (default 0)"),
         ("CHAT_ALLOWED_ORIGINS", "comma-separated Origin values allowed to open a WebSocket; unset: all (default)"),
@@ -67,6 +69,8 @@ internal sealed record ServerConfiguration
             HeadTimeout = Seconds(settings, "CHAT_HEAD_TIMEOUT_SECONDS", pipelineDefaults.HeadTimeout),
             PingInterval = Seconds(settings, "CHAT_PING_INTERVAL_SECONDS", pipelineDefaults.PingInterval),
             IdleTimeout = Seconds(settings, "CHAT_IDLE_TIMEOUT_SECONDS", pipelineDefaults.IdleTimeout),
+            MessagesPerSecond = Int(settings, "CHAT_MAX_MESSAGES_PER_SECOND", pipelineDefaults.MessagesPerSecond),
+            MessageBurst = Int(settings, "CHAT_MESSAGE_BURST", pipelineDefaults.MessageBurst),
             NodeName = settings.GetValueOrDefault("CHAT_NODE_NAME", pipelineDefaults.NodeName),
             AllowedOrigins = settings.TryGetValue("CHAT_ALLOWED_ORIGINS", out var origins)
                 ? origins.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)

@@ -15,6 +15,18 @@ public sealed class PipelineOptions
     /// <summary>Longest comment in Unicode scalar values. Default 4096.</summary>
     public int MaxCommentChars { get; init; } = 4096;
 
+    /// <summary>Chat messages per second one connection may send on average; 0 turns the limit off. Default 100.</summary>
+    public int MessagesPerSecond { get; init; } = 100;
+
+    /// <summary>Messages a connection may send at once above the average rate. Default 200.</summary>
+    public int MessageBurst { get; init; } = 200;
+
+    /// <summary>
+    /// Messages refused in a row for the rate limit (each answered with an error frame) after which the connection is
+    /// closed with 1008. Default 5.
+    /// </summary>
+    public int RateLimitStrikes { get; init; } = 5;
+
     /// <summary>A WebSocket peer silent for this long is pinged. Default 30 s.</summary>
     public TimeSpan PingInterval { get; init; } = TimeSpan.FromSeconds(30);
 
@@ -50,6 +62,7 @@ public sealed class PipelineOptions
         Require(MaxCommentChars is >= 1 and <= 1 << 20, $"MaxCommentChars must be 1..1048576, got {MaxCommentChars}");
         Require(PingInterval > TimeSpan.Zero && IdleTimeout > PingInterval, "IdleTimeout must be longer than PingInterval, both positive");
         Require(MaxPendingMessagesPerConnection >= 2, "MaxPendingMessagesPerConnection must be at least 2");
+        Require(MessagesPerSecond >= 0 && MessageBurst >= 1 && RateLimitStrikes >= 1, "MessagesPerSecond must not be negative; MessageBurst and RateLimitStrikes must be positive");
         Require(StageCapacity >= 16, "StageCapacity must be at least 16");
         Require(MaxBatchSize >= 1, "MaxBatchSize must be positive");
         Require(!string.IsNullOrWhiteSpace(NodeName) && NodeName.IndexOfAny(['"', '\\', '\n']) < 0, "NodeName must be non-empty without quotes, backslashes or newlines");

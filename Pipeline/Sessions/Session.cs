@@ -51,8 +51,9 @@ internal sealed class Session
     public bool WebSocketClosed;
 
     // --- escape stage ---
-    public long RateTokensTimestamp;
-    public double RateTokens;
+    public TokenBucket Rate;
+    /// <summary>Messages refused in a row for the rate limit.</summary>
+    public int RateStrikes;
 
     // --- broadcast stage ---
     public BroadcastState Broadcast;

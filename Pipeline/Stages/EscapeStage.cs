@@ -1,4 +1,5 @@
 using Chat.Reactor;
+using System.Diagnostics;
 using System.Threading.Channels;
 using Chat.Pipeline.Codecs;
 using Chat.Pipeline.Items;
@@ -13,6 +14,8 @@ namespace Chat.Pipeline.Stages;
 /// </summary>
 internal sealed class EscapeStage(ChannelReader<MessageItem> input, ChannelWriter<MessageItem> output, PipelineOptions options, ServerMetrics metrics)
 {
+    private string? _rateMessage;
+
     public async Task RunAsync()
     {
         while (await input.WaitToReadAsync().ConfigureAwait(false))
@@ -35,6 +38,11 @@ internal sealed class EscapeStage(ChannelReader<MessageItem> input, ChannelWrite
     {
         var session = item.Session;
         var json = item.Buffer!;
+        if (!WithinRate(session))
+        {
+            BufferPool.Shared.Return(json);
+            return default;
+        }
         var comment = BufferPool.Shared.Rent(Math.Max(item.Count, 1));
         var error = ClientMessageParser.Parse(json.AsSpan(0, item.Count), comment, options.MaxCommentChars, out var commentLength);
         BufferPool.Shared.Return(json);
@@ -56,6 +64,29 @@ internal sealed class EscapeStage(ChannelReader<MessageItem> input, ChannelWrite
             session.Connection.PauseReading();
         }
         return MessageItem.Chat(session, escaped, escapedLength, Now());
+    }
+
+    /// <summary>
+    /// Token bucket per connection: a message over the rate gets an error frame and is dropped; a client that keeps
+    /// going gets close 1008.
+    /// </summary>
+    private bool WithinRate(Session session)
+    {
+        if (options.MessagesPerSecond == 0 || session.Rate.TryTake(Stopwatch.GetTimestamp(), options.MessagesPerSecond, options.MessageBurst))
+        {
+            session.RateStrikes = 0;
+            return true;
+        }
+        ServerMetrics.Add(ref metrics.MessagesRejected);
+        if (++session.RateStrikes >= options.RateLimitStrikes)
+        {
+            SessionCloser.Close(session, CloseStatus.PolicyViolation, "message rate limit exceeded");
+        }
+        else
+        {
+            ErrorFrames.Send(session, _rateMessage ??= $"too many messages: at most {options.MessagesPerSecond} per second; this one was dropped");
+        }
+        return false;
     }
 
     /// <summary>UTC now, truncated to the millisecond that the store and the wire carry.</summary>
