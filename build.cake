@@ -40,7 +40,9 @@ Task("Test")
     .Does(() =>
 {
     var results = $"{artifacts}/test-results";
+    var summary = $"{artifacts}/test-summary.txt";
     if (System.IO.Directory.Exists(results)) System.IO.Directory.Delete(results, true);
+    if (System.IO.File.Exists(summary)) System.IO.File.Delete(summary);
     var code = Run("dotnet", $"test {root}/Chat.slnx -c {configuration} --no-build -nologo --logger \"trx\" --logger \"console;verbosity=normal\" --results-directory {results}");
     int passed = 0, failed = 0, skipped = 0, files = 0;
     foreach (var trx in System.IO.Directory.Exists(results) ? System.IO.Directory.GetFiles(results, "*.trx", SearchOption.AllDirectories) : Array.Empty<string>())
@@ -52,6 +54,8 @@ Task("Test")
         files++;
     }
     if (files == 0) failed++;
+    // build.sh prints this file as the run's plain closing line, after Cake's own coloured task summary.
+    System.IO.File.WriteAllText(summary, $"{passed} passed, {failed} failed, {skipped} skipped\n");
     Information($"{passed} passed, {failed} failed, {skipped} skipped");
     if (code != 0 || failed > 0) throw new Exception($"tests failed (dotnet test exit code {code})");
 });

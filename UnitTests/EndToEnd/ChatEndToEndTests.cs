@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using Chat.Reactor;
 
 namespace Chat.UnitTests.EndToEnd;
 
@@ -12,8 +13,16 @@ public abstract class ChatEndToEndTests
     /// <summary>A fresh Postgres connection string, or null for the embedded store.</summary>
     private protected abstract Task<string?> NewStoreAsync();
 
-    private protected async Task<TestServer> StartAsync(string? store, string? dataDirectory = null) =>
-        await TestServer.StartAsync(store, dataDirectory);
+    /// <summary>The reactor backend the suite runs on: what "auto" picks here (epoll on Linux), or the portable one.</summary>
+    private protected virtual ReactorBackend Backend => OperatingSystem.IsLinux() ? ReactorBackend.Epoll : ReactorBackend.Sockets;
+
+    private protected async Task<TestServer> StartAsync(string? store, string? dataDirectory = null)
+    {
+        var server = await TestServer.StartAsync(store, dataDirectory,
+            new Dictionary<string, string> { ["CHAT_REACTOR"] = Backend.ToString().ToLowerInvariant() });
+        Assert.Equal(Backend, server.Host.Backend);
+        return server;
+    }
 
     [Fact]
     public async Task Two_clients_receive_the_same_message_with_the_same_id()

@@ -5,7 +5,7 @@ namespace Chat.UnitTests.EndToEnd;
 
 /// <summary>The end-to-end suite on a real PostgreSQL (a database per test on the shared throwaway cluster).</summary>
 [Collection("Postgres")]
-public sealed class PostgresChatEndToEndTests(PostgresFixture fixture) : ChatEndToEndTests
+public class PostgresChatEndToEndTests(PostgresFixture fixture) : ChatEndToEndTests
 {
     private protected override async Task<string?> NewStoreAsync() => await fixture.Cluster.CreateDatabaseAsync("e2e");
 
