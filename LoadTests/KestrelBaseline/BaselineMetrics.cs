@@ -42,8 +42,8 @@ internal sealed class BaselineMetrics
         Write(text, "chat_messages_stored_total", "Chat messages stored and broadcast.", "counter", Interlocked.Read(ref _stored));
         Write(text, "chat_frames_delivered_total", "Chat frames sent to clients (messages out).", "counter", Interlocked.Read(ref _delivered));
         Write(text, "chat_slow_consumers_dropped_total", "Clients aborted for a full send queue.", "counter", Interlocked.Read(ref _slowConsumers));
-        Write(text, "dotnet_gc_heap_bytes", "Managed heap size after the last collection.", "gauge", GC.GetGCMemoryInfo().HeapSizeBytes);
-        Write(text, "process_working_set_bytes", "Resident set of the process.", "gauge", Environment.WorkingSet);
+        Write(text, "process_managed_heap_bytes", "Managed heap size after the last GC.", "gauge", GC.GetGCMemoryInfo().HeapSizeBytes);
+        Write(text, "process_working_set_bytes", "Resident set size.", "gauge", Environment.WorkingSet);
         return text.ToString();
     }
 
