@@ -109,6 +109,11 @@ internal sealed class ChatHost : IAsyncDisposable
     {
         try
         {
+            if (configuration.StoreKind == StoreKind.Memory)
+            {
+                HostLog.MemoryStore(loggers.CreateLogger<ChatHost>());
+                return new InMemoryMessageStore(configuration.Store, loggers.CreateLogger<InMemoryMessageStore>());
+            }
             return configuration.Postgres is { } connectionString
                 ? new PostgresMessageStore(connectionString, configuration.Store, loggers.CreateLogger<PostgresMessageStore>())
                 : new SqliteMessageStore(configuration.DataDirectory, configuration.Store, loggers.CreateLogger<SqliteMessageStore>());

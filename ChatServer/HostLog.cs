@@ -15,4 +15,7 @@ internal static partial class HostLog
 
     [LoggerMessage(EventId = 4, Level = LogLevel.Critical, Message = "a pipeline stage failed; the server exits")]
     public static partial void Fatal(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 5, Level = LogLevel.Warning, Message = "CHAT_STORE=memory: messages are kept in memory only (benchmark only: not durable, lost on exit)")]
+    public static partial void MemoryStore(ILogger logger);
 }

@@ -14,6 +14,7 @@ internal sealed record ServerConfiguration
 {
     public required IPEndPoint Listen { get; init; }
     public string? Postgres { get; init; }
+    public StoreKind StoreKind { get; init; }
     public required string DataDirectory { get; init; }
     public required string WebRoot { get; init; }
     public required PipelineOptions Pipeline { get; init; }
@@ -29,6 +30,7 @@ internal sealed record ServerConfiguration
         ("CHAT_LISTEN", "address and port to listen on (default 127.0.0.1:8080)"),
         ("CHAT_POSTGRES", "Npgsql connection string; unset: the embedded SQLite store"),
         ("CHAT_DATA_DIR", "directory of the embedded store (default ./data)"),
+        ("CHAT_STORE", "auto: CHAT_POSTGRES when set, else the embedded store; memory: benchmark only: not durable, lost on exit (default auto)"),
         ("CHAT_NODE_NAME", "this node's name in /metrics and logs when several nodes share one database (default: host name)"),
         ("CHAT_WWWROOT", "directory of the chat page's files (default: wwwroot beside the server)"),
         ("CHAT_MAX_MESSAGE_BYTES", "largest WebSocket frame or message (default 65536); larger closes with 1009"),
@@ -91,6 +93,7 @@ internal sealed record ServerConfiguration
         {
             Listen = Endpoint(settings.GetValueOrDefault("CHAT_LISTEN", "127.0.0.1:8080")),
             Postgres = settings.GetValueOrDefault("CHAT_POSTGRES"),
+            StoreKind = StoreKindOf(settings),
             DataDirectory = Path.GetFullPath(settings.GetValueOrDefault("CHAT_DATA_DIR", "./data")),
             WebRoot = settings.GetValueOrDefault("CHAT_WWWROOT", Path.Combine(AppContext.BaseDirectory, "wwwroot")),
             Pipeline = pipeline,
@@ -116,6 +119,7 @@ internal sealed record ServerConfiguration
         {
             throw new ConfigurationException(e.Message);
         }
+        if (StoreKind == StoreKind.Memory && Postgres is not null) throw new ConfigurationException("CHAT_STORE=memory cannot be combined with CHAT_POSTGRES; unset one of them");
         if (MaxConnections < 0) throw new ConfigurationException("CHAT_MAX_CONNECTIONS must not be negative");
         if (MaxConnectionsPerAddress < 0) throw new ConfigurationException("CHAT_MAX_CONNECTIONS_PER_ADDRESS must not be negative");
         if (ShutdownTimeout <= TimeSpan.Zero) throw new ConfigurationException("CHAT_SHUTDOWN_TIMEOUT_SECONDS must be positive");
@@ -168,6 +172,13 @@ internal sealed record ServerConfiguration
         if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && value > 0 && value < 86_400 * 365) return TimeSpan.FromSeconds(value);
         throw new ConfigurationException($"{name} must be a positive number of seconds, got '{text}'");
     }
+
+    private static StoreKind StoreKindOf(Dictionary<string, string> settings) => settings.GetValueOrDefault("CHAT_STORE", "auto").ToLowerInvariant() switch
+    {
+        "auto" => StoreKind.Auto,
+        "memory" => StoreKind.Memory,
+        var other => throw new ConfigurationException($"CHAT_STORE must be auto or memory, got '{other}'"),
+    };
 
     private static ReactorBackend Backend(Dictionary<string, string> settings) => settings.GetValueOrDefault("CHAT_REACTOR", "auto").ToLowerInvariant() switch
     {

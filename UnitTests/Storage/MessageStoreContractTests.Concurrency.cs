@@ -7,11 +7,17 @@ namespace Chat.UnitTests.Storage;
 public abstract partial class MessageStoreContractTests
 {
     [StoreFact]
-    public async Task Concurrent_appenders_never_duplicate_an_id_and_a_reader_never_sees_a_gap()
+    public async Task Concurrent_appenders_on_one_instance_never_duplicate_an_id_and_a_reader_never_sees_a_gap()
+    {
+        var store = await OpenAsync();
+
+        await AssertConcurrentAppendsAreDenseAsync([store, store], store);
+    }
+
+    /// <summary>Two writers append batches at once while a reader follows: ids dense, unique, seen in order.</summary>
+    protected static async Task AssertConcurrentAppendsAreDenseAsync(IMessageStore[] writers, IMessageStore reader)
     {
         const int batchesPerWriter = 40;
-        var writers = new[] { await OpenAsync(), await OpenAsync() };
-        var reader = await OpenAsync();
         using var done = new CancellationTokenSource();
 
         var readerTask = Task.Run(async () =>

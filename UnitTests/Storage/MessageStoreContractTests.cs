@@ -6,8 +6,9 @@ using Xunit;
 namespace Chat.UnitTests.Storage;
 
 /// <summary>
-/// The contract every <see cref="IMessageStore"/> keeps, run against each store by a derived class. Each test gets a
-/// database of its own; <see cref="OpenAsync"/> opens (and initializes) another store instance on it.
+/// The contract every <see cref="IMessageStore"/> keeps within one instance, run against each store by a derived class.
+/// Each test gets a database of its own; <see cref="OpenAsync"/> opens (and initializes) another store instance on it.
+/// What only a database gives (instances sharing it, surviving a reopen) is <see cref="DurableMessageStoreContractTests"/>.
 /// </summary>
 public abstract partial class MessageStoreContractTests : IAsyncLifetime
 {
@@ -27,9 +28,6 @@ public abstract partial class MessageStoreContractTests : IAsyncLifetime
 
     /// <summary>A new, not yet initialized store instance on this test's database.</summary>
     protected abstract IMessageStore CreateStore(StoreOptions options);
-
-    /// <summary>Makes the database itself refuse any row with this comment (a constraint or trigger), to fail a batch midway.</summary>
-    protected abstract Task RejectCommentAsync(string comment);
 
     protected async Task<IMessageStore> OpenAsync(StoreOptions? options = null)
     {
@@ -183,34 +181,6 @@ public abstract partial class MessageStoreContractTests : IAsyncLifetime
     }
 
     [StoreFact]
-    public async Task A_batch_key_is_honoured_by_another_store_instance_on_the_same_database()
-    {
-        var key = Guid.NewGuid();
-        var first = await (await OpenAsync()).AppendAsync(key, Batch(2), CancellationToken.None);
-
-        var retried = await (await OpenAsync()).AppendAsync(key, Batch(2), CancellationToken.None);
-
-        Assert.Equal(first, retried);
-        Assert.Equal(2, (await (await OpenAsync()).ReadLatestAsync(100, CancellationToken.None)).Count);
-    }
-
-    [StoreFact]
-    public async Task A_batch_failing_midway_stores_nothing_and_leaves_no_gap_in_the_ids()
-    {
-        var store = await OpenAsync();
-        await store.AppendAsync(Guid.NewGuid(), Batch(2, "before"), CancellationToken.None);
-        await RejectCommentAsync("boom");
-        var doomed = new[] { Message("u", "fine"), Message("u", "boom"), Message("u", "fine too") };
-
-        await Assert.ThrowsAnyAsync<Exception>(async () => await store.AppendAsync(Guid.NewGuid(), doomed, CancellationToken.None));
-        var next = await store.AppendAsync(Guid.NewGuid(), Batch(1, "after"), CancellationToken.None);
-
-        Assert.Equal(3, next);
-        var comments = (await store.ReadAfterAsync(0, 100, CancellationToken.None)).Select(m => m.Comment);
-        Assert.Equal(new[] { "before0", "before1", "after0" }, comments);
-    }
-
-    [StoreFact]
     public async Task A_cancelled_append_stores_nothing()
     {
         var store = await OpenAsync();
@@ -229,21 +199,6 @@ public abstract partial class MessageStoreContractTests : IAsyncLifetime
 
         await Assert.ThrowsAsync<ArgumentException>(
             async () => await store.AppendAsync(Guid.NewGuid(), ReadOnlyMemory<NewMessage>.Empty, CancellationToken.None));
-    }
-
-    [StoreFact]
-    public async Task Messages_and_the_id_sequence_survive_dispose_and_reopen()
-    {
-        var store = await OpenAsync();
-        await store.AppendAsync(Guid.NewGuid(), Batch(3, "kept"), CancellationToken.None);
-        await store.DisposeAsync();
-
-        var reopened = await OpenAsync();
-        var kept = await reopened.ReadLatestAsync(10, CancellationToken.None);
-        var next = await reopened.AppendAsync(Guid.NewGuid(), Batch(1), CancellationToken.None);
-
-        Assert.Equal(new[] { "kept0", "kept1", "kept2" }, kept.Select(m => m.Comment));
-        Assert.Equal(4, next);
     }
 
     [StoreFact]

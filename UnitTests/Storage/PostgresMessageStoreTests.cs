@@ -12,7 +12,7 @@ namespace Chat.UnitTests.Storage;
 /// cluster; the outage tests start clusters of their own (see PostgresMessageStoreTests.Outage.cs).
 /// </summary>
 [Collection(PostgresCollection.Name)]
-public sealed partial class PostgresMessageStoreTests : MessageStoreContractTests
+public sealed partial class PostgresMessageStoreTests : DurableMessageStoreContractTests
 {
     private readonly PostgresFixture _fixture;
     private string _connectionString = "";

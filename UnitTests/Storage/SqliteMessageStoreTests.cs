@@ -6,7 +6,7 @@ using Xunit;
 namespace Chat.UnitTests.Storage;
 
 /// <summary>The store contract on SQLite, plus what only the embedded store does. Each test has its own directory.</summary>
-public sealed class SqliteMessageStoreTests : MessageStoreContractTests
+public sealed class SqliteMessageStoreTests : DurableMessageStoreContractTests
 {
     private readonly string _root = Path.Combine(Path.GetTempPath(), $"chat-sqlite-{Guid.NewGuid():N}");
 

@@ -1,0 +1,185 @@
+using Microsoft.Extensions.Logging;
+
+namespace Chat.Storage;
+
+/// <summary>
+/// Benchmark only: chat history in this process's memory, not durable, lost on exit (<c>CHAT_STORE=memory</c>). It
+/// keeps the <see cref="IMessageStore"/> contract within one instance (dense ids, idempotent batch keys, retention), so
+/// the same pipeline runs on it and on a real store and the difference is the price of durability. Every message is
+/// kept until retention prunes it. Instances share nothing: a second one is an empty store of its own.
+/// </summary>
+public sealed class InMemoryMessageStore : IMessageStore
+{
+    private readonly StoreOptions _options;
+    private readonly ILogger<InMemoryMessageStore> _logger;
+    private readonly Lock _gate = new();
+
+    // A contiguous id range (retention removes a prefix): _messages[i].Id == FirstId + i.
+    private readonly List<StoredMessage> _messages = [];
+    private readonly Dictionary<Guid, (long FirstId, long CommittedMs)> _batchKeys = [];
+    private long _lastId;
+    private long _lastKeyPruneMs = Environment.TickCount64;
+    private RetentionLoop? _retention;
+    private bool _disposed;
+
+    /// <param name="options">Validated here; an <see cref="ArgumentException"/> names a bad option.</param>
+    /// <param name="logger">Retention events.</param>
+    public InMemoryMessageStore(StoreOptions options, ILogger<InMemoryMessageStore> logger)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(logger);
+        options.Validate();
+        _options = options;
+        _logger = logger;
+    }
+
+    /// <inheritdoc />
+    public string Description => "memory (benchmark only: not durable, lost on exit)";
+
+    private long FirstId => _messages.Count > 0 ? _messages[0].Id : _lastId + 1;
+
+    /// <inheritdoc />
+    public Task InitializeAsync(CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (_options.RetentionEnabled && _retention is null)
+            {
+                _retention = new RetentionLoop(_options.RetentionInterval, PruneAsync, _logger, Description);
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public ValueTask<long> AppendAsync(Guid batchKey, ReadOnlyMemory<NewMessage> batch, CancellationToken cancellationToken)
+    {
+        if (batch.IsEmpty)
+        {
+            throw new ArgumentException("A batch holds at least one message.", nameof(batch));
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (_batchKeys.TryGetValue(batchKey, out var committed))
+            {
+                return ValueTask.FromResult(committed.FirstId);
+            }
+
+            var firstId = _lastId + 1;
+            foreach (var message in batch.Span)
+            {
+                _messages.Add(new StoredMessage(
+                    ++_lastId,
+                    StoredText.ToStoredString(message.Username),
+                    StoredText.ToStoredString(message.Comment),
+                    StoredTime.Normalize(message.Timestamp)));
+            }
+
+            var now = Environment.TickCount64;
+            _batchKeys[batchKey] = (firstId, now);
+            if (now - _lastKeyPruneMs >= (long)BatchKeyPolicy.PruneInterval.TotalMilliseconds)
+            {
+                _lastKeyPruneMs = now;
+                var cutoff = now - (long)BatchKeyPolicy.Lifetime.TotalMilliseconds;
+                foreach (var (key, entry) in _batchKeys)
+                {
+                    if (entry.CommittedMs < cutoff) _batchKeys.Remove(key);
+                }
+            }
+
+            return ValueTask.FromResult(firstId);
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<StoredMessage>> ReadLatestAsync(int limit, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(limit);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            var count = Math.Min(limit, _messages.Count);
+            return Task.FromResult<IReadOnlyList<StoredMessage>>(_messages.GetRange(_messages.Count - count, count));
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<StoredMessage>> ReadAfterAsync(long afterId, int limit, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(limit);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            var start = (int)Math.Clamp(afterId - FirstId + 1, 0, _messages.Count);
+            var count = Math.Min(limit, _messages.Count - start);
+            return Task.FromResult<IReadOnlyList<StoredMessage>>(_messages.GetRange(start, count));
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<bool> PingAsync(CancellationToken cancellationToken)
+    {
+        lock (_gate) return Task.FromResult(!_disposed);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        RetentionLoop? retention;
+        lock (_gate)
+        {
+            retention = _retention;
+            _retention = null;
+        }
+
+        if (retention is not null)
+        {
+            await retention.DisposeAsync();
+        }
+
+        lock (_gate)
+        {
+            _disposed = true;
+            _messages.Clear();
+            _batchKeys.Clear();
+        }
+    }
+
+    /// <summary>One retention pass, as the database stores do it: a prefix of the ids goes; returns how many.</summary>
+    internal Task<long> PruneAsync(CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_gate)
+        {
+            var pruned = 0;
+            if (_options.RetentionDays > 0)
+            {
+                // Everything below the first message newer than the cutoff, so history stays a contiguous id range.
+                var cutoff = DateTime.UtcNow.AddDays(-_options.RetentionDays);
+                var firstKept = _messages.FindIndex(m => m.Timestamp >= cutoff);
+                pruned += Remove(firstKept < 0 ? _messages.Count : firstKept);
+            }
+
+            if (_options.RetentionMaxRows > 0)
+            {
+                pruned += Remove((int)Math.Max(0, _messages.Count - _options.RetentionMaxRows));
+            }
+
+            return Task.FromResult((long)pruned);
+        }
+    }
+
+    private int Remove(int count)
+    {
+        _messages.RemoveRange(0, count);
+        return count;
+    }
+}
