@@ -18,7 +18,8 @@
   const nameKey = 'chat-name';
   const firstDelay = 500;
   const maxDelay = 10000;
-  const countEvery = 15000;
+  const countEvery = 10000;
+  const runGap = 5 * 60 * 1000;
 
   let lastId = 0;
   let historyLoaded = false;
@@ -29,6 +30,9 @@
   let countdownTimer = 0;
   let countTimer = 0;
   let lastDay = '';
+  let lastSender = null;
+  let lastAt = 0;
+  let countedAt = 0;
   let lastSent = '';
   let unread = 0;
 
@@ -52,6 +56,7 @@
   }
 
   function append(item, stick) {
+    if (!item.classList.contains('message')) lastSender = null;
     list.append(item);
     empty.hidden = true;
     if (stick) scrollToEnd();
@@ -84,6 +89,7 @@
     item.dataset.id = String(message.id);
     const mine = connectedName !== '' && message.username === escapeLikeServer(connectedName);
     if (mine) item.classList.add('mine');
+    if (message.username === lastSender && when.getTime() - lastAt < runGap) item.classList.add('run');
 
     const body = document.createElement('span');
     body.className = 'body';
@@ -104,6 +110,8 @@
 
     item.append(avatar, body, time);
     append(item, stick || mine);
+    lastSender = message.username;
+    lastAt = when.getTime();
     if (document.hidden) {
       unread++;
       document.title = `(${unread}) Chat`;
@@ -148,6 +156,7 @@
   // The server offers no presence list; its /metrics gauge of live WebSocket clients is the count we show.
   async function refreshCount() {
     clearTimeout(countTimer);
+    countedAt = Date.now();
     try {
       const response = await fetch('/metrics', { cache: 'no-store' });
       const match = response.ok && /^chat_websocket_live(?:\{[^}]*\})? (\d+)/m.exec(await response.text());
@@ -173,7 +182,7 @@
     socket = current;
     current.onopen = () => {
       delay = firstDelay;
-      setStatus('online', 'online');
+      setStatus('connected', 'online');
       if (alertLine.dataset.kind === 'offline') clearAlert();
       setTimeout(refreshCount, 500);
     };
@@ -184,8 +193,11 @@
       } catch {
         return;
       }
-      if (message.messageType === 'chatMessage') show(message);
-      else if (message.messageType === 'error') serverError(String(message.error));
+      if (message.messageType === 'chatMessage') {
+        show(message);
+        // New voices usually mean the count changed; the timer alone would lag behind.
+        if (Date.now() - countedAt > 3000) refreshCount();
+      } else if (message.messageType === 'error') serverError(String(message.error));
     };
     current.onclose = () => {
       if (socket !== current) return;
@@ -230,7 +242,7 @@
     if (!comment.trim()) return;
     if (!socket || socket.readyState !== WebSocket.OPEN) {
       alertLine.dataset.kind = 'offline';
-      showAlert('Not sent: the connection is down. Your message is kept; press Enter again once the status says online.');
+      showAlert('Not sent: the connection is down. Your message is kept; press Enter again once the status says connected.');
       return;
     }
     socket.send(JSON.stringify({ messageType: 'chatMessage', comment }));

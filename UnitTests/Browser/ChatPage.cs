@@ -42,23 +42,23 @@ internal sealed class ChatPage
     /// <summary>The URL of every WebSocket the page opened, in order.</summary>
     public IReadOnlyCollection<string> SocketUrls => _socketUrls;
 
-    /// <summary>Opens the page and waits until it is online.</summary>
+    /// <summary>Opens the page and waits until it is connected.</summary>
     public static async Task<ChatPage> OpenAsync(IBrowserContext context, Uri uri)
     {
         var chat = new ChatPage(await context.NewPageAsync());
         await chat.Page.GotoAsync(uri.ToString());
-        await chat.ExpectOnlineAsync();
+        await chat.ExpectConnectedAsync();
         return chat;
     }
 
-    public async Task ExpectOnlineAsync() => await Expect(Status).ToHaveTextAsync("online");
+    public async Task ExpectConnectedAsync() => await Expect(Status).ToHaveTextAsync("connected");
 
     /// <summary>Types a name and presses Enter, as a user would; the page reconnects under that name.</summary>
     public async Task SetNameAsync(string name)
     {
         await Name.FillAsync(name);
         await Name.PressAsync("Enter");
-        await ExpectOnlineAsync();
+        await ExpectConnectedAsync();
     }
 
     /// <summary>Types a message and presses Enter.</summary>
@@ -71,6 +71,6 @@ internal sealed class ChatPage
     public async Task ReloadAsync()
     {
         await Page.ReloadAsync();
-        await ExpectOnlineAsync();
+        await ExpectConnectedAsync();
     }
 }

@@ -8,7 +8,7 @@ public sealed partial class ChatPageTests
     [BrowserFact]
     public async Task After_a_server_restart_the_page_reconnects_and_catches_up_without_duplicates()
     {
-        var server = await TestServer.StartAsync();
+        await using var server = await TestServer.StartAsync();
         var dataDirectory = server.DataDirectory;
         var port = server.EndPoint.Port;
         await using var context = await browser.NewContextAsync();
@@ -19,7 +19,7 @@ public sealed partial class ChatPageTests
         await Expect(page.Messages).ToHaveCountAsync(2);
         var lastSeen = await page.Page.Locator("#messages .message").Last.GetAttributeAsync("data-id");
 
-        await server.DisposeAsync();
+        Assert.True(await server.StopAsync(), "the server drained before stopping");
         await Expect(page.Status).ToContainTextAsync("offline");
         // Messages posted while the page is away, through a server on another port over the same data.
         await using (var elsewhere = await TestServer.StartAsync(dataDirectory: dataDirectory))
@@ -31,7 +31,7 @@ public sealed partial class ChatPageTests
         }
         await using var restarted = await TestServer.StartAsync(dataDirectory: dataDirectory, port: port);
 
-        await page.ExpectOnlineAsync();
+        await page.ExpectConnectedAsync();
         await Expect(page.Messages).ToHaveTextAsync(["erin: before 1", "erin: before 2", "frank: missed 1", "frank: missed 2"]);
         Assert.Contains($"since={lastSeen}", page.SocketUrls.Last(), StringComparison.Ordinal);
         await page.SendAsync("after");
@@ -41,13 +41,13 @@ public sealed partial class ChatPageTests
     [BrowserFact]
     public async Task Message_typed_while_disconnected_shows_a_failure_and_is_kept()
     {
-        var server = await TestServer.StartAsync();
+        await using var server = await TestServer.StartAsync();
         var dataDirectory = server.DataDirectory;
         var port = server.EndPoint.Port;
         await using var context = await browser.NewContextAsync();
         var page = await ChatPage.OpenAsync(context, server.HttpUri);
 
-        await server.DisposeAsync();
+        Assert.True(await server.StopAsync(), "the server drained before stopping");
         await Expect(page.Status).ToContainTextAsync("offline");
         await page.SendAsync("are you there?");
 
@@ -57,7 +57,7 @@ public sealed partial class ChatPageTests
         await Expect(page.Messages).ToHaveCountAsync(0);
 
         await using var restarted = await TestServer.StartAsync(dataDirectory: dataDirectory, port: port);
-        await page.ExpectOnlineAsync();
+        await page.ExpectConnectedAsync();
         await Expect(page.Alert).ToBeHiddenAsync();
         await page.Comment.PressAsync("Enter");
         await Expect(page.Messages).ToHaveCountAsync(1);

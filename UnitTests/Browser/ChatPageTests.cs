@@ -24,18 +24,21 @@ public sealed partial class ChatPageTests(BrowserFixture browser)
         await Expect(bob.Messages).ToHaveTextAsync(["alice: Hi Bob! Is the new chat page live?"]);
         await bob.SendAsync("It is: history, reconnects and timestamps in local time.");
         await alice.SendAsync("And it reads well on a phone, too.");
+        await alice.SendAsync("Open it in two tabs and try.");
 
         string[] conversation =
         [
             "alice: Hi Bob! Is the new chat page live?",
             "bob: It is: history, reconnects and timestamps in local time.",
             "alice: And it reads well on a phone, too.",
+            "alice: Open it in two tabs and try.",
         ];
         await Expect(alice.Messages).ToHaveTextAsync(conversation);
         await Expect(bob.Messages).ToHaveTextAsync(conversation);
         await Expect(alice.Comment).ToBeEmptyAsync();
+        await Expect(alice.Online).ToHaveTextAsync("2 online");
         await Expect(bob.Online).ToHaveTextAsync("2 online");
-        await Expect(alice.Page.Locator("#messages .message.mine")).ToHaveCountAsync(2);
+        await Expect(alice.Page.Locator("#messages .message.mine")).ToHaveCountAsync(3);
         await alice.Page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserFixture.ArtifactsDirectory, "chat-page.png") });
     }
 
