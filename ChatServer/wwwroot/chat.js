@@ -32,7 +32,7 @@
   let lastDay = '';
   let lastSender = null;
   let lastAt = 0;
-  let countedAt = 0;
+  let countDue = Infinity;
   let lastSent = '';
   let unread = 0;
 
@@ -156,7 +156,7 @@
   // The server offers no presence list; its /metrics gauge of live WebSocket clients is the count we show.
   async function refreshCount() {
     clearTimeout(countTimer);
-    countedAt = Date.now();
+    countDue = Infinity;
     try {
       const response = await fetch('/metrics', { cache: 'no-store' });
       const match = response.ok && /^chat_websocket_live(?:\{[^}]*\})? (\d+)/m.exec(await response.text());
@@ -165,7 +165,15 @@
     } catch {
       online.hidden = true;
     }
-    if (socket && socket.readyState === WebSocket.OPEN) countTimer = setTimeout(refreshCount, countEvery);
+    if (socket && socket.readyState === WebSocket.OPEN) countSoon(countEvery);
+  }
+
+  // At most one count is due at a time; asking for an earlier one moves it forward.
+  function countSoon(wait) {
+    if (countDue <= Date.now() + wait) return;
+    clearTimeout(countTimer);
+    countDue = Date.now() + wait;
+    countTimer = setTimeout(refreshCount, wait);
   }
 
   function connect() {
@@ -184,7 +192,7 @@
       delay = firstDelay;
       setStatus('connected', 'online');
       if (alertLine.dataset.kind === 'offline') clearAlert();
-      setTimeout(refreshCount, 500);
+      countSoon(500);
     };
     current.onmessage = event => {
       let message;
@@ -195,8 +203,8 @@
       }
       if (message.messageType === 'chatMessage') {
         show(message);
-        // New voices usually mean the count changed; the timer alone would lag behind.
-        if (Date.now() - countedAt > 3000) refreshCount();
+        // A new voice often means the count changed; the timer alone would lag behind.
+        countSoon(1000);
       } else if (message.messageType === 'error') serverError(String(message.error));
     };
     current.onclose = () => {
@@ -216,6 +224,7 @@
 
   function scheduleReconnect() {
     clearTimeout(countTimer);
+    countDue = Infinity;
     online.hidden = true;
     // Jitter spreads out the reconnects of many pages after a restart.
     const wait = Math.round(delay * (0.8 + Math.random() * 0.4));
