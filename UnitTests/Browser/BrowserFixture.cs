@@ -9,7 +9,7 @@ namespace Chat.UnitTests.Browser;
 public sealed class BrowserFixture : IAsyncLifetime
 {
     /// <summary>Generous on a loaded 2-core box; auto-waiting returns as soon as the condition holds.</summary>
-    public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(20);
+    public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
 
     private IPlaywright? _playwright;
     private IBrowser? _browser;
