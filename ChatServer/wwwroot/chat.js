@@ -37,6 +37,7 @@
   let unread = 0;
 
   nameInput.value = localStorage.getItem(nameKey) || '';
+  connectedName = nameInput.value.trim();
 
   // The server's escaping (PROTOCOL.md), used only to recognise our own messages, never to build HTML.
   const escapeLikeServer = text => text.replace(/[&<>"']/g, c =>
@@ -133,6 +134,7 @@
   function clearAlert() {
     alertLine.hidden = true;
     alertLine.textContent = '';
+    delete alertLine.dataset.kind;
   }
 
   function setStatus(text, state) {

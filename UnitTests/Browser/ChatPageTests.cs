@@ -56,6 +56,7 @@ public sealed partial class ChatPageTests(BrowserFixture browser)
 
         await Expect(page.Name).ToHaveValueAsync("carol");
         await Expect(page.Messages).ToHaveTextAsync(["carol: note 1", "carol: note 2", "carol: note 3"]);
+        await Expect(page.Page.Locator("#messages .message.mine")).ToHaveCountAsync(3);
         await page.SendAsync("after reload");
         await Expect(page.Messages).ToHaveTextAsync(["carol: note 1", "carol: note 2", "carol: note 3", "carol: after reload"]);
         Assert.Contains("name=carol", page.SocketUrls.Last(), StringComparison.Ordinal);
@@ -80,6 +81,7 @@ public sealed partial class ChatPageTests(BrowserFixture browser)
         foreach (var payload in payloads) await page.SendAsync(payload);
 
         await Expect(page.Messages).ToHaveTextAsync(payloads.Select(p => $"{name}: {p}").ToArray());
+        // Had the quote escaped its attribute, hovering would fire the handler.
         await page.Messages.Last.HoverAsync();
         // Each message holds exactly the <b> the page wraps the name in; nothing the user typed became an element.
         var children = await page.Messages.EvaluateAllAsync<string[]>(
@@ -146,7 +148,7 @@ public sealed partial class ChatPageTests(BrowserFixture browser)
     }
 
     [BrowserFact]
-    public async Task Page_fits_a_phone_screen()
+    public async Task Page_fits_a_phone_screen_without_sideways_scrolling()
     {
         await using var server = await TestServer.StartAsync();
         await using var context = await browser.NewContextAsync(new BrowserNewContextOptions
@@ -155,6 +157,8 @@ public sealed partial class ChatPageTests(BrowserFixture browser)
             DeviceScaleFactor = 2,
             IsMobile = true,
             HasTouch = true,
+            // Dark, so that the screenshot shows the other colour scheme as well.
+            ColorScheme = ColorScheme.Dark,
         });
         var page = await ChatPage.OpenAsync(context, server.HttpUri);
         await page.SetNameAsync("dana");
