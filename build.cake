@@ -32,6 +32,34 @@ void MustRun(string program, string arguments, IDictionary<string, string> envir
     if (code != 0) throw new Exception($"{program} {arguments} exited with {code}");
 }
 
+// The browser tests drive Debian's chromium through Playwright, which is never allowed to download a browser of its
+// own; a fresh machine gets the package here. Under CI=true a missing browser is an error; elsewhere the tests skip
+// with a loud reason.
+void EnsureChromium()
+{
+    const string chromium = "/usr/bin/chromium";
+    if (System.IO.File.Exists(chromium)) return;
+    var ci = string.Equals(EnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase);
+    if (OperatingSystem.IsLinux() && System.IO.File.Exists("/usr/bin/apt-get"))
+    {
+        Information($"{chromium} is missing: installing Debian's chromium for the browser tests");
+        // CI runs as root; a developer's machine may need sudo, which -n keeps from waiting for a password.
+        var asRoot = Environment.UserName == "root";
+        var quiet = new Dictionary<string, string> { ["DEBIAN_FRONTEND"] = "noninteractive" };
+        int Apt(string arguments)
+        {
+            try { return asRoot ? Run("apt-get", arguments, quiet) : Run("sudo", $"-n apt-get {arguments}", quiet); }
+            catch (System.ComponentModel.Win32Exception) { return -1; }
+        }
+        const string options = "-qq -o Dpkg::Use-Pty=0 -o DPkg::Lock::Timeout=300";
+        if (Apt($"update {options}") == 0) Apt($"install -y --no-install-recommends {options} chromium");
+    }
+    if (System.IO.File.Exists(chromium)) return;
+    var reason = $"{chromium} is missing and could not be installed (apt-get install -y chromium)";
+    if (ci) throw new Exception($"{reason}: the browser tests cannot run under CI");
+    Warning($"{reason}: the browser tests will be skipped");
+}
+
 Task("Build")
     .Does(() => MustRun("dotnet", $"build {root}/Chat.slnx -c {configuration} -nologo"));
 
@@ -39,6 +67,7 @@ Task("Test")
     .IsDependentOn("Build")
     .Does(() =>
 {
+    EnsureChromium();
     var results = $"{artifacts}/test-results";
     var summary = $"{artifacts}/test-summary.txt";
     if (System.IO.Directory.Exists(results)) System.IO.Directory.Delete(results, true);
