@@ -34,6 +34,10 @@
   let lastAt = 0;
   let countDue = Infinity;
   let lastSent = '';
+  // Comments sent on this page whose echo has not come back yet, oldest first: the server answers every message it
+  // stores by broadcasting it to its sender too, so a missing echo after a drop means "maybe lost".
+  let pending = [];
+  let putBack = '';
   let unread = 0;
 
   nameInput.value = localStorage.getItem(nameKey) || '';
@@ -204,6 +208,7 @@
         return;
       }
       if (message.messageType === 'chatMessage') {
+        confirm(message);
         show(message);
         // A new voice often means the count changed; the timer alone would lag behind.
         countSoon(1000);
@@ -212,14 +217,38 @@
     current.onclose = () => {
       if (socket !== current) return;
       socket = null;
+      unconfirmed();
       scheduleReconnect();
     };
+  }
+
+  function confirm(message) {
+    // By comment alone: a name change reconnects, and the replay brings the echo under the old name.
+    if (pending.length === 0 || message.comment !== escapeLikeServer(pending[0])) return;
+    pending.shift();
+    if (pending.length > 0 || alertLine.dataset.kind !== 'unconfirmed') return;
+    // The replay after a reconnect shows it was stored after all: take back the warning and the text.
+    clearAlert();
+    if (commentInput.value === putBack) commentInput.value = '';
+    putBack = '';
+  }
+
+  function unconfirmed() {
+    if (pending.length === 0) return;
+    alertLine.dataset.kind = 'unconfirmed';
+    const what = pending.length === 1 ? 'your last message (it is back in the input)' : `your last ${pending.length} messages (the first is back in the input)`;
+    showAlert(`The connection dropped before the server confirmed ${what}. If it does not appear once reconnected, send it again.`);
+    if (!commentInput.value) {
+      putBack = pending[0];
+      commentInput.value = putBack;
+    }
   }
 
   function serverError(text) {
     alertLine.dataset.kind = 'server';
     showAlert(`The server refused the message: ${text}`);
     // An error frame answers our own last send: give the text back rather than lose it.
+    if (lastSent && pending[pending.length - 1] === lastSent) pending.pop();
     if (!commentInput.value && lastSent) commentInput.value = lastSent;
     lastSent = '';
   }
@@ -256,7 +285,12 @@
       showAlert('Not sent: the connection is down. Your message is kept; press Enter again once the status says connected.');
       return;
     }
+    // A send after the warning replaces what the warning was about.
+    if (alertLine.dataset.kind === 'unconfirmed') pending = [];
     socket.send(JSON.stringify({ messageType: 'chatMessage', comment }));
+    pending.push(comment);
+    // Should the server ever alter a comment, its echo would never match: keep the list short.
+    if (pending.length > 20) pending.shift();
     lastSent = comment;
     commentInput.value = '';
     clearAlert();

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using Chat.UnitTests.EndToEnd;
 using Microsoft.Playwright;
@@ -134,7 +135,7 @@ public sealed partial class ChatPageTests(BrowserFixture browser)
     {
         await using var server = await TestServer.StartAsync();
         await using var context = await browser.NewContextAsync();
-        var problems = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        var problems = new ConcurrentQueue<string>();
         context.Console += (_, message) => { if (message.Type is "error" or "warning") problems.Enqueue($"console {message.Type}: {message.Text}"); };
         context.RequestFailed += (_, request) => problems.Enqueue($"failed: {request.Url}");
         context.Response += (_, response) => { if (response.Status >= 400) problems.Enqueue($"{response.Status}: {response.Url}"); };
