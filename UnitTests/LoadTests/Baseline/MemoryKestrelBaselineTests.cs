@@ -1,9 +1,39 @@
+using System.Net.WebSockets;
+using Chat.UnitTests.EndToEnd;
+
 namespace Chat.UnitTests.LoadTests.Baseline;
 
 /// <summary>The baseline with its store switched off (CHAT_POSTGRES unset), and its start-up contract.</summary>
 public sealed class MemoryKestrelBaselineTests : KestrelBaselineTests
 {
     private protected override Task<Dictionary<string, string>> NewStoreSettingsAsync() => Task.FromResult(new Dictionary<string, string>());
+
+    [Fact]
+    public async Task A_message_over_64_KiB_closes_with_1009()
+    {
+        await using var server = await StartAsync();
+        await using var client = await ChatClient.ConnectAsync(server.WebSocketUri());
+
+        await client.SendTextAsync(new string('x', 64 * 1024 + 1));
+
+        await Assert.ThrowsAsync<WebSocketException>(() => client.ReceiveAsync());
+        Assert.Equal(WebSocketCloseStatus.MessageTooBig, client.CloseStatus);
+    }
+
+    [Fact]
+    public async Task A_binary_message_closes_with_1003()
+    {
+        await using var server = await StartAsync();
+        using var socket = new ClientWebSocket();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        await socket.ConnectAsync(server.WebSocketUri(), timeout.Token);
+
+        await socket.SendAsync(new byte[] { 1, 2, 3 }, WebSocketMessageType.Binary, true, timeout.Token);
+        var result = await socket.ReceiveAsync(new byte[256], timeout.Token);
+
+        Assert.Equal(WebSocketMessageType.Close, result.MessageType);
+        Assert.Equal(WebSocketCloseStatus.InvalidMessageType, socket.CloseStatus);
+    }
 
     [Fact]
     public async Task A_taken_port_exits_non_zero_with_one_line_naming_the_address()
