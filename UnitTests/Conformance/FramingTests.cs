@@ -8,7 +8,7 @@ namespace Chat.UnitTests.Conformance;
 public sealed class FramingTests(ConformanceServers servers)
 {
     [Theory]
-    [InlineData(45)]
+    [InlineData(124)]
     [InlineData(125)]
     [InlineData(126)]
     [InlineData(127)]
