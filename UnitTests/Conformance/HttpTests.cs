@@ -17,6 +17,30 @@ public sealed class HttpTests(ConformanceServers servers)
         Assert.Contains("<html", response.BodyText, StringComparison.OrdinalIgnoreCase);
     });
 
+    [Theory]
+    [InlineData("/index.html", "text/html; charset=utf-8")]
+    [InlineData("/chat.js", "text/javascript; charset=utf-8")]
+    [InlineData("/chat.css", "text/css; charset=utf-8")]
+    public Task Page_asset_is_served_with_its_content_type(string path, string contentType) => servers.RunRawAsync(async client =>
+    {
+        var response = await client.RequestAsync(RawClient.Get(path));
+        Assert.Equal("HTTP/1.1 200 OK", response.StatusLine);
+        Assert.Equal(contentType, response.Header("Content-Type"));
+        Assert.NotEmpty(response.Body);
+        response.AssertWellFormed();
+    });
+
+    [Theory]
+    [InlineData("/../ChatServer.dll")]
+    [InlineData("/%2e%2e/ChatServer.dll")]
+    [InlineData("/wwwroot/index.html")]
+    public Task Path_outside_the_page_files_gets_404(string path) => servers.RunRawAsync(async client =>
+    {
+        var response = await client.RequestAsync(RawClient.Get(path));
+        Assert.Equal(404, response.Status);
+        response.AssertWellFormed();
+    });
+
     [Fact]
     public Task Healthz_answers_200_ok() => servers.RunRawAsync(async client =>
     {

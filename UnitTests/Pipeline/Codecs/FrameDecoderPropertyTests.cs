@@ -26,7 +26,7 @@ public sealed class FrameDecoderPropertyTests
     {
         Gen.Select(Messages, Gen.Int[0, 10_000].Array[0, 12]).Sample((messages, cuts) =>
         {
-            var (stream, expected) = Build(messages);
+            var (stream, expected) = Wire(messages);
             var decoded = DecodedStream.Decode(stream, cuts.Select(c => c % (stream.Length + 1)).Order().ToArray(), MaxFrame, MaxMessage);
             Assert.Null(decoded.Error);
             Assert.Equal(expected, Reassemble(decoded));
@@ -38,7 +38,7 @@ public sealed class FrameDecoderPropertyTests
     {
         Messages.Sample(messages =>
         {
-            var (stream, expected) = Build(messages);
+            var (stream, expected) = Wire(messages);
             Assert.Equal(expected, Reassemble(DecodedStream.ByteByByte(stream, MaxFrame, MaxMessage)));
         }, iter: 100);
     }
@@ -48,7 +48,7 @@ public sealed class FrameDecoderPropertyTests
     {
         Gen.Select(Messages, Gen.Byte.Array[1, 64], Gen.Int[0, 10_000].Array[0, 6]).Sample((messages, soup, cuts) =>
         {
-            var (stream, expected) = Build(messages);
+            var (stream, expected) = Wire(messages);
             var decoded = DecodedStream.Decode([.. stream, .. soup], cuts.Select(c => c % (stream.Length + soup.Length + 1)).Order().ToArray(), MaxFrame, MaxMessage);
             Assert.True(decoded.Error is null or CloseStatus.ProtocolError or CloseStatus.MessageTooBig, $"unexpected close {decoded.Error}");
             Assert.Equal(decoded.Error is null, decoded.ErrorReason.Length == 0);
@@ -100,7 +100,7 @@ public sealed class FrameDecoderPropertyTests
     }
 
     /// <summary>The wire bytes for the messages, and what a receiver must see: data messages and pings in order.</summary>
-    private static (byte[] Stream, List<string> Expected) Build((bool Binary, byte[] Payload, int[] Cuts, int[] Pings)[] messages)
+    private static (byte[] Stream, List<string> Expected) Wire((bool Binary, byte[] Payload, int[] Cuts, int[] Pings)[] messages)
     {
         var parts = new List<byte[]>();
         var expected = new List<string>();
