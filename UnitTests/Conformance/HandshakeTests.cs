@@ -78,6 +78,20 @@ public sealed class HandshakeTests(ConformanceServers servers)
     });
 
     [Fact]
+    public Task Upgrade_pipelined_after_plain_requests_is_answered_after_them() => servers.RunRawAsync(async client =>
+    {
+        await client.SendAsync(RawClient.Get("/chat-history?limit=1000") + RawClient.Get("/healthz") + RawClient.UpgradeRequest());
+        var history = await client.ReadResponseAsync();
+        Assert.Equal(200, history.Status);
+        Assert.Equal("application/json; charset=utf-8", history.Header("Content-Type"));
+        Assert.Equal("ok", (await client.ReadResponseAsync()).BodyText.Trim());
+        var upgrade = await client.ReadResponseAsync();
+        Assert.Equal("HTTP/1.1 101 Switching Protocols", upgrade.StatusLine);
+        await client.SendFrameAsync(Chat.Pipeline.Codecs.Opcode.Ping, "after pipelining"u8);
+        await client.ExpectPongAsync("after pipelining"u8);
+    });
+
+    [Fact]
     public Task Upgrade_over_http_1_0_gets_400() => servers.RunRawAsync(async client =>
     {
         var response = await client.RequestAsync($"GET /websocket HTTP/1.0\r\n{Host}Upgrade: websocket\r\nConnection: Upgrade\r\n{Key}{Version}\r\n");

@@ -125,6 +125,22 @@ public sealed class HttpTests(ConformanceServers servers)
     });
 
     [Fact]
+    public Task Request_pipelined_before_a_connection_close_keeps_its_keep_alive_answer() => servers.RunRawAsync(async client =>
+    {
+        await client.SendAsync(RawClient.Get("/healthz") + RawClient.Get("/chat-history?limit=1") + RawClient.Get("/nope", "Connection: close\r\n"));
+        var first = await client.ReadResponseAsync();
+        Assert.Equal(200, first.Status);
+        Assert.False(first.Has("Connection"), "an answer before the last one must not close the connection");
+        var second = await client.ReadResponseAsync();
+        Assert.Equal(200, second.Status);
+        Assert.False(second.Has("Connection"), "an answer before the last one must not close the connection");
+        var last = await client.ReadResponseAsync();
+        Assert.Equal(404, last.Status);
+        Assert.Equal("close", last.Header("Connection"));
+        await client.AssertClosedByServerAsync();
+    });
+
+    [Fact]
     public Task Connection_close_gets_its_answer_then_tcp_closes() => servers.RunRawAsync(async client =>
     {
         var response = await client.RequestAsync(RawClient.Get("/healthz", "Connection: close\r\n"));
