@@ -58,6 +58,13 @@ public sealed class CloseTests(ConformanceServers servers)
     });
 
     [Fact]
+    public Task Close_arriving_one_byte_per_read_is_echoed() => servers.RunWebSocketAsync(async client =>
+    {
+        await client.SendByteByByteAsync(ClientFrame.Build(Opcode.Close, RawClient.ClosePayload(4321, "slow"u8), mask: RawClient.RandomMask()));
+        await client.ExpectCloseAsync(4321);
+    });
+
+    [Fact]
     public Task Close_with_a_one_byte_payload_closes_with_1002() => servers.RunWebSocketAsync(async client =>
     {
         await client.SendFrameAsync(Opcode.Close, [0x03]);

@@ -92,6 +92,24 @@ public sealed class HandshakeTests(ConformanceServers servers)
     });
 
     [Fact]
+    public Task Keep_alive_connection_may_upgrade_after_plain_requests() => servers.RunRawAsync(async client =>
+    {
+        Assert.Equal(200, (await client.RequestAsync(RawClient.Get("/healthz"))).Status);
+        Assert.Equal(404, (await client.RequestAsync(RawClient.Get("/nope"))).Status);
+        var upgrade = await client.RequestAsync(RawClient.UpgradeRequest());
+        Assert.Equal(101, upgrade.Status);
+        await client.SendFrameAsync(Chat.Pipeline.Codecs.Opcode.Ping, "upgraded"u8);
+        await client.ExpectPongAsync("upgraded"u8);
+    });
+
+    [Fact]
+    public Task Http_request_after_the_upgrade_is_read_as_a_frame_and_closes_with_1002() => servers.RunWebSocketAsync(async client =>
+    {
+        await client.SendAsync(RawClient.Get("/healthz"));
+        await client.ExpectCloseAsync(1002);
+    });
+
+    [Fact]
     public Task Upgrade_over_http_1_0_gets_400() => servers.RunRawAsync(async client =>
     {
         var response = await client.RequestAsync($"GET /websocket HTTP/1.0\r\n{Host}Upgrade: websocket\r\nConnection: Upgrade\r\n{Key}{Version}\r\n");

@@ -21,6 +21,7 @@ public sealed partial class MessageTests(ConformanceServers servers)
     [InlineData("\"chatMessage\"")]
     [InlineData("42")]
     [InlineData("null")]
+    [InlineData("{\"messageType\":\"chatMessage\",\"comment\":\"\\ud800\"}")]
     public Task Invalid_json_gets_an_error_frame_and_the_connection_stays_open(string text) => AssertRefusedAsync(text);
 
     [Theory]
@@ -69,6 +70,26 @@ public sealed partial class MessageTests(ConformanceServers servers)
     {
         await client.SendChatAsync(comment);
         await client.ExpectChatAsync(escaped);
+    });
+
+    [Fact]
+    public Task Comment_holding_nul_gets_an_error_frame() => AssertRefusedAsync("{\"messageType\":\"chatMessage\",\"comment\":\"a\\u0000b\"}");
+
+    [Fact]
+    public Task Since_on_the_upgrade_replays_what_came_after_it_then_live_messages() => servers.RunAsync(async server =>
+    {
+        await using var sender = await RawClient.OpenWebSocketAsync(server.EndPoint);
+        var ids = new List<long>();
+        foreach (var comment in new[] { "replay 0", "replay 1", "replay 2" })
+        {
+            await sender.SendChatAsync(comment);
+            ids.Add((await sender.ExpectChatAsync(comment)).GetProperty("id").GetInt64());
+        }
+        await using var late = await RawClient.OpenWebSocketAsync(server.EndPoint, $"since={ids[0]}");
+        Assert.Equal(ids[1], (await late.ExpectChatAsync("replay 1")).GetProperty("id").GetInt64());
+        Assert.Equal(ids[2], (await late.ExpectChatAsync("replay 2")).GetProperty("id").GetInt64());
+        await sender.SendChatAsync("live after replay");
+        Assert.True((await late.ExpectChatAsync("live after replay")).GetProperty("id").GetInt64() > ids[2]);
     });
 
     [Fact]
