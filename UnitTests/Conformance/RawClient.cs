@@ -14,6 +14,8 @@ internal sealed partial class RawClient : IAsyncDisposable
     /// <summary>Generous, for a loaded 2-core box: a correct server answers in milliseconds.</summary>
     public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
 
+    private const int MaxUnreadBytes = 16 << 20;
+
     private readonly Socket _socket;
     private readonly byte[] _buffer = new byte[256 * 1024];
     private int _start;
@@ -58,14 +60,22 @@ internal sealed partial class RawClient : IAsyncDisposable
         Assert.True(extra.Length == 0, $"expected the server to close without sending more, got {extra.Length} bytes: {Describe(extra)}");
     }
 
-    /// <summary>Reads everything until the server closes; fails when it does not close in time.</summary>
+    /// <summary>Reads everything until the server closes; fails when it does not close in time or keeps sending.</summary>
     public async Task<byte[]> ReadUntilClosedAsync()
     {
+        var started = System.Diagnostics.Stopwatch.StartNew();
         var rest = new MemoryStream();
         rest.Write(_buffer, _start, _end - _start);
         _start = _end = 0;
-        while (await FillAsync(required: false)) rest.Write(_buffer, _start, _end - _start);
-        _start = _end = 0;
+        while (await FillAsync(required: false))
+        {
+            rest.Write(_buffer, _start, _end - _start);
+            _start = _end = 0;
+            if (started.Elapsed > Timeout || rest.Length > MaxUnreadBytes)
+            {
+                throw new TimeoutException($"the server sent {rest.Length} bytes and did not close within {Timeout.TotalSeconds} s");
+            }
+        }
         return rest.ToArray();
     }
 
