@@ -20,10 +20,10 @@ internal sealed class HttpResponder(StaticFiles files, IMessageStore store, Stor
     private static ReadOnlySpan<byte> NoCache => "Cache-Control: no-cache\r\n"u8;
     private static ReadOnlySpan<byte> PrometheusType => "text/plain; version=0.0.4; charset=utf-8"u8;
 
-    public void Answer(Session session, ReadOnlySpan<byte> head, in HttpRequestHead request)
+    /// <param name="keepAlive">False when the connection closes after this answer (decided when the head was parsed).</param>
+    public void Answer(Session session, ReadOnlySpan<byte> head, in HttpRequestHead request, bool keepAlive)
     {
         var path = head[request.Path];
-        var keepAlive = request.KeepAlive && session.Mode == SessionMode.Http;
         var known = path.SequenceEqual(HistoryPath) || path.SequenceEqual(HealthPath) || path.SequenceEqual(MetricsPath);
         files.TryGet(path, out var file);
         if (!known && file is null)

@@ -15,9 +15,14 @@ internal readonly struct RequestItem
     public HttpRequestHead Head { get; init; }
     /// <summary>Reject: the HTTP status to answer.</summary>
     public int Status { get; init; }
+    /// <summary>
+    /// Request: what the parse stage decided for the connection after this head (Http: keep-alive, WebSocket: upgrade,
+    /// Done: close after the answer). The session's own mode may already reflect a later pipelined head.
+    /// </summary>
+    public SessionMode Mode { get; init; }
 
-    public static RequestItem Request(Session session, byte[] head, int count, in HttpRequestHead parsed) =>
-        new() { Kind = ItemKind.Request, Session = session, Buffer = head, Count = count, Head = parsed };
+    public static RequestItem Request(Session session, byte[] head, int count, in HttpRequestHead parsed, SessionMode mode) =>
+        new() { Kind = ItemKind.Request, Session = session, Buffer = head, Count = count, Head = parsed, Mode = mode };
 
     public static RequestItem Reject(Session session, int status) => new() { Kind = ItemKind.Reject, Session = session, Status = status };
 

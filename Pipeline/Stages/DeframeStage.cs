@@ -43,9 +43,11 @@ internal sealed class DeframeStage(ChannelReader<WireItem> input, ChannelWriter<
         var position = offset;
         var end = offset + count;
         var failed = false;
-        while (position < end && !failed && !session.Connection.IsClosing)
+        var status = FrameDecodeStatus.NeedMoreData;
+        // A header that ends the read still needs one more call: an empty frame ends right there (FrameEnd).
+        while ((position < end || status == FrameDecodeStatus.Header) && !failed && !session.Connection.IsClosing)
         {
-            var status = session.Decoder.Decode(buffer.AsSpan(position, end - position), out var consumed, out var payload);
+            status = session.Decoder.Decode(buffer.AsSpan(position, end - position), out var consumed, out var payload);
             var item = default(FrameItem);
             switch (status)
             {

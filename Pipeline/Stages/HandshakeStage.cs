@@ -34,7 +34,13 @@ internal sealed class HandshakeStage(
                 switch (item.Kind)
                 {
                     case ItemKind.Request:
-                        var since = Answer(session, item.Buffer!.AsSpan(0, item.Count), item.Head);
+                        if (item.Mode == SessionMode.WebSocket && !session.HttpAnswered.IsCompleted)
+                        {
+                            // An upgrade pipelined behind answers still being produced (history, health): the 101 and
+                            // every frame after it go straight to the connection, so they must wait for those answers.
+                            await session.HttpAnswered.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                        }
+                        var since = Answer(session, item.Buffer!.AsSpan(0, item.Count), item.Head, item.Mode);
                         BufferPool.Shared.Return(item.Buffer!);
                         if (since is { } joined) await output.WriteAsync(WireItem.Join(session, joined)).ConfigureAwait(false);
                         break;
@@ -57,11 +63,11 @@ internal sealed class HandshakeStage(
     }
 
     /// <summary>Answers one request; returns the <c>since</c> of a successful upgrade (-1 for none), else null.</summary>
-    private long? Answer(Session session, ReadOnlySpan<byte> head, in HttpRequestHead request)
+    private long? Answer(Session session, ReadOnlySpan<byte> head, in HttpRequestHead request, SessionMode mode)
     {
-        if (session.Mode != SessionMode.WebSocket)
+        if (mode != SessionMode.WebSocket)
         {
-            responder.Answer(session, head, request);
+            responder.Answer(session, head, request, keepAlive: request.KeepAlive && mode == SessionMode.Http);
             return null;
         }
         if (request.Method != HttpMethod.Get)

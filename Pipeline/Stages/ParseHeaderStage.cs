@@ -113,7 +113,7 @@ internal sealed class ParseHeaderStage(
         if (head.AsSpan(parsed.Path).SequenceEqual(WebSocketPath)) session.Mode = SessionMode.WebSocket;
         // We never read request bodies: the answer to a request with one closes the connection.
         else if (error == HttpParseError.HasBody || !parsed.KeepAlive) session.Mode = SessionMode.Done;
-        await output.WriteAsync(RequestItem.Request(session, head, length, parsed)).ConfigureAwait(false);
+        await output.WriteAsync(RequestItem.Request(session, head, length, parsed, session.Mode)).ConfigureAwait(false);
     }
 
     private ValueTask RejectAsync(Session session, int status)
