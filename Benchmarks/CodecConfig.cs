@@ -1,0 +1,14 @@
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Diagnosers;
+
+namespace Chat.Benchmarks;
+
+/// <summary>What every codec benchmark reports besides time: allocations and throughput. Jobs come from the command line.</summary>
+public sealed class CodecConfig : ManualConfig
+{
+    public CodecConfig()
+    {
+        AddDiagnoser(MemoryDiagnoser.Default);
+        AddColumn(new ThroughputColumn());
+    }
+}
