@@ -10,5 +10,9 @@ public sealed class CodecConfig : ManualConfig
     {
         AddDiagnoser(MemoryDiagnoser.Default);
         AddColumn(new ThroughputColumn());
+
+        // BenchmarkDotNet builds its boilerplate project with our whole solution behind it; on the shared 2-core box
+        // that takes longer than its default of 2 minutes.
+        WithBuildTimeout(TimeSpan.FromMinutes(15));
     }
 }
