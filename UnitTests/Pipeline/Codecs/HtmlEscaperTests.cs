@@ -89,6 +89,37 @@ public sealed class HtmlEscaperTests
         Gen.Char["&<>\"'ab é"].Array[0, 100].Select(c => new string(c)).Sample(text => Assert.Equal(Reference(text), Escape(text)), iter: 2000);
     }
 
+    // After a special the escaper goes byte by byte for up to 16 plain bytes, then back to the vectorized search:
+    // gaps around that length (and around the 16/32-byte vector steps) cross between the two paths.
+    [Fact]
+    public void Specials_separated_by_every_gap_length_around_the_scalar_stretch_equal_the_reference()
+    {
+        for (int gap = 0; gap <= 40; gap++)
+        {
+            string plain = new('x', gap);
+            string text = "<" + plain + "&" + plain + "\"" + plain + "'" + plain + ">" + plain;
+            Assert.Equal(Reference(text), Escape(text));
+            Assert.Equal(Reference(plain + text), Escape(plain + text));
+        }
+    }
+
+    [Fact]
+    public void Destination_too_small_inside_dense_markup_resumes_to_the_same_result_at_every_size()
+    {
+        string text = "<b>" + new string('y', 20) + "</b> & \"q\" <i>it's</i>" + new string('z', 17) + "&&";
+        byte[] source = Encoding.UTF8.GetBytes(text);
+        string expected = Reference(text);
+        var destination = new byte[HtmlEscaper.MaxEscapedLength(source.Length)];
+        for (int size = 0; size < expected.Length; size++)
+        {
+            Assert.Equal(OperationStatus.DestinationTooSmall, HtmlEscaper.Escape(source, destination.AsSpan(0, size), out int consumed, out int written));
+            Assert.InRange(written, Math.Max(0, size - 5), size);
+            Assert.Equal(OperationStatus.Done, HtmlEscaper.Escape(source.AsSpan(consumed), destination.AsSpan(written), out int restConsumed, out int restWritten));
+            Assert.Equal(source.Length, consumed + restConsumed);
+            Assert.Equal(expected, Encoding.UTF8.GetString(destination, 0, written + restWritten));
+        }
+    }
+
     private static string Reference(string text)
     {
         var builder = new StringBuilder();

@@ -229,6 +229,64 @@ public sealed class Utf8ValidatorTests
         }, iter: 2000);
     }
 
+    public static TheoryData<string> MultiByteCharacters => new() { "é", "中", "😀", "\U0010FFFF" };
+
+    // The vectorized ASCII scan works in 16- and 32-byte steps: a sequence straddling a step edge or a chunk boundary
+    // must be handed between the vector loop, the scalar tail and the pending state without a byte lost or read twice.
+    [Theory]
+    [MemberData(nameof(MultiByteCharacters))]
+    public void Multi_byte_character_at_every_offset_around_the_vector_edges_is_valid_whole_and_split(string character)
+    {
+        for (int at = 0; at <= 70; at++)
+        {
+            byte[] text = Encoding.UTF8.GetBytes(new string('a', at) + character + new string('b', 96 - at));
+            Assert.Equal(Utf8Status.Valid, new Utf8Validator().Validate(text));
+            for (int cut = Math.Max(0, at - 1); cut <= at + 5; cut++)
+            {
+                Assert.True(ValidateInChunks(text, [cut]), $"{character} at {at}, cut at {cut}");
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData(0x80)]
+    [InlineData(0xC0)]
+    [InlineData(0xF5)]
+    [InlineData(0xFF)]
+    public void Invalid_byte_at_every_offset_around_the_vector_edges_is_found_whole_and_split(int bad)
+    {
+        for (int at = 0; at < 96; at++)
+        {
+            byte[] text = Encoding.UTF8.GetBytes(new string('a', 96));
+            text[at] = (byte)bad;
+            Assert.Equal(Utf8Status.Invalid, new Utf8Validator().Validate(text));
+            Assert.False(ValidateInChunks(text, [16, 32, 64]), $"0x{bad:X2} at {at}");
+        }
+    }
+
+    [Fact]
+    public void Lead_byte_ending_a_full_vector_of_ascii_waits_for_its_continuation_in_the_next_chunk()
+    {
+        byte[] text = Encoding.UTF8.GetBytes(new string('a', 31) + "😀" + new string('b', 32));
+        var validator = new Utf8Validator();
+
+        Assert.Equal(Utf8Status.Valid, validator.Validate(text.AsSpan(0, 32)));
+        Assert.False(validator.IsComplete);
+        Assert.Equal(Utf8Status.Valid, validator.Validate(text.AsSpan(32)));
+        Assert.True(validator.IsComplete);
+    }
+
+    [Fact]
+    public void Wrong_continuation_after_a_lead_byte_that_ended_a_full_vector_is_refused_in_the_next_chunk()
+    {
+        byte[] text = Encoding.UTF8.GetBytes(new string('a', 31) + "中" + new string('b', 32));
+        text[33] = (byte)'x';
+        var validator = new Utf8Validator();
+
+        Assert.Equal(Utf8Status.Valid, validator.Validate(text.AsSpan(0, 32)));
+        Assert.Equal(Utf8Status.Invalid, validator.Validate(text.AsSpan(32)));
+    }
+
     internal static byte[] Hex(string hex) =>
         hex.Length == 0 ? [] : hex.Split(' ').Select(h => Convert.ToByte(h, 16)).ToArray();
 

@@ -1,0 +1,52 @@
+using System.Net;
+using Chat.Pipeline;
+using Chat.Pipeline.Http;
+using Chat.Reactor;
+using Chat.Storage;
+using Microsoft.Extensions.Logging;
+
+namespace Chat.UnitTests.Pipeline;
+
+/// <summary>
+/// The reactor and the eight stages wired as the host wires them, on a free loopback port, over a store the test
+/// chooses (the host only opens the stores of its configuration).
+/// </summary>
+internal sealed class InProcessPipelineServer : IAsyncDisposable
+{
+    private readonly ChatPipeline _pipeline;
+    private readonly ITransport _transport;
+    private readonly IMessageStore _store;
+    private readonly ILoggerFactory _loggers;
+
+    private InProcessPipelineServer(ChatPipeline pipeline, ITransport transport, IMessageStore store, ILoggerFactory loggers)
+    {
+        _pipeline = pipeline;
+        _transport = transport;
+        _store = store;
+        _loggers = loggers;
+    }
+
+    public IPEndPoint EndPoint => _transport.LocalEndPoint;
+
+    public static async Task<InProcessPipelineServer> StartAsync(IMessageStore store, PipelineOptions options, ReactorBackend backend)
+    {
+        var loggers = LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Warning));
+        var pipeline = new ChatPipeline(options, store, StaticFiles.Load(Path.Combine(AppContext.BaseDirectory, "no-static-files")), loggers);
+        var transport = TransportFactory.Bind(new IPEndPoint(IPAddress.Loopback, 0), new ReactorOptions { Backend = backend }, pipeline.Input, loggers);
+        await store.InitializeAsync(CancellationToken.None);
+        pipeline.ReportConnectionsFrom(() => transport.ConnectionCount);
+        await pipeline.StartAsync(CancellationToken.None);
+        transport.Start();
+        return new InProcessPipelineServer(pipeline, transport, store, loggers);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _transport.StopAccepting();
+        await _pipeline.DrainAsync(TimeSpan.FromSeconds(10));
+        await _transport.DisposeAsync();
+        await _pipeline.StopAsync();
+        await _store.DisposeAsync();
+        _loggers.Dispose();
+    }
+}
