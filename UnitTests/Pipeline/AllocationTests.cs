@@ -41,7 +41,7 @@ public sealed class AllocationTests(ITestOutputHelper output)
             PingInterval = TimeSpan.FromMinutes(10),
             IdleTimeout = TimeSpan.FromMinutes(20),
         };
-        var store = new InMemoryMessageStore();
+        var store = new CountingMessageStore();
         await using var server = await InProcessPipelineServer.StartAsync(store, options, backend);
         var clients = new List<RawChatClient>();
         try

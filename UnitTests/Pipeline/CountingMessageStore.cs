@@ -3,10 +3,11 @@ using Chat.Storage;
 namespace Chat.UnitTests.Pipeline;
 
 /// <summary>
-/// A store that commits in memory: dense ids per batch, idempotent per batch key (the last key), nothing kept to read
-/// back. It allocates nothing per append, so a measurement over the pipeline counts the pipeline and the reactor only.
+/// A store that only counts: dense ids per batch, idempotent per batch key (the last key), nothing kept to read back.
+/// Unlike the benchmark store (<see cref="Chat.Storage.InMemoryMessageStore"/>, which keeps every message for history)
+/// it allocates nothing per append, so a measurement over the pipeline counts the pipeline and the reactor only.
 /// </summary>
-internal sealed class InMemoryMessageStore : IMessageStore
+internal sealed class CountingMessageStore : IMessageStore
 {
     private readonly Lock _gate = new();
     private long _lastId;
