@@ -198,7 +198,11 @@ internal sealed class ChatLoad : IAsyncDisposable
                     do
                     {
                         result = await Socket.ReceiveAsync(buffer.AsMemory(length), CancellationToken.None);
-                        if (result.MessageType == WebSocketMessageType.Close) return;
+                        if (result.MessageType == WebSocketMessageType.Close)
+                        {
+                            await AnswerCloseAsync();
+                            return;
+                        }
                         length += result.Count;
                     }
                     while (!result.EndOfMessage);
@@ -213,6 +217,19 @@ internal sealed class ChatLoad : IAsyncDisposable
             catch (Exception e) when (e is WebSocketException or OperationCanceledException or ObjectDisposedException)
             {
                 // Connection gone: what was received is kept.
+            }
+        }
+
+        // As a browser does (RFC 6455 section 5.5.1), so that the server need not wait for its close timeout.
+        private async Task AnswerCloseAsync()
+        {
+            try
+            {
+                using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+                await Socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, timeout.Token);
+            }
+            catch (Exception e) when (e is WebSocketException or OperationCanceledException or ObjectDisposedException)
+            {
             }
         }
     }

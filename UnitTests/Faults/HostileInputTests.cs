@@ -112,7 +112,7 @@ public sealed class HostileInputTests(HostileServer server, ITestOutputHelper ou
         const int total = 3000;
         const int wave = 100;
         await using var pair = await server.HonestPairAsync();
-        var heapBefore = await ServerProbe.MetricAsync(server.Process.HttpUri, "process_managed_heap_bytes");
+        var heapBefore = await ServerProbe.MetricAsync(server.Process.HttpUri, "process_managed_memory_bytes");
         var rssBefore = ServerProbe.ResidentBytes(server.Process.Id);
         var openBefore = await ServerProbe.MetricAsync(server.Process.HttpUri, "chat_connections_open");
         var clock = Stopwatch.StartNew();
@@ -131,11 +131,11 @@ public sealed class HostileInputTests(HostileServer server, ITestOutputHelper ou
         var churn = clock.Elapsed;
         Assert.True(await ChatLoad.EventuallyAsync(async () => await ServerProbe.MetricAsync(server.Process.HttpUri, "chat_connections_open") <= openBefore,
             TimeSpan.FromSeconds(30)), "every dropped connection is released");
-        var heapAfter = await ServerProbe.MetricAsync(server.Process.HttpUri, "process_managed_heap_bytes");
+        var heapAfter = await ServerProbe.MetricAsync(server.Process.HttpUri, "process_managed_memory_bytes");
         var rssAfter = ServerProbe.ResidentBytes(server.Process.Id);
-        output.WriteLine($"churn: {total} connections opened and dropped in {churn.TotalSeconds:F1} s; managed heap {heapBefore / 1048576:F1} -> {heapAfter / 1048576:F1} MiB, "
+        output.WriteLine($"churn: {total} connections opened and dropped in {churn.TotalSeconds:F1} s; managed memory {heapBefore / 1048576:F1} -> {heapAfter / 1048576:F1} MiB, "
             + $"RSS {rssBefore / 1048576.0:F1} -> {rssAfter / 1048576.0:F1} MiB");
-        Assert.True(heapAfter < heapBefore + 64 * 1048576, "the managed heap grows by less than 64 MiB");
+        Assert.True(heapAfter < heapBefore + 64 * 1048576, "managed memory grows by less than 64 MiB");
         Assert.True(rssAfter < rssBefore + 128 * 1048576, "the resident set grows by less than 128 MiB");
         await AssertPairKeptChattingAsync(pair, $"{total} connections churned");
     }
