@@ -67,6 +67,9 @@ internal sealed class ChatLoad : IAsyncDisposable
         return load;
     }
 
+    /// <summary>Cuts one client off (no close handshake), as a network drop would; the others go on.</summary>
+    public void Drop(int client) => _members[client].Socket.Abort();
+
     /// <summary>Stops the senders and waits for their loops to end.</summary>
     public async Task StopSendingAsync()
     {

@@ -49,7 +49,11 @@ public sealed class CrashTests(PostgresFixture fixture, ITestOutputHelper output
         await using (var server = await ServerProcess.StartAsync(settings))
         {
             await using var load = await ChatLoad.StartAsync(server.WebSocketUri(), Clients, Pace);
-            Assert.True(await load.WaitForReceivedAsync(200, TimeSpan.FromSeconds(60)), "the load is flowing before the crash");
+            Assert.True(await load.WaitForReceivedAsync(100, TimeSpan.FromSeconds(60)), "the load is flowing before the crash");
+            // One client drops out well before the crash, so that it has messages to catch up on after the restart.
+            load.Drop(Clients - 1);
+            var dropped = load.ReceivedBy(Clients - 1).Count;
+            Assert.True(await ChatLoad.EventuallyAsync(() => load.ReceivedBy(0).Count >= dropped + 100, TimeSpan.FromSeconds(60)), "the others chat on");
             await server.KillAsync();
             await load.StopSendingAsync();
             Assert.True(await ChatLoad.EventuallyAsync(() => Enumerable.Range(0, Clients).All(c => load.StateOf(c) != System.Net.WebSockets.WebSocketState.Open),
