@@ -1,5 +1,4 @@
 using System.Net;
-using Chat.Pipeline;
 using Chat.Reactor;
 using Chat.Server;
 using Chat.UnitTests.EndToEnd;
@@ -27,7 +26,6 @@ public sealed class LimitTests
         Assert.Equal(new ReactorOptions().HighWaterMark, configuration.Reactor.HighWaterMark);
         Assert.Equal(TimeSpan.FromSeconds(10), configuration.ShutdownTimeout);
         Assert.Empty(configuration.Pipeline.AllowedOrigins);
-        Assert.IsType<PipelineOptions>(configuration.Pipeline);
     }
 
     [Fact]
