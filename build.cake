@@ -1,4 +1,4 @@
-// Build script (Cake 7, plain C#: no #tool/#addin downloads). Targets: Build, Test, Run, LoadTest, Bench.
+// Build script (Cake 7, plain C#: no #tool/#addin downloads). Targets: Build, Test, Run, LoadTest, Bench, Fuzz.
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 using System.Xml.Linq;
@@ -87,6 +87,17 @@ Task("Test")
     System.IO.File.WriteAllText(summary, $"{passed} passed, {failed} failed, {skipped} skipped\n");
     Information($"{passed} passed, {failed} failed, {skipped} skipped");
     if (code != 0 || failed > 0) throw new Exception($"tests failed (dotnet test exit code {code})");
+});
+
+// The fuzz targets of UnitTests/Faults/FuzzTests.cs for longer than the normal suite's few seconds:
+// ./build.sh --target=Fuzz --seconds=600 (per target; default 60). Each prints the number of inputs it tried.
+Task("Fuzz")
+    .IsDependentOn("Build")
+    .Does(() =>
+{
+    var seconds = Argument("seconds", 60);
+    MustRun("dotnet", $"test {root}/UnitTests/UnitTests.csproj -c {configuration} --no-build -nologo --filter Category=Fuzz --logger \"console;verbosity=detailed\"",
+        new Dictionary<string, string> { ["CHAT_FUZZ_SECONDS"] = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture) });
 });
 
 Task("Run")

@@ -43,6 +43,8 @@ public sealed partial class ChatPipeline
         w.Sample("chat_stage_queue_depth", "stage", "broadcast", _committed.Reader.Count);
         w.Metric("chat_store_healthy", "1 while the store answers and batches commit.", "gauge", _health.PersistFailing ? 0 : 1);
         w.Metric("process_managed_heap_bytes", "Managed heap size after the last GC.", "gauge", GC.GetGCMemoryInfo().HeapSizeBytes);
+        // Unlike the heap size above, also meaningful before the first GC (a quiet server may not have had one).
+        w.Metric("process_managed_memory_bytes", "Managed memory in use now, garbage not yet collected included.", "gauge", GC.GetTotalMemory(false));
         w.Metric("process_allocated_bytes_total", "Bytes allocated by the process since start.", "counter", GC.GetTotalAllocatedBytes());
         w.Metric("process_gc_collections_total", "Gen0 collections since start.", "counter", GC.CollectionCount(0));
         w.Metric("process_working_set_bytes", "Resident set size.", "gauge", Environment.WorkingSet);

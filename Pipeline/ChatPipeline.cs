@@ -80,7 +80,7 @@ public sealed partial class ChatPipeline
             ("unmask", new UnmaskStage(_frames.Reader, _messages.Writer, options, _metrics).RunAsync),
             ("escape", new EscapeStage(_messages.Reader, _chats.Writer, options, _metrics).RunAsync),
             ("encode", new EncodeStage(_chats.Reader, _encoded.Writer).RunAsync),
-            ("persist", new PersistStage(_encoded.Reader, _committed.Writer, store, batches, _health, options, _metrics, _logger).RunAsync),
+            ("persist", new PersistStage(_encoded.Reader, _committed.Writer, store, batches, _health, options, _metrics, _logger, _stopping.Token).RunAsync),
             ("broadcast", _broadcast.RunAsync),
         ];
     }

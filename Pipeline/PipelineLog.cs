@@ -10,6 +10,9 @@ internal static partial class PipelineLog
     [LoggerMessage(EventId = 201, Level = LogLevel.Information, Message = "the store answers again; stored the batch of {Count} messages after {Attempts} attempts")]
     public static partial void PersistRecovered(ILogger logger, int count, int attempts);
 
+    [LoggerMessage(EventId = 206, Level = LogLevel.Error, Message = "stopped with the store still failing: a batch of {Count} messages was not stored and not broadcast")]
+    public static partial void PersistAbandoned(ILogger logger, int count);
+
     [LoggerMessage(EventId = 202, Level = LogLevel.Warning, Message = "replay for connection {ConnectionId} failed (attempt {Attempt}): {Error}")]
     public static partial void ReplayFailed(ILogger logger, long connectionId, int attempt, string error);
 

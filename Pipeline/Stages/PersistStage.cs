@@ -12,7 +12,8 @@ namespace Chat.Pipeline.Stages;
 /// Stage 7: group commit. Takes everything queued (up to the batch cap), stores it in one transaction, and only then
 /// hands the batch to broadcast, so no client ever sees a message that is not durable. A failed batch is retried with
 /// backoff under the same idempotency key (never half-stored, never stored twice); meanwhile the channels fill and
-/// the reads stop.
+/// the reads stop. Once the pipeline is stopped past its drain deadline (<paramref name="stopping"/>), a batch that
+/// still cannot be stored is abandoned unbroadcast, so that a dead store cannot hold the process past its deadline.
 /// </summary>
 internal sealed class PersistStage(
     ChannelReader<MessageItem> input,
@@ -22,7 +23,8 @@ internal sealed class PersistStage(
     StoreHealth health,
     PipelineOptions options,
     ServerMetrics metrics,
-    ILogger logger)
+    ILogger logger,
+    CancellationToken stopping)
 {
     private static readonly TimeSpan FirstRetryDelay = TimeSpan.FromMilliseconds(50);
     private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(2);
@@ -33,13 +35,18 @@ internal sealed class PersistStage(
         {
             var batch = batches.Rent();
             while (batch.RowCount < options.MaxBatchSize && input.TryRead(out var item)) batch.Add(item);
-            if (batch.RowCount > 0) await StoreAsync(batch).ConfigureAwait(false);
+            if (batch.RowCount > 0 && !await StoreAsync(batch).ConfigureAwait(false))
+            {
+                Abandon(batch);
+                continue;
+            }
             await output.WriteAsync(BroadcastItem.Committed(batch)).ConfigureAwait(false);
         }
         output.TryComplete();
     }
 
-    private async Task StoreAsync(PersistBatch batch)
+    /// <summary>True once stored; false when the pipeline stopped while the store was still failing.</summary>
+    private async Task<bool> StoreAsync(PersistBatch batch)
     {
         var delay = FirstRetryDelay;
         for (var attempt = 1; ; attempt++)
@@ -47,14 +54,23 @@ internal sealed class PersistStage(
             var started = Stopwatch.GetTimestamp();
             try
             {
-                batch.FirstId = await store.AppendAsync(batch.Key, batch.Rows, CancellationToken.None).ConfigureAwait(false);
+                // Cancelled only past the drain deadline: an unacknowledged batch, so an unknown outcome is safe (never broadcast).
+                batch.FirstId = await store.AppendAsync(batch.Key, batch.Rows, stopping).ConfigureAwait(false);
             }
             catch (Exception e) when (e is not OutOfMemoryException)
             {
                 health.PersistFailed();
                 ServerMetrics.Add(ref metrics.PersistFailures);
+                if (stopping.IsCancellationRequested) return false;
                 PipelineLog.PersistFailed(logger, batch.RowCount, attempt, (int)delay.TotalMilliseconds, e.Message);
-                await Task.Delay(delay).ConfigureAwait(false);
+                try
+                {
+                    await Task.Delay(delay, stopping).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    return false;
+                }
                 delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxRetryDelay.Ticks));
                 continue;
             }
@@ -65,7 +81,21 @@ internal sealed class PersistStage(
             ServerMetrics.Add(ref metrics.MessagesStored, batch.RowCount);
             break;
         }
-        // The frames carry the text from here on; the comment buffers were only needed by the store.
+        ReturnComments(batch);
+        return true;
+    }
+
+    private void Abandon(PersistBatch batch)
+    {
+        PipelineLog.PersistAbandoned(logger, batch.RowCount);
+        ReturnComments(batch);
+        foreach (ref readonly var entry in batch.Entries) entry.Frame?.Release();
+        batches.Return(batch);
+    }
+
+    // The frames carry the text from here on; the comment buffers were only needed by the store.
+    private static void ReturnComments(PersistBatch batch)
+    {
         foreach (ref readonly var entry in batch.Entries)
         {
             if (entry.Kind == ItemKind.Chat) BufferPool.Shared.Return(entry.Buffer!);

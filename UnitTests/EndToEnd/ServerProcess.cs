@@ -12,15 +12,25 @@ internal sealed partial class ServerProcess : IAsyncDisposable
 {
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(30);
     private readonly Process _process;
-    private readonly List<string> _output = [];
+    private readonly List<string> _output;
 
-    private ServerProcess(Process process, IPEndPoint endPoint)
+    private ServerProcess(Process process, IPEndPoint endPoint, List<string> output)
     {
         _process = process;
         EndPoint = endPoint;
+        _output = output;
     }
 
     public IPEndPoint EndPoint { get; }
+
+    /// <summary>What the server wrote to stdout and stderr so far.</summary>
+    public string Output
+    {
+        get
+        {
+            lock (_output) return string.Join('\n', _output);
+        }
+    }
 
     public int Id => _process.Id;
 
@@ -62,9 +72,7 @@ internal sealed partial class ServerProcess : IAsyncDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         var endPoint = await listening.Task.WaitAsync(StartTimeout);
-        var server = new ServerProcess(process, endPoint);
-        server._output.AddRange(lines);
-        return server;
+        return new ServerProcess(process, endPoint, lines);
     }
 
     /// <summary>SIGKILL: no drain, no goodbye.</summary>
@@ -74,10 +82,10 @@ internal sealed partial class ServerProcess : IAsyncDisposable
         await _process.WaitForExitAsync();
     }
 
-    /// <summary>SIGTERM, then the exit code (the graceful stop).</summary>
-    public async Task<int> TerminateAsync(TimeSpan within)
+    /// <summary>SIGTERM (or <paramref name="signal"/>, e.g. INT for Ctrl+C), then the exit code (the graceful stop).</summary>
+    public async Task<int> TerminateAsync(TimeSpan within, string signal = "TERM")
     {
-        using (var kill = Process.Start("kill", $"-TERM {_process.Id}")) await kill.WaitForExitAsync();
+        using (var kill = Process.Start("kill", $"-{signal} {_process.Id}")!) await kill.WaitForExitAsync();
         using var timeout = new CancellationTokenSource(within);
         await _process.WaitForExitAsync(timeout.Token);
         return _process.ExitCode;
