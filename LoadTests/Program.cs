@@ -1,6 +1,7 @@
 using Chat.LoadTests.Reports;
 using Chat.LoadTests.Runner;
 using Chat.LoadTests.Targets;
+using Spectre.Console;
 
 Command command;
 try
@@ -12,6 +13,9 @@ catch (UsageException e)
     Console.Error.WriteLine($"error: {e.Message}\nsee: LoadTests --help");
     return 2;
 }
+
+// Redirected output (CI logs, build.sh) would otherwise be laid out for 80 columns and wrap every table row.
+if (Console.IsOutputRedirected) AnsiConsole.Profile.Width = 160;
 
 using var interrupted = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) =>

@@ -16,9 +16,10 @@ internal static class ChatPayload
     private static ReadOnlySpan<byte> CommentKey => "\"comment\""u8;
 
     /// <summary>The shortest comment that holds the tag fields; shorter requested sizes are raised to it.</summary>
-    public const int MinCommentLength = 48;
+    public const int MinCommentLength = 56;
 
-    public static int MaxLength(int commentLength) => Prefix.Length + Math.Max(commentLength, MinCommentLength) + Suffix.Length;
+    // Room for the widest tag (10 + 10 + 19 + 19 digits and 4 dots), whatever the comment length.
+    public static int MaxLength(int commentLength) => Prefix.Length + Math.Max(commentLength, 62) + Suffix.Length;
 
     /// <summary>Writes the client message JSON; returns its length.</summary>
     public static int Write(Span<byte> destination, int run, int sender, long sequence, long stamp, int commentLength)
@@ -30,7 +31,7 @@ internal static class ChatPayload
         position += Field(destination[position..], sender);
         position += Field(destination[position..], sequence);
         position += Field(destination[position..], stamp);
-        var end = start + Math.Max(commentLength, MinCommentLength);
+        var end = Math.Max(start + Math.Max(commentLength, MinCommentLength), position);
         destination[position..end].Fill((byte)'x');
         Suffix.CopyTo(destination[end..]);
         return end + Suffix.Length;

@@ -12,7 +12,7 @@ internal sealed class LiveProgress(bool enabled)
         if (!enabled) return;
         var step = row.Step;
         AnsiConsole.MarkupLineInterpolated(CultureInfo.InvariantCulture,
-            $"[grey]{scenario,-13}[/] [bold]{row.ElapsedSeconds,5:F0} s[/]  clients {row.Clients,6}  {step.Step} [green]{step.OkPerSecond,9:F0}/s[/]  failed {step.Failed,4}  p99 [yellow]{step.Latency.P99,8:F2} ms[/]  server cpu {row.ServerCpuPercent,5:F0} %");
+            $"[grey]{scenario}[/] [bold]{row.ElapsedSeconds,4:F0} s[/] clients {row.Clients,5} {step.Step} [green]{step.OkPerSecond,7:F0}/s[/] failed {step.Failed} p99 [yellow]{step.Latency.P99:F1} ms[/] server cpu {row.ServerCpuPercent:F0} %");
     }
 
     public void Note(string text)
