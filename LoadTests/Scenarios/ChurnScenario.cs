@@ -1,4 +1,3 @@
-using Chat.LoadTests.Client;
 using Chat.LoadTests.Measurement;
 using Chat.LoadTests.Runner;
 using Chat.LoadTests.Targets;
@@ -12,8 +11,8 @@ namespace Chat.LoadTests.Scenarios;
 /// </summary>
 internal sealed class ChurnScenario : Scenario
 {
-    private const int MessagesPerSession = 3;
-    private static readonly TimeSpan CatchUpTimeout = TimeSpan.FromSeconds(15);
+    internal const int MessagesPerSession = 3;
+    internal static readonly TimeSpan CatchUpTimeout = TimeSpan.FromSeconds(15);
 
     public override string Name => "churn";
 
@@ -47,7 +46,7 @@ internal sealed class ChurnScenario : Scenario
         await counter.WaitForAsync(() => 1, CatchUpTimeout, context.Cancellation);
         var start = observer.LastId;
 
-        var churners = Enumerable.Range(0, clients).Select(i => new Churner(context, node, i, start, commentLength, connect, reconnect, send, deliver, counter)).ToList();
+        var churners = Enumerable.Range(0, clients).Select(i => new ChurnClient(context, node, i, start, commentLength, connect, reconnect, send, deliver, counter)).ToList();
         await Task.WhenAll(churners.Select(c => c.ChurnAsync(duration)));
 
         // Everything sent must reach the observer; then every churner catches up once more to the observer's last id.
@@ -77,70 +76,5 @@ internal sealed class ChurnScenario : Scenario
     {
         var deadline = DateTime.UtcNow + CatchUpTimeout;
         while (!condition() && DateTime.UtcNow < deadline) await Task.Delay(20, cancellation);
-    }
-
-    /// <summary>One churning client: its sessions one after another, and every id it saw over all of them.</summary>
-    private sealed class Churner(ScenarioContext context, TargetNode node, int index, long start, int commentLength,
-        StepStats connect, StepStats reconnect, StepStats send, StepStats deliver, DeliveryCounter counter)
-    {
-        private readonly List<long> _ids = [];
-        private long _sequence;
-
-        public IReadOnlyList<long> Ids => _ids;
-
-        public long LastId { get; private set; } = start;
-
-        public long Sent => _sequence;
-
-        public int Sessions { get; private set; }
-
-        public async Task ChurnAsync(TimeSpan duration)
-        {
-            var end = DateTime.UtcNow + duration;
-            while (DateTime.UtcNow < end && !context.Cancellation.IsCancellationRequested)
-            {
-                await SessionAsync(chat: true);
-                await Task.Delay(Random.Shared.Next(50, 250), context.Cancellation);
-            }
-        }
-
-        public async Task CatchUpAsync(long last)
-        {
-            var deadline = DateTime.UtcNow + CatchUpTimeout;
-            while (LastId < last && DateTime.UtcNow < deadline) await SessionAsync(chat: false, until: last);
-        }
-
-        private async Task SessionAsync(bool chat, long until = 0)
-        {
-            var socket = await Connector.ConnectAsync(context, node, $"?name=churn{index}&since={LastId}", Sessions == 0 ? connect : reconnect);
-            if (socket is null) return;
-            Sessions++;
-            var receiver = new DeliveryReceiver(socket, context.RunId, _ => deliver, counter) { KeepIds = true };
-            using var stop = CancellationTokenSource.CreateLinkedTokenSource(context.Cancellation);
-            var receiving = receiver.RunAsync(stop.Token);
-            if (chat)
-            {
-                var sender = new PacedSender(socket, context.RunId, index, commentLength, send, _sequence);
-                await sender.RunAsync(20, TimeSpan.FromSeconds(MessagesPerSession / 20.0 + 0.01), context.Cancellation, () => sender.Sent < _sequence + MessagesPerSession);
-                _sequence = sender.Sent;
-                await Task.Delay(Random.Shared.Next(20, 200), context.Cancellation);
-            }
-            else
-            {
-                var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(5);
-                while (receiver.LastId < until && DateTime.UtcNow < deadline && !receiving.IsCompleted) await Task.Delay(20, context.Cancellation);
-            }
-
-            // Close, and read until the server's close frame, so that what arrived before it is counted; what it
-            // did not send, the next session's since= must bring.
-            await socket.CloseAsync(context.Cancellation);
-            await Task.WhenAny(receiving, Task.Delay(TimeSpan.FromSeconds(5), context.Cancellation));
-            await stop.CancelAsync();
-            await receiving;
-            await socket.DisposeAsync();
-            context.ClientGone();
-            _ids.AddRange(receiver.Ids);
-            LastId = Math.Max(LastId, receiver.LastId);
-        }
     }
 }

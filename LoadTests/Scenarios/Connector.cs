@@ -10,7 +10,7 @@ namespace Chat.LoadTests.Scenarios;
 /// <summary>Opens clients the way a load plan says: each at its start time, every handshake timed into a step.</summary>
 internal static class Connector
 {
-    private static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(15);
+    private static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(30);
 
     /// <summary>One handshake to <paramref name="node"/>, timed into <paramref name="step"/>; null (and a failure) when it does not succeed in time.</summary>
     public static async Task<LeanWebSocket?> ConnectAsync(ScenarioContext context, TargetNode node, string query, StepStats step,
