@@ -15,6 +15,10 @@ internal sealed class SlowConsumerScenario : Scenario
     // A small high-water mark makes a non-reader cross it within a short run; --env overrides it.
     private const string HighWaterMark = "262144";
 
+    // On loopback the kernel grows a socket's send buffer to megabytes (tcp_wmem max 4 MiB) before the server's own
+    // queue sees a byte, so the default volume per slow client (200 msg/s of 4 KiB for 8 s, 6.4 MiB) is above both.
+    private const int DefaultCommentLength = 4096;
+
     // A pinned, tiny receive buffer stops TCP autotuning from soaking up megabytes before the server queue fills.
     private const int SlowReceiveBuffer = 4096;
 
@@ -29,10 +33,10 @@ internal sealed class SlowConsumerScenario : Scenario
     {
         var options = context.Options;
         var shape = new FanoutShape(
-            options.Clients ?? 40,
-            Math.Min(options.Senders ?? 4, options.Clients ?? 40),
-            options.Rate ?? 100,
-            options.MessageSize ?? 1024,
+            options.Clients ?? 20,
+            Math.Min(options.Senders ?? 4, options.Clients ?? 20),
+            options.Rate ?? 200,
+            options.MessageSize ?? DefaultCommentLength,
             options.Duration ?? TimeSpan.FromSeconds(8),
             options.Ramp ?? TimeSpan.FromSeconds(1));
         var slowCount = options.Slow ?? 5;

@@ -65,12 +65,12 @@ public sealed class ScenarioSmokeTests
     {
         var report = await RunAsync(new RunOptions
         {
-            Scenario = "slow-consumer", Clients = 6, Senders = 2, Slow = 2, Rate = 100, Duration = TimeSpan.FromSeconds(3),
+            Scenario = "slow-consumer", Clients = 6, Senders = 2, Slow = 2, Rate = 50, MessageSize = 1024, Duration = TimeSpan.FromSeconds(2),
             Ramp = TimeSpan.FromSeconds(0.5),
         });
 
         Assert.Equal(2, Figure(report, "slow clients opened"));
-        Assert.True(Figure(report, "slow consumers dropped (server /metrics)") >= 0);
+        Assert.Contains(report.Figures, f => f.Name == "slow consumers dropped (server /metrics)");
         Assert.True(Figure(report, "readers' throughput with slow / without") > 0);
     }
 
