@@ -31,7 +31,7 @@ internal static class CommandLine
           --env KEY=VALUE             a CHAT_* setting passed to the started server (repeatable)
           --clients N                 clients (connections for 'connections')
           --senders N                 sending clients
-          --rate R                    messages per second, all senders together
+          --rate R                    messages per second, all senders together (connections: new connections per second)
           --size BYTES                comment length (default 64; 1024 for 1 KiB)
           --duration S                seconds of steady load
           --ramp S                    seconds to ramp clients up

@@ -100,6 +100,25 @@ internal sealed class LoadPlan
         throw new ArgumentOutOfRangeException(nameof(index), $"the plan never has more than {PeakClients} standing clients");
     }
 
+    /// <summary>When injected client number <paramref name="index"/> (0-based, over all inject phases) is due.</summary>
+    public TimeSpan InjectStartOf(long index)
+    {
+        var start = TimeSpan.Zero;
+        foreach (var phase in Phases)
+        {
+            if (phase is LoadSimulation.Inject inject)
+            {
+                var count = (long)Math.Ceiling(phase.During.TotalSeconds * inject.PerSecond);
+                if (index < count) return start + TimeSpan.FromSeconds(index / inject.PerSecond);
+                index -= count;
+            }
+
+            start += phase.During;
+        }
+
+        throw new ArgumentOutOfRangeException(nameof(index), "the plan injects fewer clients");
+    }
+
     /// <summary>Clients injected by <paramref name="elapsed"/> over all inject phases: the n-th of a phase at start + n / rate.</summary>
     public long InjectedBy(TimeSpan elapsed)
     {

@@ -5,7 +5,7 @@ using Chat.LoadTests.Runner;
 namespace Chat.LoadTests.Scenarios;
 
 /// <summary>
-/// N idle WebSocket connections held for a time. Sources are spread over 127.0.0.2, 127.0.0.3, … so that N can pass
+/// N idle WebSocket connections, injected at R new ones per second, held for a time. Sources are spread over 127.0.0.2, 127.0.0.3, … so that N can pass
 /// one source address's ephemeral port range (about 28 000 ports by default). Reports the server's RSS before and
 /// after and the memory each connection costs it.
 /// </summary>
@@ -26,12 +26,12 @@ internal sealed class ConnectionsScenario : Scenario
         var options = context.Options;
         var count = options.Clients ?? 1000;
         var hold = options.Duration ?? TimeSpan.FromSeconds(10);
-        var ramp = options.Ramp ?? TimeSpan.FromSeconds(Math.Max(1, count / (options.Rate ?? 1000)));
+        var perSecond = options.Rate ?? 1000;
         var node = context.Deployment.Nodes[0];
         var sourceLoopback = node.EndPoint.Address.Equals(IPAddress.Loopback);
         var addresses = sourceLoopback ? options.SourceAddresses ?? (count + PortsPerAddress - 1) / PortsPerAddress : 0;
         context.Parameter("connections", count);
-        context.Parameter("ramp s", ramp.TotalSeconds);
+        context.Parameter("new connections/s", perSecond);
         context.Parameter("hold s", hold.TotalSeconds);
         context.Parameter("source addresses", sourceLoopback ? $"127.0.0.2..127.0.0.{1 + addresses}" : "default");
         context.Parameter("open files limit", ResourceLimits.RaiseOpenFiles());
@@ -43,8 +43,8 @@ internal sealed class ConnectionsScenario : Scenario
         var counter = new DeliveryCounter();
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(context.Cancellation);
         var loops = new List<Task>();
-        var plan = new LoadPlan(new LoadSimulation.RampTo(count, ramp));
-        var receivers = await Connector.RampAsync(context, plan, count, async i =>
+        var plan = new LoadPlan(new LoadSimulation.Inject(perSecond, TimeSpan.FromSeconds(count / perSecond)));
+        var receivers = await Connector.StartAllAsync(context, i => plan.InjectStartOf(i), count, async i =>
         {
             var source = sourceLoopback ? new IPAddress([127, 0, 0, (byte)(2 + i % addresses)]) : null;
             var socket = await Connector.ConnectAsync(context, node, $"?name=idle{i}", connect, source, receiveBuffer: IdleReceiveBuffer);

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Net;
 using Chat.LoadTests.Client;
 using Chat.LoadTests.Measurement;
-using Chat.LoadTests.Runner;
 using Chat.LoadTests.Targets;
 
 namespace Chat.LoadTests.Scenarios;
@@ -35,17 +34,17 @@ internal static class Connector
     }
 
     /// <summary>
-    /// Starts <paramref name="count"/> connections at the times <paramref name="plan"/> gives the standing clients and
-    /// waits for all of them; the list holds those that connected, in index order.
+    /// Starts <paramref name="count"/> connections at the times <paramref name="startOf"/> gives (a plan's standing or
+    /// injected clients) and waits for all of them; the list holds those that connected, in index order.
     /// </summary>
-    public static async Task<List<T>> RampAsync<T>(ScenarioContext context, LoadPlan plan, int count, Func<int, Task<T?>> connect)
+    public static async Task<List<T>> StartAllAsync<T>(ScenarioContext context, Func<int, TimeSpan> startOf, int count, Func<int, Task<T?>> connect)
         where T : class
     {
         var clock = Stopwatch.StartNew();
         var pending = new Task<T?>[count];
         for (var i = 0; i < count; i++)
         {
-            var wait = plan.StartOf(i) - clock.Elapsed;
+            var wait = startOf(i) - clock.Elapsed;
             if (wait > TimeSpan.FromMilliseconds(1)) await Task.Delay(wait, context.Cancellation);
             pending[i] = connect(i);
         }

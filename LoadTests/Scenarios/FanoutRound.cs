@@ -31,7 +31,7 @@ internal static class FanoutRound
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(context.Cancellation);
         var plan = new LoadPlan(new LoadSimulation.RampTo(shape.Clients, shape.Ramp));
         var loops = new List<Task>();
-        var receivers = await Connector.RampAsync(context, plan, shape.Clients, async i =>
+        var receivers = await Connector.StartAllAsync(context, plan.StartOf, shape.Clients, async i =>
         {
             var socket = await Connector.ConnectAsync(context, nodeOf(i), $"?name=load{i}", connect);
             if (socket is null) return null;

@@ -65,6 +65,19 @@ public sealed class LoadPlanTests
     }
 
     [Fact]
+    public void Injected_client_n_starts_when_the_injected_count_first_exceeds_n()
+    {
+        var plan = new LoadPlan(new LoadSimulation.Inject(4, S(1)), new LoadSimulation.KeepConstant(0, S(1)), new LoadSimulation.Inject(2, S(1)));
+
+        Assert.Equal(TimeSpan.Zero, plan.InjectStartOf(0));
+        Assert.Equal(S(0.75), plan.InjectStartOf(3));
+        Assert.Equal(S(2), plan.InjectStartOf(4));
+        Assert.Equal(S(2.5), plan.InjectStartOf(5));
+        for (var i = 0; i < 6; i++) Assert.True(plan.InjectedBy(plan.InjectStartOf(i) + TimeSpan.FromTicks(1)) > i);
+        Assert.Throws<ArgumentOutOfRangeException>(() => plan.InjectStartOf(6));
+    }
+
+    [Fact]
     public void Phases_with_negative_counts_times_or_rates_are_refused()
     {
         Assert.Throws<ArgumentException>(() => new LoadPlan());

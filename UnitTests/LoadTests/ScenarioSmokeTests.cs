@@ -43,7 +43,7 @@ public sealed class ScenarioSmokeTests
     {
         var report = await RunAsync(new RunOptions
         {
-            Scenario = "connections", Clients = 150, SourceAddresses = 3, Duration = TimeSpan.FromSeconds(1), Ramp = TimeSpan.FromSeconds(1),
+            Scenario = "connections", Clients = 150, SourceAddresses = 3, Duration = TimeSpan.FromSeconds(1), Rate = 150,
         });
 
         Assert.Equal(150, Figure(report, "connections held"));
