@@ -44,22 +44,6 @@ internal sealed class StepStats(string name)
         lock (_lock) _failed++;
     }
 
-    public long OkSoFar
-    {
-        get
-        {
-            lock (_lock) return _totalOk + _ok;
-        }
-    }
-
-    public long FailedSoFar
-    {
-        get
-        {
-            lock (_lock) return _totalFailed + _failed;
-        }
-    }
-
     public StepInterval TakeInterval(double seconds)
     {
         LongHistogram taken;

@@ -13,29 +13,16 @@ internal sealed partial class ServerProcess : IAsyncDisposable
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
     private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(15);
     private readonly Process _process;
-    private readonly Queue<string> _tail;
 
-    private ServerProcess(Process process, IPEndPoint endPoint, Queue<string> tail)
+    private ServerProcess(Process process, IPEndPoint endPoint)
     {
         _process = process;
         EndPoint = endPoint;
-        _tail = tail;
     }
 
     public IPEndPoint EndPoint { get; }
 
     public int Id => _process.Id;
-
-    public bool HasExited => _process.HasExited;
-
-    /// <summary>The last lines the server printed, for error messages.</summary>
-    public string Tail
-    {
-        get
-        {
-            lock (_tail) return string.Join('\n', _tail);
-        }
-    }
 
     public static async Task<ServerProcess> StartAsync(string dll, IReadOnlyDictionary<string, string> settings, CancellationToken cancellation)
     {
@@ -82,7 +69,7 @@ internal sealed partial class ServerProcess : IAsyncDisposable
         try
         {
             var endPoint = await listening.Task.WaitAsync(StartTimeout, cancellation);
-            return new ServerProcess(process, endPoint, tail);
+            return new ServerProcess(process, endPoint);
         }
         catch (TimeoutException)
         {
