@@ -110,7 +110,7 @@ Task("Run")
 
 Task("LoadTest")
     .IsDependentOn("Build")
-    .Does(() => MustRun("dotnet", $"{root}/LoadTests/bin/{configuration}/net10.0/LoadTests.dll run fanout --target ours --clients 100 --senders 10 --rate 10 --duration 10 --out {artifacts}/loadtest"));
+    .Does(() => MustRun("dotnet", $"{root}/LoadTests/bin/{configuration}/net10.0/LoadTests.dll run fanout --target ours --clients 100 --senders 10 --rate 100 --duration 10 --out {artifacts}/loadtest"));
 
 Task("Bench")
     .IsDependentOn("Build")

@@ -82,20 +82,31 @@ internal sealed partial class BroadcastStage(
     private void DeliverForeign(ForeignBatch foreign)
     {
         var now = DateTime.UtcNow;
-        var until = _held.Count > 0 && _held.Peek().RowCount > 0 ? _held.Peek().FirstId - 1 : long.MaxValue;
         foreach (var message in foreign.Messages)
         {
-            if (message.Id > LastId && message.Id <= until)
+            // A held local batch that comes before this message in id order goes first. Every id below the message
+            // is in this page or was delivered before (a page holds all that was committed after the feed's cursor),
+            // so nothing is skipped. Dropping the page's later messages instead would lose them: the feed's cursor
+            // has already moved past them.
+            DeliverHeld(upTo: message.Id);
+            if (message.Id > LastId)
             {
                 Fanout(message.Frame, message.Offset, message.Length, message.Id);
                 metrics.ClusterLagSeconds.Observe(Math.Max(0, (now - message.Timestamp).TotalSeconds));
             }
             message.Frame.Release();
         }
-        // Ids up to ReadThrough that were not there are gaps that will never fill: move past them.
+        // Ids up to ReadThrough that were not there are gaps that will never fill: move past them, up to a held batch.
+        var until = _held.TryPeek(out var first) && first.RowCount > 0 ? first.FirstId - 1 : long.MaxValue;
         LastId = Math.Max(LastId, Math.Min(foreign.ReadThrough, until));
-        while (_held.TryPeek(out var next) && (next.RowCount == 0 || next.FirstId <= LastId + 1)) Deliver(_held.Dequeue());
+        DeliverHeld(upTo: LastId + 1);
         if (_held.TryPeek(out var waiting)) Cluster!.Want(waiting.FirstId - 1);
+    }
+
+    /// <summary>Delivers held batches, in order, while the next one starts at or below <paramref name="upTo"/>.</summary>
+    private void DeliverHeld(long upTo)
+    {
+        while (_held.TryPeek(out var next) && (next.RowCount == 0 || next.FirstId <= upTo)) Deliver(_held.Dequeue());
     }
 
     private void Deliver(PersistBatch batch)

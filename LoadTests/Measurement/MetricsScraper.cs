@@ -1,0 +1,40 @@
+using System.Globalization;
+
+namespace Chat.LoadTests.Measurement;
+
+/// <summary>Reads counters from a server's Prometheus /metrics page.</summary>
+internal static class MetricsScraper
+{
+    private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(10) };
+
+    /// <summary>Every unlabelled sample by name; null when the target has no /metrics (the baseline need not).</summary>
+    public static async Task<IReadOnlyDictionary<string, double>?> ScrapeAsync(Uri baseUri, CancellationToken cancellation)
+    {
+        try
+        {
+            using var response = await Http.GetAsync(new Uri(baseUri, "/metrics"), cancellation);
+            if (!response.IsSuccessStatusCode) return null;
+            return Parse(await response.Content.ReadAsStringAsync(cancellation));
+        }
+        catch (HttpRequestException)
+        {
+            return null;
+        }
+    }
+
+    public static IReadOnlyDictionary<string, double> Parse(string text)
+    {
+        var samples = new Dictionary<string, double>(StringComparer.Ordinal);
+        foreach (var line in text.Split('\n'))
+        {
+            if (line.Length == 0 || line[0] == '#' || line.Contains('{')) continue;
+            var space = line.IndexOf(' ');
+            if (space > 0 && double.TryParse(line.AsSpan(space + 1), NumberStyles.Float, CultureInfo.InvariantCulture, out var value))
+            {
+                samples[line[..space]] = value;
+            }
+        }
+
+        return samples;
+    }
+}

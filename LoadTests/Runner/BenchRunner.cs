@@ -1,0 +1,155 @@
+using System.Diagnostics;
+using System.Text;
+using Chat.LoadTests.Infrastructure;
+using Chat.LoadTests.Reports;
+using Chat.LoadTests.Targets;
+
+namespace Chat.LoadTests.Runner;
+
+/// <summary>
+/// The standard set: fan-out with 64-byte and 1 KiB comments and idle connections, each on ours and on the Kestrel
+/// baseline at the same offered load; churn and slow-consumer on ours; ingest and cross-node on ours when PostgreSQL is
+/// there. One comparison report with ratios ours / baseline. About three minutes on the 2-core dev machine.
+/// </summary>
+internal static class BenchRunner
+{
+    public static async Task<BenchReport> RunAsync(BenchOptions options, LiveProgress progress, CancellationToken cancellation)
+    {
+        var clock = Stopwatch.StartNew();
+        var started = DateTimeOffset.UtcNow;
+        var entries = new List<BenchEntry>();
+        var charts = new Dictionary<string, IReadOnlyList<Chart>>();
+        foreach (var (name, run) in Set(options))
+        {
+            var label = run.TargetLabel;
+            BenchEntry entry;
+            if (run.Store == StoreKind.Postgres && run.Postgres is null && !PostgresCluster.BinariesAvailable)
+            {
+                entry = new BenchEntry(name, label, null, $"PostgreSQL 15 not found in {PostgresCluster.BinDirectory}");
+            }
+            else
+            {
+                try
+                {
+                    var report = await ScenarioRunner.RunAsync(run, progress, cancellation);
+                    charts[name] = await ReportWriter.WriteAsync(Path.Combine(options.Out, name), report);
+                    entry = new BenchEntry(name, label, report, null);
+                }
+                catch (TargetUnavailableException e)
+                {
+                    progress.Note($"{name}: skipped: {e.Message}");
+                    entry = new BenchEntry(name, label, null, e.Message);
+                }
+            }
+
+            entries.Add(entry);
+        }
+
+        var bench = new BenchReport(started, Math.Round(clock.Elapsed.TotalSeconds, 1), entries, Compare(entries));
+        var comparisonCharts = new List<Chart>();
+        foreach (var scenario in (string[])["fanout-64", "fanout-1k"])
+        {
+            if (Report(entries, $"{scenario}-ours") is { } ours && Report(entries, $"{scenario}-kestrel") is { } baseline)
+            {
+                comparisonCharts.AddRange(RunCharts.Compare(scenario, ours, baseline));
+            }
+        }
+
+        Directory.CreateDirectory(options.Out);
+        foreach (var chart in comparisonCharts) await File.WriteAllTextAsync(Path.Combine(options.Out, chart.FileName), chart.Svg);
+        await File.WriteAllTextAsync(Path.Combine(options.Out, "bench.md"), Markdown(bench));
+        await File.WriteAllTextAsync(Path.Combine(options.Out, "bench.json"), JsonReport.Render(bench));
+        await File.WriteAllTextAsync(Path.Combine(options.Out, "bench.html"), HtmlReport.Render(bench, comparisonCharts, charts));
+        return bench;
+    }
+
+    private static IEnumerable<(string Name, RunOptions Run)> Set(BenchOptions options)
+    {
+        var duration = options.Duration;
+        RunOptions Run(string scenario, TargetKind target) => new()
+        {
+            Scenario = scenario,
+            Target = target,
+            Duration = duration,
+            Settings = options.Settings,
+            Live = options.Live,
+        };
+
+        // Below saturation on two shared cores, so that CPU per delivered message compares equal offered loads.
+        foreach (var target in (TargetKind[])[TargetKind.Ours, TargetKind.Kestrel])
+        {
+            var suffix = target == TargetKind.Ours ? "ours" : "kestrel";
+            yield return ($"fanout-64-{suffix}", Run("fanout", target) with { Clients = 100, Senders = 10, Rate = 100, MessageSize = 64 });
+            yield return ($"fanout-1k-{suffix}", Run("fanout", target) with { Clients = 100, Senders = 10, Rate = 100, MessageSize = 1024 });
+            yield return ($"connections-{suffix}", Run("connections", target) with { Clients = 2000, Duration = TimeSpan.FromSeconds(5) });
+        }
+
+        yield return ("churn-ours", Run("churn", TargetKind.Ours) with { Clients = 20 });
+        yield return ("slow-consumer-ours", Run("slow-consumer", TargetKind.Ours) with { Duration = TimeSpan.FromSeconds(Math.Min(8, duration.TotalSeconds)) });
+        yield return ("ingest-ours", Run("ingest", TargetKind.Ours) with { Store = StoreKind.Postgres });
+        yield return ("cross-node-ours", Run("cross-node", TargetKind.Ours) with { Store = StoreKind.Postgres });
+    }
+
+    private static RunReport? Report(List<BenchEntry> entries, string name) => entries.FirstOrDefault(e => e.Name == name)?.Report;
+
+    private static List<ComparisonRow> Compare(List<BenchEntry> entries)
+    {
+        var rows = new List<ComparisonRow>();
+        foreach (var scenario in (string[])["fanout-64", "fanout-1k"])
+        {
+            var ours = Report(entries, $"{scenario}-ours");
+            var baseline = Report(entries, $"{scenario}-kestrel");
+            if (ours is null) continue;
+            void Figure(string metric, string unit) => rows.Add(new(scenario, metric, ours.FigureValue(metric), baseline?.FigureValue(metric), unit));
+            void Latency(string metric, Func<Measurement.LatencySummary, double> pick) =>
+                rows.Add(new(scenario, metric, MainLatency(ours) is { } o ? pick(o) : null, baseline is not null && MainLatency(baseline) is { } b ? pick(b) : null, "ms"));
+            Figure("server CPU per delivered msg", "µs");
+            Figure("delivered msgs/s", "msg/s");
+            Latency("p50", l => l.P50);
+            Latency("p99", l => l.P99);
+            Latency("p99.9", l => l.P999);
+            Figure("server CPU", "% of a core");
+            Figure("client CPU per delivered msg", "µs");
+        }
+
+        if (Report(entries, "connections-ours") is { } oursConnections)
+        {
+            var baseline = Report(entries, "connections-kestrel");
+            rows.Add(new("connections", "server memory per connection", oursConnections.FigureValue("server memory per connection"), baseline?.FigureValue("server memory per connection"), "bytes"));
+            rows.Add(new("connections", "handshake p99", MainLatency(oursConnections)?.P99, baseline is null ? null : MainLatency(baseline)?.P99, "ms"));
+        }
+
+        return rows;
+    }
+
+    private static Measurement.LatencySummary? MainLatency(RunReport report) => report.Steps.FirstOrDefault(s => s.Step == report.MainStep)?.Latency;
+
+    private static string Markdown(BenchReport bench)
+    {
+        var md = new StringBuilder("# Load test bench: ours against the Kestrel baseline\n\n");
+        md.Append($"Started {bench.StartedUtc:yyyy-MM-dd HH:mm:ss} UTC, {Format.Number(bench.Seconds)} s.\n\n");
+        md.Append("| scenario | metric | ours | baseline | unit | ours / baseline |\n| --- | --- | ---: | ---: | --- | ---: |\n");
+        foreach (var row in bench.Comparisons)
+        {
+            md.Append($"| {row.Scenario} | {row.Metric} | {(row.Ours is { } o ? Format.Number(o) : "–")} | {(row.Baseline is { } b ? Format.Number(b) : "–")} | {row.Unit} | {Format.Ratio(row.Ratio)} |\n");
+        }
+
+        md.Append('\n');
+        foreach (var entry in bench.Entries)
+        {
+            md.Append($"## {entry.Name} on {entry.Target}\n\n");
+            if (entry.Report is null)
+            {
+                md.Append($"Skipped: {entry.Skipped}\n\n");
+                continue;
+            }
+
+            MarkdownReport.AppendFigures(md, entry.Report.Figures);
+            MarkdownReport.AppendSteps(md, entry.Report);
+            var failed = entry.Report.Checks.Where(c => !c.Passed).ToList();
+            md.Append(failed.Count == 0 ? "All checks passed.\n\n" : $"Failed checks: {string.Join("; ", failed.Select(c => $"{c.Name} ({c.Detail})"))}\n\n");
+        }
+
+        return md.ToString();
+    }
+}

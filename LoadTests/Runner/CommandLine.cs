@@ -1,0 +1,212 @@
+using System.Globalization;
+using System.Net;
+
+namespace Chat.LoadTests.Runner;
+
+/// <summary>Parses <c>run SCENARIO --option value …</c>, <c>bench --out DIR</c> and <c>--help</c>; every mistake is a <see cref="UsageException"/>.</summary>
+internal static class CommandLine
+{
+    public const string Usage = """
+        LoadTests: the chat server's load runner.
+
+        usage:
+          LoadTests run <scenario> [options]
+          LoadTests bench [--out DIR] [--duration S] [--env KEY=VALUE]
+          LoadTests --help
+
+        scenarios:
+          fanout         C clients, S of them sending at R msg/s in total; order, duplicates, losses, end-to-end latency
+          ingest         senders as fast as accepted, rows counted in PostgreSQL, against raw COPY and per-row INSERT
+          connections    N idle connections from 127.0.0.2.., server RSS and memory per connection
+          churn          connect, chat, disconnect, reconnect with since=: catch-up without gap or duplicate
+          slow-consumer  some clients stop reading; the others' throughput and latency, drops in /metrics
+          cross-node     two nodes on one PostgreSQL: cross-node latency and throughput against one node
+
+        options (run):
+          --target ours|kestrel|url   what to load (default ours: ChatServer.dll started by the runner)
+          --url URL                   a running server (http://HOST:PORT); twice for cross-node; implies --target url
+          --allow-remote              allow a non-loopback --url
+          --store embedded|postgres   the started server's store (default embedded; ingest and cross-node: postgres)
+          --postgres CONNSTRING       use this database instead of a throwaway PostgreSQL cluster
+          --env KEY=VALUE             a CHAT_* setting passed to the started server (repeatable)
+          --clients N                 clients (connections for 'connections')
+          --senders N                 sending clients
+          --rate R                    messages per second, all senders together (connections: new connections per second)
+          --size BYTES                comment length (default 64; 1024 for 1 KiB)
+          --duration S                seconds of steady load
+          --ramp S                    seconds to ramp clients up
+          --slow N                    clients that stop reading (slow-consumer)
+          --addresses N               loopback source addresses 127.0.0.2.. (connections; default: as needed)
+          --out DIR                   where the reports go (default artifacts/loadtest/<scenario>)
+          --no-live                   no live progress line
+
+        exit codes: 0 ok, 1 run failed (target unreachable, checks failed), 2 bad arguments
+        """;
+
+    public static readonly string[] Scenarios = ["fanout", "ingest", "connections", "churn", "slow-consumer", "cross-node"];
+
+    public static Command Parse(IReadOnlyList<string> args)
+    {
+        if (args.Count == 0) throw new UsageException("no command given");
+        if (args.Any(a => a is "--help" or "-h" or "help")) return new Command.Help();
+        return args[0] switch
+        {
+            "run" => new Command.Run(ParseRun(args)),
+            "bench" => new Command.Bench(ParseBench(args)),
+            _ => throw new UsageException($"unknown command '{args[0]}': expected 'run' or 'bench'"),
+        };
+    }
+
+    private static RunOptions ParseRun(IReadOnlyList<string> args)
+    {
+        if (args.Count < 2 || args[1].StartsWith("--", StringComparison.Ordinal)) throw new UsageException($"'run' needs a scenario: {string.Join(", ", Scenarios)}");
+        var scenario = args[1];
+        if (!Scenarios.Contains(scenario)) throw new UsageException($"unknown scenario '{scenario}': expected one of {string.Join(", ", Scenarios)}");
+        var options = new RunOptions { Scenario = scenario };
+        var urls = new List<Uri>();
+        var settings = new Dictionary<string, string>(StringComparer.Ordinal);
+        TargetKind? target = null;
+        foreach (var (name, value) in Options(args, 2, flags: ["--allow-remote", "--no-live"]))
+        {
+            options = name switch
+            {
+                "--target" => options with { Target = (target = ParseTarget(value)).Value },
+                "--url" => AddUrl(options, urls, value),
+                "--allow-remote" => options with { AllowRemote = true },
+                "--store" => options with { Store = ParseStore(value) },
+                "--postgres" => options with { Postgres = NonEmpty(name, value), Store = StoreKind.Postgres },
+                "--env" => AddSetting(options, settings, value),
+                "--clients" => options with { Clients = Int(name, value, 1, RunOptions.MaxClients) },
+                "--senders" => options with { Senders = Int(name, value, 0, RunOptions.MaxClients) },
+                "--rate" => options with { Rate = Number(name, value, 0.1, RunOptions.MaxRate) },
+                "--size" => options with { MessageSize = Int(name, value, 1, 4096) },
+                "--duration" => options with { Duration = Seconds(name, value, 0.5) },
+                "--ramp" => options with { Ramp = Seconds(name, value, 0) },
+                "--slow" => options with { Slow = Int(name, value, 0, RunOptions.MaxClients) },
+                "--addresses" => options with { SourceAddresses = Int(name, value, 1, 250) },
+                "--out" => options with { Out = NonEmpty(name, value) },
+                "--no-live" => options with { Live = false },
+                _ => throw new UsageException($"unknown option '{name}' (see --help)"),
+            };
+        }
+
+        if (urls.Count > 0)
+        {
+            if (target is TargetKind.Ours or TargetKind.Kestrel) throw new UsageException($"--url and --target {target.Value.ToString().ToLowerInvariant()} contradict each other");
+            options = options with { Target = TargetKind.Url, Urls = urls };
+        }
+        else if (options.Target == TargetKind.Url)
+        {
+            throw new UsageException("--target url needs --url http://HOST:PORT");
+        }
+
+        if (options.Senders > options.Clients) throw new UsageException($"--senders {options.Senders} is more than --clients {options.Clients}");
+        return options with { Settings = settings };
+    }
+
+    private static BenchOptions ParseBench(IReadOnlyList<string> args)
+    {
+        var options = new BenchOptions { Out = Path.Combine("artifacts", "bench") };
+        var settings = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (name, value) in Options(args, 1, flags: ["--no-live"]))
+        {
+            options = name switch
+            {
+                "--out" => options with { Out = NonEmpty(name, value) },
+                "--duration" => options with { Duration = Seconds(name, value, 1, max: 60) },
+                "--env" => options with { Settings = AddSetting(settings, value) },
+                "--no-live" => options with { Live = false },
+                _ => throw new UsageException($"unknown option '{name}' for bench (see --help)"),
+            };
+        }
+
+        return options with { Settings = settings };
+    }
+
+    private static IEnumerable<(string Name, string Value)> Options(IReadOnlyList<string> args, int from, string[] flags)
+    {
+        for (var i = from; i < args.Count; i++)
+        {
+            var arg = args[i];
+            if (!arg.StartsWith("--", StringComparison.Ordinal)) throw new UsageException($"unexpected argument '{arg}' (see --help)");
+            var equals = arg.IndexOf('=');
+            var name = equals > 0 ? arg[..equals] : arg;
+            if (flags.Contains(name))
+            {
+                yield return (name, "");
+                continue;
+            }
+
+            if (equals > 0) yield return (name, arg[(equals + 1)..]);
+            else if (i + 1 < args.Count) yield return (name, args[++i]);
+            else throw new UsageException($"option '{name}' needs a value");
+        }
+    }
+
+    private static RunOptions AddUrl(RunOptions options, List<Uri> urls, string value)
+    {
+        if (!Uri.TryCreate(value, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "ws") || uri.Port <= 0)
+        {
+            throw new UsageException($"--url must look like http://HOST:PORT, got '{value}'");
+        }
+
+        if (urls.Count == 2) throw new UsageException("at most two --url (cross-node uses two nodes)");
+        urls.Add(new Uri($"http://{uri.Authority}/"));
+        return options;
+    }
+
+    /// <summary>True for 127.0.0.0/8, ::1 and "localhost".</summary>
+    public static bool IsLoopback(Uri uri) =>
+        uri.IsLoopback || (IPAddress.TryParse(uri.DnsSafeHost, out var address) && IPAddress.IsLoopback(address));
+
+    private static RunOptions AddSetting(RunOptions options, Dictionary<string, string> settings, string value)
+    {
+        AddSetting(settings, value);
+        return options;
+    }
+
+    private static Dictionary<string, string> AddSetting(Dictionary<string, string> settings, string value)
+    {
+        var equals = value.IndexOf('=');
+        if (equals <= 0) throw new UsageException($"--env needs KEY=VALUE, got '{value}'");
+        var key = value[..equals];
+        if (!key.StartsWith("CHAT_", StringComparison.Ordinal) || key.Any(c => !(char.IsAsciiLetterUpper(c) || char.IsAsciiDigit(c) || c == '_')))
+        {
+            throw new UsageException($"--env takes CHAT_* settings (upper case), got '{key}'");
+        }
+
+        settings[key] = value[(equals + 1)..];
+        return settings;
+    }
+
+    private static TargetKind ParseTarget(string value) => value switch
+    {
+        "ours" => TargetKind.Ours,
+        "kestrel" => TargetKind.Kestrel,
+        "url" => TargetKind.Url,
+        _ => throw new UsageException($"--target must be ours, kestrel or url, got '{value}'"),
+    };
+
+    private static StoreKind ParseStore(string value) => value switch
+    {
+        "embedded" => StoreKind.Embedded,
+        "postgres" => StoreKind.Postgres,
+        _ => throw new UsageException($"--store must be embedded or postgres, got '{value}'"),
+    };
+
+    private static string NonEmpty(string name, string value) =>
+        string.IsNullOrWhiteSpace(value) ? throw new UsageException($"{name} needs a value") : value;
+
+    private static int Int(string name, string value, int min, int max) =>
+        int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var number) && number >= min && number <= max
+            ? number
+            : throw new UsageException($"{name} must be a whole number from {min} to {max}, got '{value}'");
+
+    private static double Number(string name, string value, double min, double max) =>
+        double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var number) && number >= min && number <= max
+            ? number
+            : throw new UsageException($"{name} must be a number from {min} to {max}, got '{value}'");
+
+    private static TimeSpan Seconds(string name, string value, double min, double max = RunOptions.MaxDurationSeconds) =>
+        TimeSpan.FromSeconds(Number(name, value.EndsWith('s') ? value[..^1] : value, min, max));
+}

@@ -1,0 +1,38 @@
+namespace Chat.LoadTests.Runner;
+
+/// <summary>
+/// One <c>run</c> command. Null numbers mean "the scenario's default". Limits keep a run bounded: clients, rate and
+/// duration have maxima, and only loopback targets are allowed unless <see cref="AllowRemote"/>.
+/// </summary>
+internal sealed record RunOptions
+{
+    public const int MaxClients = 100_000;
+    public const double MaxDurationSeconds = 600;
+    public const double MaxRate = 1_000_000;
+
+    public required string Scenario { get; init; }
+    public TargetKind Target { get; init; } = TargetKind.Ours;
+    public IReadOnlyList<Uri> Urls { get; init; } = [];
+    public bool AllowRemote { get; init; }
+    public StoreKind Store { get; init; } = StoreKind.Embedded;
+    public string? Postgres { get; init; }
+    public IReadOnlyDictionary<string, string> Settings { get; init; } = new Dictionary<string, string>();
+    public int? Clients { get; init; }
+    public int? Senders { get; init; }
+    public double? Rate { get; init; }
+    public int? MessageSize { get; init; }
+    public TimeSpan? Duration { get; init; }
+    public TimeSpan? Ramp { get; init; }
+    public int? Slow { get; init; }
+    public int? SourceAddresses { get; init; }
+    public string? Out { get; init; }
+    public bool Live { get; init; } = true;
+
+    /// <summary>What the report calls the target: "ours", "kestrel" or the URL.</summary>
+    public string TargetLabel => Target switch
+    {
+        TargetKind.Ours => "ours",
+        TargetKind.Kestrel => "kestrel",
+        _ => string.Join(' ', Urls),
+    };
+}

@@ -1,0 +1,23 @@
+namespace Chat.LoadTests.Scenarios;
+
+/// <summary>What one fan-out round saw: counts from every receiver's checks, and CPU spent over the send-and-drain window.</summary>
+internal sealed record FanoutOutcome(
+    int Connected,
+    long Sent,
+    long Expected,
+    long Delivered,
+    long Losses,
+    long Duplicates,
+    long OutOfOrder,
+    long IdOrderViolations,
+    int ClosedByServer,
+    double WindowSeconds,
+    TimeSpan ServerCpu,
+    TimeSpan ClientCpu)
+{
+    public double DeliveredPerSecond => WindowSeconds > 0 ? Delivered / WindowSeconds : 0;
+
+    public double ServerCpuMicrosPerDelivery => Delivered > 0 ? ServerCpu.TotalMicroseconds / Delivered : 0;
+
+    public double ClientCpuMicrosPerDelivery => Delivered > 0 ? ClientCpu.TotalMicroseconds / Delivered : 0;
+}

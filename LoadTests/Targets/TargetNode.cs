@@ -1,0 +1,9 @@
+using System.Net;
+
+namespace Chat.LoadTests.Targets;
+
+/// <summary>One server the clients talk to; <see cref="ProcessId"/> is set when the runner started it (so its CPU can be read).</summary>
+internal sealed record TargetNode(string Name, IPEndPoint EndPoint, int? ProcessId)
+{
+    public Uri BaseUri => new($"http://{EndPoint}/");
+}
