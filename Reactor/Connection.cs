@@ -93,8 +93,20 @@ public abstract class Connection
     /// <summary>Closes at once, dropping whatever is queued.</summary>
     public abstract void Abort();
 
-    /// <summary>Stops reading from the socket (its bytes stay in the kernel and TCP pushes back on the peer).</summary>
-    public abstract void PauseReading();
+    /// <summary>
+    /// Stops reading from the socket (its bytes stay in the kernel and TCP pushes back on the peer). A connection that
+    /// is already closing keeps reading: the peer's FIN is what ends it, and without the read it would wait out
+    /// <see cref="ReactorOptions.CloseTimeout"/>.
+    /// </summary>
+    public void PauseReading()
+    {
+        lock (Sync)
+        {
+            if (_state == Open) PauseReadingCore();
+        }
+    }
+
+    private protected abstract void PauseReadingCore();
 
     public abstract void ResumeReading();
 

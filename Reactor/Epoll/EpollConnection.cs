@@ -39,7 +39,7 @@ internal sealed unsafe partial class EpollConnection : Connection
 
     public override void Abort() => PostWork(WorkAbort);
 
-    public override void PauseReading() => _readPaused = true;
+    private protected override void PauseReadingCore() => _readPaused = true;
 
     public override void ResumeReading()
     {

@@ -49,7 +49,7 @@ internal sealed partial class SocketConnection : Connection, IThreadPoolWorkItem
         _socket.Dispose();
     }
 
-    public override void PauseReading()
+    private protected override void PauseReadingCore()
     {
         lock (_pauseSync) _paused = true;
     }

@@ -14,11 +14,12 @@ public sealed class TransportTests
 
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
 
-    private static (ITransport Transport, Channel<TransportEvent> Events) Start(ReactorBackend backend, long highWaterMark = 1 << 20, int capacity = 64)
+    private static (ITransport Transport, Channel<TransportEvent> Events) Start(ReactorBackend backend, long highWaterMark = 1 << 20, int capacity = 64,
+        TimeSpan? closeTimeout = null)
     {
         var events = Channel.CreateBounded<TransportEvent>(capacity);
         var transport = TransportFactory.Bind(new IPEndPoint(IPAddress.Loopback, 0),
-            new ReactorOptions { Backend = backend, HighWaterMark = highWaterMark, CloseTimeout = TimeSpan.FromSeconds(2) }, events.Writer, NullLoggerFactory.Instance);
+            new ReactorOptions { Backend = backend, HighWaterMark = highWaterMark, CloseTimeout = closeTimeout ?? TimeSpan.FromSeconds(2) }, events.Writer, NullLoggerFactory.Instance);
         transport.Start();
         return (transport, events);
     }
@@ -101,9 +102,28 @@ public sealed class TransportTests
     }
 
     [Theory, MemberData(nameof(Backends))]
+    public async Task A_closing_connection_ignores_pause_and_closes_on_the_peers_fin(ReactorBackend backend)
+    {
+        // The close timeout is far beyond the test's wait: only the peer's FIN, read despite the pause, can end it.
+        var (transport, events) = Start(backend, closeTimeout: TimeSpan.FromMinutes(5));
+        await using var _ = transport;
+        using var client = await ConnectAsync(transport);
+        var connection = (await NextAsync(events)).Connection;
+
+        connection.Close();
+        connection.PauseReading();
+        Assert.Equal("", await ReadToEndAsync(client));
+        client.Shutdown(SocketShutdown.Send);
+
+        Assert.Equal(TransportEventKind.Closed, (await NextAsync(events)).Kind);
+    }
+
+    [Theory, MemberData(nameof(Backends))]
     public async Task A_send_past_the_high_water_mark_is_dropped_and_discard_keeps_the_stream_whole(ReactorBackend backend)
     {
-        var (transport, events) = Start(backend, highWaterMark: 64 * 1024);
+        // The 4 KiB receive buffer, shrunk after the handshake, can hold the kernel's delivery back for seconds (zero
+        // window probes); the close timeout must not abort the connection while what was written is still on its way.
+        var (transport, events) = Start(backend, highWaterMark: 64 * 1024, closeTimeout: TimeSpan.FromSeconds(60));
         await using var _ = transport;
         using var client = await ConnectAsync(transport);
         client.ReceiveBufferSize = 4096;
