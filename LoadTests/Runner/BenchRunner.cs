@@ -13,6 +13,8 @@ namespace Chat.LoadTests.Runner;
 /// </summary>
 internal static class BenchRunner
 {
+    private static readonly string[] FanoutPairs = ["fanout-64", "fanout-1k", "fanout-64-pg"];
+
     public static async Task<BenchReport> RunAsync(BenchOptions options, LiveProgress progress, CancellationToken cancellation)
     {
         var clock = Stopwatch.StartNew();
@@ -47,7 +49,7 @@ internal static class BenchRunner
 
         var bench = new BenchReport(started, Math.Round(clock.Elapsed.TotalSeconds, 1), entries, Compare(entries));
         var comparisonCharts = new List<Chart>();
-        foreach (var scenario in (string[])["fanout-64", "fanout-1k"])
+        foreach (var scenario in FanoutPairs)
         {
             if (Report(entries, $"{scenario}-ours") is { } ours && Report(entries, $"{scenario}-kestrel") is { } baseline)
             {
@@ -75,13 +77,18 @@ internal static class BenchRunner
             Live = options.Live,
         };
 
-        // Below saturation on two shared cores, so that CPU per delivered message compares equal offered loads.
+        // Below saturation on two shared cores, so that CPU per delivered message compares equal offered loads. The
+        // store is the same for both: off (ours on the benchmark-only memory store, the baseline without one), or
+        // PostgreSQL for both (ours batched COPY, the baseline one INSERT per message).
+        var storeOff = new Dictionary<string, string>(options.Settings) { ["CHAT_STORE"] = "memory" };
         foreach (var target in (TargetKind[])[TargetKind.Ours, TargetKind.Kestrel])
         {
             var suffix = target == TargetKind.Ours ? "ours" : "kestrel";
-            yield return ($"fanout-64-{suffix}", Run("fanout", target) with { Clients = 100, Senders = 10, Rate = 100, MessageSize = 64 });
-            yield return ($"fanout-1k-{suffix}", Run("fanout", target) with { Clients = 100, Senders = 10, Rate = 100, MessageSize = 1024 });
-            yield return ($"connections-{suffix}", Run("connections", target) with { Clients = 2000, Duration = TimeSpan.FromSeconds(5) });
+            var off = target == TargetKind.Ours ? storeOff : options.Settings;
+            yield return ($"fanout-64-{suffix}", Run("fanout", target) with { Clients = 100, Senders = 10, Rate = 100, MessageSize = 64, Settings = off });
+            yield return ($"fanout-1k-{suffix}", Run("fanout", target) with { Clients = 100, Senders = 10, Rate = 100, MessageSize = 1024, Settings = off });
+            yield return ($"fanout-64-pg-{suffix}", Run("fanout", target) with { Clients = 100, Senders = 10, Rate = 100, MessageSize = 64, Store = StoreKind.Postgres });
+            yield return ($"connections-{suffix}", Run("connections", target) with { Clients = 2000, Duration = TimeSpan.FromSeconds(5), Settings = off });
         }
 
         yield return ("churn-ours", Run("churn", TargetKind.Ours) with { Clients = 20 });
@@ -95,7 +102,7 @@ internal static class BenchRunner
     private static List<ComparisonRow> Compare(List<BenchEntry> entries)
     {
         var rows = new List<ComparisonRow>();
-        foreach (var scenario in (string[])["fanout-64", "fanout-1k"])
+        foreach (var scenario in FanoutPairs)
         {
             var ours = Report(entries, $"{scenario}-ours");
             var baseline = Report(entries, $"{scenario}-kestrel");
