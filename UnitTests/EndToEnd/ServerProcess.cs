@@ -41,18 +41,16 @@ internal sealed partial class ServerProcess : IAsyncDisposable
     public Uri WebSocketUri(string query = "") => new($"ws://{EndPoint}/websocket{(query.Length > 0 ? "?" + query : "")}");
 
     /// <summary>Starts ChatServer.dll (copied beside the tests) with these CHAT_* settings and waits for its listening line.</summary>
-    public static async Task<ServerProcess> StartAsync(IReadOnlyDictionary<string, string> settings)
+    public static Task<ServerProcess> StartAsync(IReadOnlyDictionary<string, string> settings) =>
+        StartAsync(Path.Combine(AppContext.BaseDirectory, "ChatServer.dll"), settings);
+
+    /// <summary>
+    /// Starts any server that keeps the operations contract (our server, the Kestrel baseline) with these CHAT_*
+    /// settings and waits for its listening line; a server that exits or stays silent first is reported with its output.
+    /// </summary>
+    public static async Task<ServerProcess> StartAsync(string dll, IReadOnlyDictionary<string, string>? settings)
     {
-        var start = new ProcessStartInfo("dotnet", Path.Combine(AppContext.BaseDirectory, "ChatServer.dll"))
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.Environment["CHAT_LISTEN"] = "127.0.0.1:0";
-        start.Environment["CHAT_LOG_LEVEL"] = "Warning";
-        foreach (var (key, value) in settings) start.Environment[key] = value;
-        var process = Process.Start(start)!;
+        var process = Process.Start(StartInfo(dll, settings))!;
         var listening = new TaskCompletionSource<IPEndPoint>(TaskCreationOptions.RunContinuationsAsynchronously);
         var lines = new List<string>();
         process.OutputDataReceived += (_, e) =>
@@ -68,11 +66,41 @@ internal sealed partial class ServerProcess : IAsyncDisposable
             lock (lines) lines.Add(e.Data);
         };
         process.EnableRaisingEvents = true;
-        process.Exited += (_, _) => listening.TrySetException(new InvalidOperationException($"the server exited with {process.ExitCode}: {string.Join('\n', lines)}"));
+        process.Exited += (_, _) =>
+        {
+            lock (lines) listening.TrySetException(new InvalidOperationException($"{Path.GetFileName(dll)} exited with {process.ExitCode}: {string.Join('\n', lines)}"));
+        };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        var endPoint = await listening.Task.WaitAsync(StartTimeout);
-        return new ServerProcess(process, endPoint, lines);
+        try
+        {
+            return new ServerProcess(process, await listening.Task.WaitAsync(StartTimeout), lines);
+        }
+        catch
+        {
+            if (!process.HasExited) process.Kill(entireProcessTree: true);
+            process.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// How a server is started: <c>dotnet DLL</c> on a free loopback port, warnings only, on the embedded store unless
+    /// the settings say otherwise (an inherited CHAT_POSTGRES must not choose the store).
+    /// </summary>
+    internal static ProcessStartInfo StartInfo(string dll, IReadOnlyDictionary<string, string>? settings)
+    {
+        var start = new ProcessStartInfo("dotnet", dll)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.Environment["CHAT_LISTEN"] = "127.0.0.1:0";
+        start.Environment["CHAT_LOG_LEVEL"] = "Warning";
+        start.Environment.Remove("CHAT_POSTGRES");
+        if (settings is not null) foreach (var (key, value) in settings) start.Environment[key] = value;
+        return start;
     }
 
     /// <summary>SIGKILL: no drain, no goodbye.</summary>

@@ -14,7 +14,7 @@ public abstract class KestrelBaselineTests
     /// <summary>Extra CHAT_* settings choosing the store: none for memory, CHAT_POSTGRES for a fresh database.</summary>
     private protected abstract Task<Dictionary<string, string>> NewStoreSettingsAsync();
 
-    private protected async Task<BaselineProcess> StartAsync() => await BaselineProcess.StartAsync(await NewStoreSettingsAsync());
+    private protected async Task<ServerProcess> StartAsync() => await BaselineProcess.StartAsync(await NewStoreSettingsAsync());
 
     [StoreFact]
     public async Task Two_clients_receive_the_same_message_with_the_same_id()
