@@ -1,5 +1,5 @@
+using System.Buffers;
 using Npgsql;
-using NpgsqlTypes;
 
 namespace Chat.Storage;
 
@@ -7,24 +7,28 @@ namespace Chat.Storage;
 /// Writes messages into <c>chat_messages</c> with one binary COPY, in the shape of Npgsql's
 /// <see cref="NpgsqlBinaryImporter"/>: a lifecycle state, each call checked against it, <see cref="CompleteAsync"/>
 /// returns the row count, and disposing without completing cancels the COPY (the caller's transaction then rolls back).
+/// Rows are encoded by <see cref="BinaryCopyFormat"/> into one pooled buffer and go to a raw COPY stream a buffer at a time.
 /// </summary>
 internal sealed class MessageCopyWriter : IAsyncDisposable
 {
     internal const string CopyCommand =
         "COPY chat_messages (id, username, comment, created_at) FROM STDIN (FORMAT BINARY)";
 
-    // StartRow, then id, username, comment, created_at.
-    private const int RowSteps = 5;
+    // Big enough that a batch of short messages goes out in a few writes; a longer row grows the buffer.
+    private const int BufferBytes = 64 * 1024;
 
-    private readonly NpgsqlBinaryImporter _importer;
+    private readonly NpgsqlRawCopyStream _stream;
+    private byte[] _buffer = ArrayPool<byte>.Shared.Rent(BufferBytes);
+    private int _position;
+    private ulong _rows;
     private State _state = State.Ready;
 
-    private MessageCopyWriter(NpgsqlBinaryImporter importer)
+    private MessageCopyWriter(NpgsqlRawCopyStream stream)
     {
-        _importer = importer;
+        _stream = stream;
+        BinaryCopyFormat.Header.CopyTo(_buffer);
+        _position = BinaryCopyFormat.Header.Length;
     }
-
-    private readonly record struct Row(long Id, ReadOnlyMemory<byte> Username, ReadOnlyMemory<byte> Comment, DateTime CreatedAt);
 
     private enum State
     {
@@ -37,31 +41,30 @@ internal sealed class MessageCopyWriter : IAsyncDisposable
     public static async Task<MessageCopyWriter> BeginAsync(
         NpgsqlConnection connection, TimeSpan timeout, CancellationToken cancellationToken)
     {
-        var importer = await connection.BeginBinaryImportAsync(CopyCommand, cancellationToken);
-        importer.Timeout = timeout;
-        return new MessageCopyWriter(importer);
+        var stream = await connection.BeginRawBinaryCopyAsync(CopyCommand, cancellationToken);
+        stream.WriteTimeout = stream.ReadTimeout = (int)timeout.TotalMilliseconds;
+        return new MessageCopyWriter(stream);
     }
 
     /// <summary>
-    /// Writes one row. Text goes out as the UTF-8 bytes it already is (no decoding), and while the row fits in Npgsql's
-    /// write buffer every step completes synchronously: no async state machine, so no allocation per row.
+    /// Writes one row. Text goes out as the UTF-8 bytes it already is (no decoding); while the row fits in the buffer
+    /// the call completes synchronously without allocating.
     /// </summary>
     public Task WriteAsync(long id, NewMessage message, CancellationToken cancellationToken)
     {
         CheckReady();
         try
         {
-            var row = new Row(
-                id, StoredText.Sanitize(message.Username), StoredText.Sanitize(message.Comment), StoredTime.Normalize(message.Timestamp));
-            for (var step = 0; step < RowSteps; step++)
+            cancellationToken.ThrowIfCancellationRequested();
+            var username = StoredText.Sanitize(message.Username);
+            var comment = StoredText.Sanitize(message.Comment);
+            var createdAt = StoredTime.Normalize(message.Timestamp);
+            if (_position + BinaryCopyFormat.RowSize(username.Length, comment.Length) > _buffer.Length)
             {
-                var pending = WriteStep(step, row, cancellationToken);
-                if (!pending.IsCompletedSuccessfully)
-                {
-                    return FinishRowAsync(pending, step, row, cancellationToken);
-                }
+                return FlushThenWriteAsync(id, username, comment, createdAt, cancellationToken);
             }
 
+            Append(id, username, comment, createdAt);
             return Task.CompletedTask;
         }
         catch
@@ -77,9 +80,14 @@ internal sealed class MessageCopyWriter : IAsyncDisposable
         CheckReady();
         try
         {
-            var rows = await _importer.CompleteAsync(cancellationToken);
+            if (_position + BinaryCopyFormat.Trailer.Length > _buffer.Length) await FlushAsync(cancellationToken);
+            BinaryCopyFormat.Trailer.CopyTo(_buffer.AsSpan(_position));
+            _position += BinaryCopyFormat.Trailer.Length;
+            await FlushAsync(cancellationToken);
+            // Disposing a raw COPY stream ends it and waits for PostgreSQL's verdict on the data.
+            await _stream.DisposeAsync();
             _state = State.Completed;
-            return rows;
+            return _rows;
         }
         catch
         {
@@ -96,35 +104,59 @@ internal sealed class MessageCopyWriter : IAsyncDisposable
             return;
         }
 
+        var state = _state;
         _state = State.Disposed;
-        await _importer.DisposeAsync();
+        try
+        {
+            if (state != State.Completed)
+            {
+                await _stream.CancelAsync();
+                await _stream.DisposeAsync();
+            }
+        }
+        catch (Exception) when (state == State.Cancelled)
+        {
+            // The failure was already thrown to the caller, whose connection is discarded: cleanup cannot make it worse.
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(_buffer);
+            _buffer = [];
+        }
     }
 
-    private Task WriteStep(int step, in Row row, CancellationToken cancellationToken) => step switch
+    private void Append(long id, ReadOnlyMemory<byte> username, ReadOnlyMemory<byte> comment, DateTime createdAt)
     {
-        0 => _importer.StartRowAsync(cancellationToken),
-        1 => _importer.WriteAsync(row.Id, NpgsqlDbType.Bigint, cancellationToken),
-        2 => _importer.WriteAsync(row.Username, NpgsqlDbType.Text, cancellationToken),
-        3 => _importer.WriteAsync(row.Comment, NpgsqlDbType.Text, cancellationToken),
-        _ => _importer.WriteAsync(row.CreatedAt, NpgsqlDbType.TimestampTz, cancellationToken),
-    };
+        _position += BinaryCopyFormat.WriteRow(_buffer.AsSpan(_position), id, username.Span, comment.Span, createdAt);
+        _rows++;
+    }
 
-    // The slow path, when Npgsql flushes its buffer to the socket mid-row: the rest of the row is awaited.
-    private async Task FinishRowAsync(Task pending, int step, Row row, CancellationToken cancellationToken)
+    // The slow path, once a buffer is full: it goes to the stream, and a row bigger than the buffer gets a bigger one.
+    private async Task FlushThenWriteAsync(long id, ReadOnlyMemory<byte> username, ReadOnlyMemory<byte> comment, DateTime createdAt, CancellationToken cancellationToken)
     {
         try
         {
-            await pending;
-            for (step++; step < RowSteps; step++)
+            await FlushAsync(cancellationToken);
+            var size = BinaryCopyFormat.RowSize(username.Length, comment.Length);
+            if (size > _buffer.Length)
             {
-                await WriteStep(step, row, cancellationToken);
+                ArrayPool<byte>.Shared.Return(_buffer);
+                _buffer = ArrayPool<byte>.Shared.Rent(size);
             }
+
+            Append(id, username, comment, createdAt);
         }
         catch
         {
             _state = State.Cancelled;
             throw;
         }
+    }
+
+    private async Task FlushAsync(CancellationToken cancellationToken)
+    {
+        await _stream.WriteAsync(_buffer.AsMemory(0, _position), cancellationToken);
+        _position = 0;
     }
 
     private void CheckReady()

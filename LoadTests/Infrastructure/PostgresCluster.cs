@@ -36,6 +36,23 @@ internal sealed class PostgresCluster : IAsyncDisposable
     /// <summary>The TCP port on 127.0.0.1; kept across <see cref="StopAsync"/> and <see cref="RestartAsync"/>.</summary>
     public int Port { get; private set; }
 
+    /// <summary>The postmaster's process id while the cluster runs (from postmaster.pid); null when stopped.</summary>
+    public int? ProcessId
+    {
+        get
+        {
+            try
+            {
+                var first = File.ReadLines(Path.Combine(_dataDirectory, "postmaster.pid")).FirstOrDefault();
+                return int.TryParse(first, out var id) ? id : null;
+            }
+            catch (IOException)
+            {
+                return null;
+            }
+        }
+    }
+
     /// <summary>The temporary directory holding the data directory, the socket and the server log.</summary>
     public string RootDirectory { get; }
 

@@ -7,7 +7,10 @@ internal static class MetricsScraper
 {
     private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(10) };
 
-    /// <summary>Every unlabelled sample by name; null when the target has no /metrics (the baseline need not).</summary>
+    /// <summary>
+    /// Every sample by name, labelled ones under their whole series name (<c>x_bucket{le="64"}</c>); null when the
+    /// target has no /metrics (the baseline need not).
+    /// </summary>
     public static async Task<IReadOnlyDictionary<string, double>?> ScrapeAsync(Uri baseUri, CancellationToken cancellation)
     {
         try
@@ -27,8 +30,8 @@ internal static class MetricsScraper
         var samples = new Dictionary<string, double>(StringComparer.Ordinal);
         foreach (var line in text.Split('\n'))
         {
-            if (line.Length == 0 || line[0] == '#' || line.Contains('{')) continue;
-            var space = line.IndexOf(' ');
+            if (line.Length == 0 || line[0] == '#') continue;
+            var space = line.IndexOf(' ', Math.Max(0, line.IndexOf('}') + 1));
             if (space > 0 && double.TryParse(line.AsSpan(space + 1), NumberStyles.Float, CultureInfo.InvariantCulture, out var value))
             {
                 samples[line[..space]] = value;

@@ -17,12 +17,56 @@ internal static class ProcessStats
 
     public static ProcessSample ReadSelf() => Read("self");
 
-    /// <summary>utime + stime of a /proc/PID/stat line; the command name in parentheses may hold spaces.</summary>
-    public static TimeSpan ParseCpu(string statLine)
+    /// <summary>
+    /// CPU of a process and of its children (PostgreSQL: the postmaster and its backends): the live ones from their
+    /// own stat, the exited ones from the parent's cutime and cstime, which the kernel adds when the parent reaps them.
+    /// </summary>
+    public static TimeSpan ReadTreeCpu(int processId)
+    {
+        if (!Available) return TimeSpan.Zero;
+        TimeSpan total;
+        try
+        {
+            total = ParseCpu(File.ReadAllText($"/proc/{processId}/stat"), withReapedChildren: true);
+        }
+        catch (IOException)
+        {
+            return TimeSpan.Zero;
+        }
+
+        foreach (var directory in Directory.EnumerateDirectories("/proc"))
+        {
+            var name = Path.GetFileName(directory);
+            if (!int.TryParse(name, out _)) continue;
+            try
+            {
+                var stat = File.ReadAllText(Path.Combine(directory, "stat"));
+                if (ParseParent(stat) == processId) total += ParseCpu(stat);
+            }
+            catch (IOException)
+            {
+                // Gone between listing and reading.
+            }
+        }
+
+        return total;
+    }
+
+    /// <summary>The parent pid of a /proc/PID/stat line (field 4 of proc(5)).</summary>
+    public static int ParseParent(string statLine) =>
+        int.Parse(statLine[(statLine.LastIndexOf(')') + 2)..].Split(' ')[1], CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// utime + stime of a /proc/PID/stat line, and with <paramref name="withReapedChildren"/> cutime + cstime too; the
+    /// command name in parentheses may hold spaces.
+    /// </summary>
+    public static TimeSpan ParseCpu(string statLine, bool withReapedChildren = false)
     {
         var fields = statLine[(statLine.LastIndexOf(')') + 2)..].Split(' ');
-        // After "pid (comm) ": state is field 0, utime field 11, stime field 12 (fields 14 and 15 of proc(5)).
-        var ticks = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+        // After "pid (comm) ": state is field 0, utime 11, stime 12, cutime 13, cstime 14 (fields 14 to 17 of proc(5)).
+        var last = withReapedChildren ? 14 : 12;
+        long ticks = 0;
+        for (var i = 11; i <= last; i++) ticks += long.Parse(fields[i], CultureInfo.InvariantCulture);
         return TimeSpan.FromSeconds(ticks / TicksPerSecond);
     }
 

@@ -35,7 +35,9 @@ internal static class CommandLine
           --size BYTES                comment length (default 64; 1024 for 1 KiB)
           --duration S                seconds of steady load
           --ramp S                    seconds to ramp clients up
+          --warmup S                  seconds of unmeasured load first, so the server runs JIT-optimised code (fanout, ingest; default 3)
           --slow N                    clients that stop reading (slow-consumer)
+          --window N                  unacknowledged messages per sender (ingest; default 64)
           --addresses N               loopback source addresses 127.0.0.2.. (connections; default: as needed)
           --out DIR                   where the reports go (default artifacts/loadtest/<scenario>)
           --no-live                   no live progress line
@@ -82,7 +84,9 @@ internal static class CommandLine
                 "--size" => options with { MessageSize = Int(name, value, 1, 4096) },
                 "--duration" => options with { Duration = Seconds(name, value, 0.5) },
                 "--ramp" => options with { Ramp = Seconds(name, value, 0) },
+                "--warmup" => options with { Warmup = Seconds(name, value, 0) },
                 "--slow" => options with { Slow = Int(name, value, 0, RunOptions.MaxClients) },
+                "--window" => options with { Window = Int(name, value, 1, 65_536) },
                 "--addresses" => options with { SourceAddresses = Int(name, value, 1, 250) },
                 "--out" => options with { Out = NonEmpty(name, value) },
                 "--no-live" => options with { Live = false },

@@ -23,7 +23,9 @@ internal sealed record RunOptions
     public int? MessageSize { get; init; }
     public TimeSpan? Duration { get; init; }
     public TimeSpan? Ramp { get; init; }
+    public TimeSpan? Warmup { get; init; }
     public int? Slow { get; init; }
+    public int? Window { get; init; }
     public int? SourceAddresses { get; init; }
     public string? Out { get; init; }
     public bool Live { get; init; } = true;

@@ -28,8 +28,16 @@ internal sealed class FanoutScenario : Scenario
         context.Parameter("rate msg/s", shape.Rate);
         context.Parameter("comment bytes", shape.CommentLength);
         context.Parameter("duration s", shape.Duration.TotalSeconds);
-        var deliver = context.Step(MainStep);
         var node = context.Deployment.Nodes[0];
+        var warmup = context.Options.Warmup ?? Scenario.DefaultWarmup;
+        context.Parameter("warm-up s", warmup.TotalSeconds);
+        if (warmup > TimeSpan.Zero)
+        {
+            var warming = context.Step("warm-up deliver");
+            await FanoutRound.RunAsync(context, shape with { Duration = warmup }, _ => node, (_, _) => warming, "warm-up ");
+        }
+
+        var deliver = context.Step(MainStep);
         var outcome = await FanoutRound.RunAsync(context, shape, _ => node, (_, _) => deliver);
         FanoutRound.Report(context, shape, outcome);
     }

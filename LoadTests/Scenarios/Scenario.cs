@@ -9,6 +9,9 @@ namespace Chat.LoadTests.Scenarios;
 /// </summary>
 internal abstract class Scenario
 {
+    /// <summary>Unmeasured load before a measured one (fanout, ingest), unless <c>--warmup</c> says otherwise.</summary>
+    public static readonly TimeSpan DefaultWarmup = TimeSpan.FromSeconds(3);
+
     public abstract string Name { get; }
 
     /// <summary>The step the live progress and the charts follow.</summary>

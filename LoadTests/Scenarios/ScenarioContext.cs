@@ -105,5 +105,9 @@ internal sealed class ScenarioContext(RunOptions options, Deployment deployment,
         return new ProcessSample(cpu, rss);
     }
 
+    /// <summary>CPU of the throwaway PostgreSQL cluster (postmaster and live backends); null when the runner did not start it.</summary>
+    public TimeSpan? DatabaseCpu() =>
+        ProcessStats.Available && Deployment.DatabaseProcessId is { } id ? ProcessStats.ReadTreeCpu(id) : null;
+
     public bool ServerMeasurable => ProcessStats.Available && Deployment.Nodes.Any(n => n.ProcessId is not null);
 }

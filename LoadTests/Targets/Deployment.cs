@@ -13,6 +13,9 @@ internal sealed class Deployment(string label, IReadOnlyList<TargetNode> nodes, 
     /// <summary>The database the nodes share, when the run uses PostgreSQL (ingest counts its rows there).</summary>
     public string? Postgres { get; } = postgres;
 
+    /// <summary>The postmaster of the throwaway cluster the runner started; null for a database given with --postgres.</summary>
+    public int? DatabaseProcessId => cluster?.ProcessId;
+
     public async ValueTask DisposeAsync()
     {
         foreach (var process in processes) await process.DisposeAsync();

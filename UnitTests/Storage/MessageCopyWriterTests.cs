@@ -143,6 +143,51 @@ public sealed class MessageCopyWriterTests : IAsyncLifetime
         Assert.Equal(0, allocated);
     }
 
+    [PostgresFact]
+    public async Task Rows_come_back_exactly_as_written_across_buffer_flushes_and_past_the_buffer_size()
+    {
+        // 3,000 rows of 200 bytes fill the 64 KiB buffer several times; one 100 KiB comment is bigger than the buffer.
+        var when = new DateTime(2026, 12, 1, 23, 59, 58, 123, DateTimeKind.Utc);
+        var huge = new string('h', 100 * 1024);
+        await using (var writer = await MessageCopyWriter.BeginAsync(_connection, Timeout, CancellationToken.None))
+        {
+            for (var id = 1; id <= 3_000; id++)
+            {
+                var comment = id == 1_500 ? huge : $"comment {id} é 😀 &lt;b&gt;";
+                await writer.WriteAsync(id, new NewMessage(Encoding.UTF8.GetBytes($"User{id}"), Encoding.UTF8.GetBytes(comment), when.AddMilliseconds(id)), CancellationToken.None);
+            }
+
+            Assert.Equal(3_000UL, await writer.CompleteAsync(CancellationToken.None));
+        }
+
+        await using var command = new NpgsqlCommand("SELECT id, username, comment, created_at FROM chat_messages ORDER BY id", _connection);
+        await using var reader = await command.ExecuteReaderAsync();
+        var expected = 1L;
+        while (await reader.ReadAsync())
+        {
+            Assert.Equal(expected, reader.GetInt64(0));
+            Assert.Equal($"User{expected}", reader.GetString(1));
+            Assert.Equal(expected == 1_500 ? huge : $"comment {expected} é 😀 &lt;b&gt;", reader.GetString(2));
+            Assert.Equal(when.AddMilliseconds(expected), reader.GetFieldValue<DateTime>(3));
+            expected++;
+        }
+
+        Assert.Equal(3_001L, expected);
+    }
+
+    [PostgresFact]
+    public async Task A_row_postgres_rejects_fails_complete_and_stores_nothing()
+    {
+        await using (var writer = await MessageCopyWriter.BeginAsync(_connection, Timeout, CancellationToken.None))
+        {
+            await writer.WriteAsync(7, Row, CancellationToken.None);
+            await writer.WriteAsync(7, Row, CancellationToken.None);
+            await Assert.ThrowsAsync<PostgresException>(() => writer.CompleteAsync(CancellationToken.None));
+        }
+
+        Assert.Equal(0L, await CountAsync());
+    }
+
     private async Task<long> CountAsync()
     {
         await using var command = new NpgsqlCommand("SELECT count(*) FROM chat_messages", _connection);
