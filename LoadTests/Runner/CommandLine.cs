@@ -37,7 +37,7 @@ internal static class CommandLine
           --ramp S                    seconds to ramp clients up
           --warmup S                  seconds of unmeasured load first, so the server runs JIT-optimised code (fanout, ingest; default 3)
           --slow N                    clients that stop reading (slow-consumer)
-          --window N                  unacknowledged messages per sender (ingest; default 64)
+          --window N                  unacknowledged messages per sender (ingest; default 2048)
           --addresses N               loopback source addresses 127.0.0.2.. (connections; default: as needed)
           --out DIR                   where the reports go (default artifacts/loadtest/<scenario>)
           --no-live                   no live progress line

@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using System.Net;
+using Chat.LoadTests.Client;
 using Chat.LoadTests.Measurement;
 using Chat.LoadTests.Runner;
 
@@ -7,7 +9,7 @@ namespace Chat.LoadTests.Scenarios;
 /// <summary>
 /// N idle WebSocket connections, injected at R new ones per second, held for a time. Sources are spread over 127.0.0.2, 127.0.0.3, … so that N can pass
 /// one source address's ephemeral port range (about 28 000 ports by default). Reports the server's RSS before and
-/// after and the memory each connection costs it.
+/// after and the memory each connection costs it, then how long one broadcast takes to reach them all.
 /// </summary>
 internal sealed class ConnectionsScenario : Scenario
 {
@@ -16,6 +18,9 @@ internal sealed class ConnectionsScenario : Scenario
 
     // An idle client needs only a small buffer; it grows if a message arrives.
     private const int IdleReceiveBuffer = 1024;
+
+    // Generous: one broadcast to tens of thousands of sockets on a loaded 2-core box.
+    private static readonly TimeSpan BroadcastWait = TimeSpan.FromSeconds(30);
 
     public override string Name => "connections";
 
@@ -40,6 +45,7 @@ internal sealed class ConnectionsScenario : Scenario
         var rssBefore = context.ServerSample().RssBytes;
         var clientBefore = ProcessStats.ReadSelf().RssBytes;
         var connect = context.Step(MainStep);
+        var broadcast = context.Step("broadcast to all");
         var counter = new DeliveryCounter();
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(context.Cancellation);
         var loops = new List<Task>();
@@ -49,7 +55,7 @@ internal sealed class ConnectionsScenario : Scenario
             var source = sourceLoopback ? new IPAddress([127, 0, 0, (byte)(2 + i % addresses)]) : null;
             var socket = await Connector.ConnectAsync(context, node, $"?name=idle{i}", connect, source, receiveBuffer: IdleReceiveBuffer);
             if (socket is null) return null;
-            var receiver = new DeliveryReceiver(socket, context.RunId, _ => connect, counter);
+            var receiver = new DeliveryReceiver(socket, context.RunId, _ => broadcast, counter);
             lock (loops) loops.Add(receiver.RunAsync(stop.Token));
             return receiver;
         });
@@ -58,6 +64,7 @@ internal sealed class ConnectionsScenario : Scenario
         var rssAfter = context.ServerSample().RssBytes;
         var clientAfter = ProcessStats.ReadSelf().RssBytes;
         var metrics = await MetricsScraper.ScrapeAsync(node.BaseUri, context.Cancellation);
+        var reached = await BroadcastOnceAsync(context, node, count, counter, receivers.Count(r => !r.ClosedByServer));
         var closed = receivers.Count(r => r.ClosedByServer);
 
         await stop.CancelAsync();
@@ -78,7 +85,33 @@ internal sealed class ConnectionsScenario : Scenario
 
         if (receivers.Count > 0) context.Figure("client memory per connection", Math.Round((clientAfter - clientBefore) / (double)receivers.Count), "bytes");
         if (metrics?.GetValueOrDefault("chat_connections_open") is { } open and > 0) context.Figure("server's chat_connections_open", open, "connections");
+        var spread = broadcast.LatencySoFar();
+        context.Figure("one broadcast: receivers reached", reached, "connections");
+        if (spread.Count > 0)
+        {
+            context.Figure("one broadcast: median receiver", spread.P50, "ms");
+            context.Figure("one broadcast: last receiver", spread.Max, "ms");
+        }
+
+        context.Check("one broadcast reached every held connection", reached == receivers.Count - closed, $"{reached} of {receivers.Count - closed}");
         context.Check("all connected", receivers.Count == count, $"{receivers.Count} of {count}");
         context.Check("none closed while idle", closed == 0, $"{closed} closed by the server during the hold");
+    }
+
+    /// <summary>
+    /// One chat message from one more connection to all <paramref name="expected"/> idle ones; the "broadcast to all"
+    /// step records when each received it. Returns how many did within the wait.
+    /// </summary>
+    private static async Task<long> BroadcastOnceAsync(ScenarioContext context, Targets.TargetNode node, int senderId, DeliveryCounter counter, int expected)
+    {
+        await using var announcer = await Connector.ConnectAsync(context, node, "?name=announcer", context.Step("announcer connect"));
+        if (announcer is null) return 0;
+        var payload = new byte[ChatPayload.MaxLength(ChatPayload.MinCommentLength)];
+        var length = ChatPayload.Write(payload, context.RunId, senderId, 0, Stopwatch.GetTimestamp(), ChatPayload.MinCommentLength);
+        await announcer.SendTextAsync(payload.AsMemory(0, length), context.Cancellation);
+        await counter.WaitForAsync(() => expected, BroadcastWait, context.Cancellation);
+        await announcer.CloseAsync(context.Cancellation);
+        context.ClientGone();
+        return counter.Count;
     }
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Diagnostics;
 using Chat.LoadTests.Client;
 using Chat.LoadTests.Measurement;
@@ -14,7 +15,10 @@ namespace Chat.LoadTests.Scenarios;
 /// </summary>
 internal sealed class IngestScenario : Scenario
 {
-    private const int DefaultWindow = 64;
+    // Two senders with 2,048 in flight each keep the persist stage's batches full while every message goes to only
+    // two receivers: more senders would measure fan-out, a smaller window the round trip (see the README).
+    private const int DefaultSenders = 2;
+    private const int DefaultWindow = 2048;
     // The ceiling's batch when the target reports none of its own (the baseline).
     private const int DefaultCopyBatch = 256;
     private const int MaxComparisonRows = 200_000;
@@ -26,12 +30,17 @@ internal sealed class IngestScenario : Scenario
 
     public override string MainStep => "ack";
 
-    public override ScenarioNeeds Needs(RunOptions options) => new(Postgres: true);
+    // The server's per-connection limit of messages in flight (64 by default) must hold a whole window, or the
+    // server pauses the sender's reads and the window never fills.
+    public override ScenarioNeeds Needs(RunOptions options) => new(Postgres: true)
+    {
+        Settings = new Dictionary<string, string> { ["CHAT_MAX_PENDING_MESSAGES"] = (options.Window ?? DefaultWindow).ToString(CultureInfo.InvariantCulture) },
+    };
 
     public override async Task RunAsync(ScenarioContext context)
     {
         var options = context.Options;
-        var senderCount = options.Senders ?? options.Clients ?? 8;
+        var senderCount = options.Senders ?? options.Clients ?? DefaultSenders;
         var duration = options.Duration ?? TimeSpan.FromSeconds(10);
         var commentLength = options.MessageSize ?? 64;
         var windowSize = options.Window ?? DefaultWindow;

@@ -2,9 +2,25 @@ using Chat.Server;
 
 namespace Chat.UnitTests.Server;
 
-/// <summary>The store selection of <see cref="ServerConfiguration"/> (CHAT_STORE).</summary>
+/// <summary>The store selection of <see cref="ServerConfiguration"/> (CHAT_STORE), and the pipeline limits it reads.</summary>
 public sealed class ServerConfigurationTests
 {
+    [Fact]
+    public void Chat_max_pending_messages_sets_the_per_connection_limit_and_defaults_to_64()
+    {
+        Assert.Equal(64, Load(new()).Pipeline.MaxPendingMessagesPerConnection);
+        Assert.Equal(4096, Load(new() { ["CHAT_MAX_PENDING_MESSAGES"] = "4096" }).Pipeline.MaxPendingMessagesPerConnection);
+        Assert.Equal(512, ServerConfiguration.Load(new Dictionary<string, string?>(), ["--max-pending-messages", "512"]).Pipeline.MaxPendingMessagesPerConnection);
+    }
+
+    [Fact]
+    public void A_chat_max_pending_messages_below_two_is_a_configuration_error()
+    {
+        var error = Assert.Throws<ConfigurationException>(() => Load(new() { ["CHAT_MAX_PENDING_MESSAGES"] = "1" }));
+
+        Assert.Contains("MaxPendingMessagesPerConnection must be at least 2", error.Message);
+    }
+
     [Fact]
     public void Without_chat_store_the_store_is_chosen_as_before()
     {

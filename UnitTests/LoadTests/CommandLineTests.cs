@@ -12,13 +12,15 @@ public sealed class CommandLineTests
     public void Run_reads_every_option_in_both_spellings()
     {
         var options = Run("run", "fanout", "--clients", "200", "--senders=20", "--rate", "150.5", "--size", "1024",
-            "--duration", "12s", "--ramp", "3", "--out", "/tmp/x", "--env", "CHAT_STORE=memory", "--no-live", "--target", "kestrel");
+            "--duration", "12s", "--ramp", "3", "--warmup=1.5", "--window", "512", "--out", "/tmp/x", "--env", "CHAT_STORE=memory", "--no-live", "--target", "kestrel");
 
         Assert.Equal("fanout", options.Scenario);
         Assert.Equal(TargetKind.Kestrel, options.Target);
         Assert.Equal((200, 20, 150.5, 1024), (options.Clients, options.Senders, options.Rate, options.MessageSize));
         Assert.Equal(TimeSpan.FromSeconds(12), options.Duration);
         Assert.Equal(TimeSpan.FromSeconds(3), options.Ramp);
+        Assert.Equal(TimeSpan.FromSeconds(1.5), options.Warmup);
+        Assert.Equal(512, options.Window);
         Assert.Equal("/tmp/x", options.Out);
         Assert.Equal("memory", options.Settings["CHAT_STORE"]);
         Assert.False(options.Live);
@@ -82,6 +84,8 @@ public sealed class CommandLineTests
     [InlineData("--store must be embedded or postgres", "run", "fanout", "--store", "redis")]
     [InlineData("--senders 5 is more than --clients 2", "run", "fanout", "--clients", "2", "--senders", "5")]
     [InlineData("unexpected argument 'extra'", "run", "fanout", "extra")]
+    [InlineData("--window must be a whole number from 1 to 65536, got '0'", "run", "ingest", "--window", "0")]
+    [InlineData("--warmup must be a number from 0 to 600", "run", "ingest", "--warmup", "-1")]
     [InlineData("unknown option '--clients' for bench", "bench", "--clients", "3")]
     public void Bad_arguments_get_a_message_saying_what_is_wrong(string expected, params string[] args)
     {

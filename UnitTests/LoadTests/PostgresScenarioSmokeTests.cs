@@ -8,17 +8,21 @@ namespace Chat.UnitTests.LoadTests;
 public sealed class PostgresScenarioSmokeTests(PostgresFixture fixture)
 {
     [PostgresFact]
-    public async Task Ingest_stores_every_acknowledged_message_and_measures_copy_and_insert_alongside()
+    public async Task Ingest_stores_every_acknowledged_message_and_measures_copy_the_store_alone_and_insert_alongside()
     {
         var database = await fixture.Cluster.CreateDatabaseAsync("ingest");
         var report = await ScenarioSmokeTests.RunAsync(new RunOptions
         {
-            Scenario = "ingest", Senders = 2, Duration = TimeSpan.FromSeconds(2), Postgres = database, Store = StoreKind.Postgres,
+            Scenario = "ingest", Senders = 2, Duration = TimeSpan.FromSeconds(2), Warmup = TimeSpan.FromSeconds(0.5), Postgres = database, Store = StoreKind.Postgres,
         });
 
         Assert.True(ScenarioSmokeTests.Figure(report, "rows stored") > 0);
         Assert.True(ScenarioSmokeTests.Figure(report, "raw binary COPY (ceiling)") > 0);
         Assert.True(ScenarioSmokeTests.Figure(report, "autocommit INSERT per message") > 0);
+        Assert.True(ScenarioSmokeTests.Figure(report, "server's store alone (same batches)") > 0);
+        Assert.True(ScenarioSmokeTests.Figure(report, "batch size mean") >= 1);
+        Assert.True(ScenarioSmokeTests.Figure(report, "server CPU per stored row") > 0);
+        Assert.Contains(report.Parameters, p => p is { Key: "raw COPY rows per transaction" });
     }
 
     [PostgresFact]

@@ -30,12 +30,14 @@ public sealed class ScenarioSmokeTests
         var report = await RunAsync(new RunOptions
         {
             Scenario = "fanout", Clients = 8, Senders = 2, Rate = 20, Duration = TimeSpan.FromSeconds(2), Ramp = TimeSpan.FromSeconds(0.5),
+            Warmup = TimeSpan.FromSeconds(0.5),
         });
 
         Assert.True(Figure(report, "messages sent") >= 20);
         Assert.Equal(Figure(report, "messages sent") * 8, Figure(report, "messages delivered"));
         Assert.True(Figure(report, "server CPU per delivered msg") > 0);
         Assert.Contains(report.Intervals, r => r.Step.Step == "deliver" && r.Step.Latency.Count > 0);
+        Assert.Contains(report.Intervals, r => r.Step.Step == "warm-up deliver" && r.Step.Latency.Count > 0);
     }
 
     [Fact]
@@ -47,6 +49,7 @@ public sealed class ScenarioSmokeTests
         });
 
         Assert.Equal(150, Figure(report, "connections held"));
+        Assert.Equal(150, Figure(report, "one broadcast: receivers reached"));
         Assert.True(Figure(report, "server RSS with connections") > 0);
         Assert.Contains(report.Parameters, p => p is { Key: "source addresses", Value: "127.0.0.2..127.0.0.4" });
     }

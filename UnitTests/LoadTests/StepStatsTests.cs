@@ -101,12 +101,71 @@ public sealed class StepStatsTests
     }
 
     [Fact]
-    public void Metrics_parser_reads_unlabelled_samples_and_skips_comments_and_labels()
+    public void Proc_stat_with_reaped_children_adds_cutime_and_cstime_and_the_parent_pid_is_read()
     {
-        var samples = MetricsScraper.Parse("# HELP x y\n# TYPE x counter\nchat_slow_consumers_dropped_total 3\nchat_stage_queue_depth{stage=\"persist\"} 9\nchat_store_healthy 1\n");
+        const string stat = "4242 (postgres: walwriter ) S 17 4242 4242 0 -1 4194560 1000 0 0 0 250 50 30 20 20 0 12 0 100 0 0";
+
+        Assert.Equal(TimeSpan.FromSeconds(3.5), ProcessStats.ParseCpu(stat, withReapedChildren: true));
+        Assert.Equal(17, ProcessStats.ParseParent(stat));
+    }
+
+    [Fact]
+    public void Metrics_parser_reads_unlabelled_samples_labelled_series_under_their_whole_name_and_skips_comments()
+    {
+        var samples = MetricsScraper.Parse("# HELP x y\n# TYPE x counter\nchat_slow_consumers_dropped_total 3\nchat_stage_queue_depth{stage=\"persist\"} 9\nchat_x_bucket{le=\"+Inf\"} 4\nchat_store_healthy 1\n");
 
         Assert.Equal(3, samples["chat_slow_consumers_dropped_total"]);
         Assert.Equal(1, samples["chat_store_healthy"]);
+        Assert.Equal(9, samples["chat_stage_queue_depth{stage=\"persist\"}"]);
+        Assert.Equal(4, samples["chat_x_bucket{le=\"+Inf\"}"]);
         Assert.False(samples.ContainsKey("chat_stage_queue_depth"));
+    }
+
+    private const string BatchesBefore = """
+        chat_persist_batch_size_bucket{le="1"} 2
+        chat_persist_batch_size_bucket{le="64"} 2
+        chat_persist_batch_size_bucket{le="1024"} 3
+        chat_persist_batch_size_bucket{le="+Inf"} 3
+        chat_persist_batch_size_sum 600
+        chat_persist_batch_size_count 3
+        """;
+
+    private const string BatchesAfter = """
+        chat_persist_batch_size_bucket{le="1"} 2
+        chat_persist_batch_size_bucket{le="64"} 12
+        chat_persist_batch_size_bucket{le="1024"} 102
+        chat_persist_batch_size_bucket{le="+Inf"} 103
+        chat_persist_batch_size_sum 60600
+        chat_persist_batch_size_count 103
+        """;
+
+    [Fact]
+    public void A_histogram_over_a_run_is_the_difference_of_two_scrapes()
+    {
+        var before = MetricsHistogram.From(MetricsScraper.Parse(BatchesBefore), "chat_persist_batch_size");
+        var run = MetricsHistogram.From(MetricsScraper.Parse(BatchesAfter), "chat_persist_batch_size")!.Since(before);
+
+        Assert.Equal(100, run.Count);
+        Assert.Equal(600, run.Mean);
+        Assert.Equal([(64.0, 10L), (1024.0, 89L), (double.PositiveInfinity, 1L)], run.Counts().ToList());
+    }
+
+    [Fact]
+    public void Histogram_quantiles_are_the_upper_bound_of_their_bucket()
+    {
+        var run = MetricsHistogram.From(MetricsScraper.Parse(BatchesAfter), "chat_persist_batch_size")!
+            .Since(MetricsHistogram.From(MetricsScraper.Parse(BatchesBefore), "chat_persist_batch_size"));
+
+        Assert.Equal(64, run.Quantile(0.10));
+        Assert.Equal(1024, run.Quantile(0.11));
+        Assert.Equal(1024, run.Quantile(0.99));
+        Assert.Equal(double.PositiveInfinity, run.Quantile(1));
+    }
+
+    [Fact]
+    public void A_scrape_without_the_histogram_gives_none()
+    {
+        Assert.Null(MetricsHistogram.From(MetricsScraper.Parse("chat_store_healthy 1\n"), "chat_persist_batch_size"));
+        Assert.Null(MetricsHistogram.From(null, "chat_persist_batch_size"));
     }
 }
