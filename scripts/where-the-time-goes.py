@@ -1,0 +1,70 @@
+#!/usr/bin/env python3
+"""Splits a system-wide `perf record -a -g` profile of a load run: CPU share per process, then the chat server's
+samples by the part of the server they ran in (the innermost frame of ours, Npgsql's or the runtime's that names one).
+Usage: perf script -i FILE -F comm,pid,tid,ip,sym | where-the-time-goes.py SERVER_PID"""
+import re
+import sys
+from collections import Counter
+
+# Innermost match wins, so a writev under EpollConnection.Flush counts as the reactor's, Npgsql under the persist stage as the store's.
+PARTS = [
+    (re.compile(r"Npgsql|Chat\.Storage"), "store client (Npgsql, COPY encoding)"),
+    (re.compile(r"Chat\.Pipeline\.Stages\.(\w+?)Stage"), None),
+    (re.compile(r"Chat\.Pipeline\.Replay|Chat\.Pipeline\.Http|Chat\.Pipeline\.Sessions"), "sessions, replay, HTTP"),
+    (re.compile(r"Chat\.Reactor"), "reactor (epoll loops, recv, writev)"),
+    (re.compile(r"LowLevelLifoSemaphore|sched_yield|PortableThreadPool|WorkerThread"), "thread pool waiting and waking"),
+    (re.compile(r"System\.Threading\.Channels"), "channels between stages"),
+]
+
+
+def part_of(frames, thread):
+    for frame in frames:
+        for pattern, name in PARTS:
+            found = pattern.search(frame)
+            if found:
+                return name or f"stage: {found.group(1).lower()}"
+    if thread.startswith(".NET Tiered") or thread.startswith(".NET TP Gate"):
+        return "JIT (tiered compilation)"
+    if "GC" in thread or "BGC" in thread:
+        return "garbage collector"
+    return f"other ({thread})"
+
+
+def samples(lines):
+    header, frames = None, []
+    for line in lines:
+        if not line.strip():
+            if header:
+                yield header, frames
+            header, frames = None, []
+        elif not line.startswith((" ", "\t")):
+            header = line
+        else:
+            frames.append(line.strip())
+    if header:
+        yield header, frames
+
+
+def main():
+    server = sys.argv[1]
+    processes, parts = Counter(), Counter()
+    total = 0
+    for header, frames in samples(sys.stdin):
+        found = re.match(r"\s*(.*?)\s+(\d+)/(\d+)", header)
+        if not found:
+            continue
+        thread, pid = found.group(1), found.group(2)
+        total += 1
+        processes["server" if pid == server else ("idle" if pid == "0" else thread.split(":")[0].split()[0])] += 1
+        if pid == server:
+            parts[part_of(frames, thread)] += 1
+    print(f"{total} samples; CPU share by process (100% = both cores busy):")
+    for name, count in processes.most_common(8):
+        print(f"  {name:40} {100 * count / total:5.1f}%")
+    server_total = sum(parts.values())
+    print(f"server: {server_total} samples, by part:")
+    for name, count in parts.most_common():
+        print(f"  {name:40} {100 * count / server_total:5.1f}%")
+
+
+main()
