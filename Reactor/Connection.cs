@@ -17,6 +17,7 @@ public abstract class Connection
     private protected readonly ReactorOptions Options;
     private int _state;
     private bool _flushScheduled;
+    private int _shutdownRequests;
     private TaskCompletionSource? _drained;
     private long _lastActivity;
 
@@ -128,6 +129,19 @@ public abstract class Connection
 
     /// <summary>Shuts down the write side after the last queued byte left (half-close, RFC 9293 FIN).</summary>
     private protected abstract void ShutdownSend();
+
+    /// <summary>Flushes that ended asking for the write side to be shut down; only the first one calls shutdown(2).</summary>
+    internal int ShutdownRequests => Volatile.Read(ref _shutdownRequests);
+
+    /// <summary>
+    /// The backends' one way to <see cref="ShutdownSend"/>: once only. Each shutdown(2) wakes the socket's waiters, so
+    /// on an edge-triggered epoll a repeated one raised EPOLLOUT again, whose flush shut down again: a busy loop until
+    /// the peer's FIN or the close timeout.
+    /// </summary>
+    private protected void ShutdownSendOnce()
+    {
+        if (Interlocked.Increment(ref _shutdownRequests) == 1) ShutdownSend();
+    }
 
     private protected enum FlushState { More, Idle, ShutDown }
 

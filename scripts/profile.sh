@@ -13,9 +13,10 @@ export DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0
 dotnet LoadTests/bin/Release/net10.0/LoadTests.dll run "$@" --no-live --out "$out/run" > "$out/run.log" 2>&1 &
 runner=$!
 sleep "${START_AFTER:-10}"
+# The server the runner started: ours or the Kestrel baseline (--target kestrel).
+server=$(pgrep -n -f 'ChatServer\.dll|KestrelBaseline\.dll' || true)
 perf record -a -g -F 999 -o "$out/perf.data" -- sleep "${RECORD:-6}" > /dev/null 2>&1
 wait "$runner" || echo "the load run failed: see $out/run.log" >&2
-server=$(perf script -i "$out/perf.data" -F comm,pid,tid 2>/dev/null | awk '$1 ~ /^epoll-loop/ { split($2, p, "/"); print p[1]; exit }' || true)
-if [ -z "$server" ]; then echo "no epoll-loop thread in the profile: is the server on the epoll backend?" >&2; exit 1; fi
-perf script -i "$out/perf.data" -F comm,pid,tid,ip,sym 2>/dev/null | python3 scripts/where-the-time-goes.py "$server" | tee "$out/where-the-time-goes.txt"
+if [ -z "$server" ]; then echo "no server process was running when the recording started" >&2; exit 1; fi
+perf script -i "$out/perf.data" -F comm,pid,tid,ip,sym,dso 2>/dev/null | python3 scripts/where-the-time-goes.py "$server" | tee "$out/where-the-time-goes.txt"
 grep -E "server ingest|server CPU per|delivered msgs/s" "$out/run.log" || true

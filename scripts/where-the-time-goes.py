@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Splits a system-wide `perf record -a -g` profile of a load run: CPU share per process, then the chat server's
 samples by the part of the server they ran in (the innermost frame of ours, Npgsql's or the runtime's that names one).
-Usage: perf script -i FILE -F comm,pid,tid,ip,sym | where-the-time-goes.py SERVER_PID"""
+Usage: perf script -i FILE -F comm,pid,tid,ip,sym,dso | where-the-time-goes.py SERVER_PID"""
 import re
 import sys
 from collections import Counter
@@ -47,7 +47,7 @@ def samples(lines):
 
 def main():
     server = sys.argv[1]
-    processes, parts = Counter(), Counter()
+    processes, parts, kernel = Counter(), Counter(), Counter()
     total = 0
     for header, frames in samples(sys.stdin):
         found = re.match(r"\s*(.*?)\s+(\d+)/(\d+)", header)
@@ -57,14 +57,18 @@ def main():
         total += 1
         processes["server" if pid == server else ("idle" if pid == "0" else thread.split(":")[0].split()[0])] += 1
         if pid == server:
-            parts[part_of(frames, thread)] += 1
+            part = part_of(frames, thread)
+            parts[part] += 1
+            # The innermost frame tells whether the CPU was in the kernel (syscalls, loopback TCP) or in user code.
+            if frames and "kernel.kallsyms" in frames[0]:
+                kernel[part] += 1
     print(f"{total} samples; CPU share by process (100% = both cores busy):")
     for name, count in processes.most_common(8):
         print(f"  {name:40} {100 * count / total:5.1f}%")
     server_total = sum(parts.values())
-    print(f"server: {server_total} samples, by part:")
+    print(f"server: {server_total} samples, {100 * sum(kernel.values()) / server_total:.1f}% of them in the kernel; by part (share, and the kernel's part of it):")
     for name, count in parts.most_common():
-        print(f"  {name:40} {100 * count / server_total:5.1f}%")
+        print(f"  {name:40} {100 * count / server_total:5.1f}%   kernel {100 * kernel[name] / count:5.1f}%")
 
 
 main()

@@ -25,6 +25,10 @@ internal static class MetricsScraper
         }
     }
 
+    /// <summary>One sample of a scrape; null when there was no scrape or no such sample.</summary>
+    public static double? Counter(IReadOnlyDictionary<string, double>? samples, string name) =>
+        samples is not null && samples.TryGetValue(name, out var value) ? value : null;
+
     public static IReadOnlyDictionary<string, double> Parse(string text)
     {
         var samples = new Dictionary<string, double>(StringComparer.Ordinal);

@@ -28,7 +28,7 @@ internal sealed unsafe partial class EpollConnection
             if (state == FlushState.Idle) return;
             if (state == FlushState.ShutDown)
             {
-                ShutdownSend();
+                ShutdownSendOnce();
                 if (_peerClosed) Teardown();
                 return;
             }

@@ -25,7 +25,7 @@ internal sealed partial class SocketConnection
                 if (state == FlushState.Idle) return;
                 if (state == FlushState.ShutDown)
                 {
-                    ShutdownSend();
+                    ShutdownSendOnce();
                     return;
                 }
                 int sent;

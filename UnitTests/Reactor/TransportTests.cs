@@ -119,6 +119,23 @@ public sealed class TransportTests
     }
 
     [Theory, MemberData(nameof(Backends))]
+    public async Task A_closed_connection_whose_peer_neither_reads_nor_closes_shuts_down_once_and_stays_quiet(ReactorBackend backend)
+    {
+        // A slow consumer closed with 1008 does exactly this. Each shutdown(2) woke epoll with EPOLLOUT, whose flush
+        // shut down again: one loop spun at 100% of a core until the close timeout, thousands of times a second.
+        var (transport, events) = Start(backend, closeTimeout: TimeSpan.FromMinutes(5));
+        await using var _ = transport;
+        using var client = await ConnectAsync(transport);
+        var connection = (await NextAsync(events)).Connection;
+
+        connection.Close();
+        await Task.Delay(500);
+
+        Assert.InRange(((Connection)connection).ShutdownRequests, 1, 3);
+        Assert.True(connection.IsClosing);
+    }
+
+    [Theory, MemberData(nameof(Backends))]
     public async Task A_send_past_the_high_water_mark_is_dropped_and_discard_keeps_the_stream_whole(ReactorBackend backend)
     {
         // The 4 KiB receive buffer, shrunk after the handshake, can hold the kernel's delivery back for seconds (zero
