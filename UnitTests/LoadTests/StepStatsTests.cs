@@ -139,11 +139,14 @@ public sealed class StepStatsTests
         chat_persist_batch_size_count 103
         """;
 
+    private static MetricsHistogram BatchesOfTheRun() =>
+        MetricsHistogram.From(MetricsScraper.Parse(BatchesAfter), "chat_persist_batch_size")!
+            .Since(MetricsHistogram.From(MetricsScraper.Parse(BatchesBefore), "chat_persist_batch_size"));
+
     [Fact]
     public void A_histogram_over_a_run_is_the_difference_of_two_scrapes()
     {
-        var before = MetricsHistogram.From(MetricsScraper.Parse(BatchesBefore), "chat_persist_batch_size");
-        var run = MetricsHistogram.From(MetricsScraper.Parse(BatchesAfter), "chat_persist_batch_size")!.Since(before);
+        var run = BatchesOfTheRun();
 
         Assert.Equal(100, run.Count);
         Assert.Equal(600, run.Mean);
@@ -153,8 +156,7 @@ public sealed class StepStatsTests
     [Fact]
     public void Histogram_quantiles_are_the_upper_bound_of_their_bucket()
     {
-        var run = MetricsHistogram.From(MetricsScraper.Parse(BatchesAfter), "chat_persist_batch_size")!
-            .Since(MetricsHistogram.From(MetricsScraper.Parse(BatchesBefore), "chat_persist_batch_size"));
+        var run = BatchesOfTheRun();
 
         Assert.Equal(64, run.Quantile(0.10));
         Assert.Equal(1024, run.Quantile(0.11));
