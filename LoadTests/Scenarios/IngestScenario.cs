@@ -38,7 +38,7 @@ internal sealed class IngestScenario : Scenario
         // would put it past the default 1 MiB high-water mark and get it dropped as a slow consumer.
         Settings = new Dictionary<string, string>
         {
-            ["CHAT_MAX_PENDING_MESSAGES"] = (options.Window ?? DefaultWindow).ToString(CultureInfo.InvariantCulture),
+            ["CHAT_MAX_PENDING_MESSAGES"] = Math.Max(2, options.Window ?? DefaultWindow).ToString(CultureInfo.InvariantCulture),
             ["CHAT_HIGH_WATER_MARK_BYTES"] = (16 << 20).ToString(CultureInfo.InvariantCulture),
         },
     };
