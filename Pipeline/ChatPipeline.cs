@@ -75,7 +75,7 @@ public sealed partial class ChatPipeline
         _stages =
         [
             ("parse-header", new ParseHeaderStage(_received.Reader, _requests.Writer, _sessions, options, _metrics).RunAsync),
-            ("handshake", new HandshakeStage(_requests.Reader, _wire.Writer, responder, new UsernameAssigner(), options, _metrics).RunAsync),
+            ("handshake", new HandshakeStage(_requests.Reader, _wire.Writer, responder, new UsernameAssigner(), options, _metrics, () => _broadcast.LastId).RunAsync),
             ("deframe", new DeframeStage(_wire.Reader, _frames.Writer, options).RunAsync),
             ("unmask", new UnmaskStage(_frames.Reader, _messages.Writer, options, _metrics).RunAsync),
             ("escape", new EscapeStage(_messages.Reader, _chats.Writer, options, _metrics).RunAsync),

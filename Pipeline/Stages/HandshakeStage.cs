@@ -19,7 +19,8 @@ internal sealed class HandshakeStage(
     HttpResponder responder,
     UsernameAssigner usernames,
     PipelineOptions options,
-    ServerMetrics metrics)
+    ServerMetrics metrics,
+    Func<long> lastDelivered)
 {
     private static ReadOnlySpan<byte> Version13 => "Sec-WebSocket-Version: 13\r\n"u8;
     private static ReadOnlySpan<byte> AllowGet => "Allow: GET\r\n"u8;
@@ -62,7 +63,10 @@ internal sealed class HandshakeStage(
         output.TryComplete();
     }
 
-    /// <summary>Answers one request; returns the <c>since</c> of a successful upgrade (-1 for none), else null.</summary>
+    /// <summary>
+    /// Answers one request; returns the <c>since</c> of a successful upgrade (without one: the last id delivered when
+    /// the 101 went out), else null.
+    /// </summary>
     private long? Answer(Session session, ReadOnlySpan<byte> head, in HttpRequestHead request, SessionMode mode)
     {
         if (mode != SessionMode.WebSocket)
@@ -99,6 +103,10 @@ internal sealed class HandshakeStage(
             return null;
         }
         usernames.Assign(session, query);
+        // Without since: live from this 101 on. The join reaches the broadcast stage later, behind the persist stage,
+        // and other nodes' messages (or ones already past persist) may be broadcast meanwhile: joining from what was
+        // delivered when the 101 went out gives them to this client too, instead of losing them.
+        if (since < 0) since = lastDelivered();
 
         var buffer = SharedBuffer.Rent(WebSocketHandshake.MaxSwitchingProtocolsLength);
         var length = WebSocketHandshake.WriteSwitchingProtocols(head[request.SecWebSocketKey], buffer.Span);

@@ -98,6 +98,48 @@ public sealed class MultiNodeTests(PostgresFixture fixture)
     }
 
     [PostgresFact]
+    public async Task A_client_that_upgrades_while_its_node_waits_to_commit_gets_every_message_committed_after_its_101()
+    {
+        // A join travels behind its node's persist stage, while other nodes' messages reach the broadcast stage
+        // through the cluster feed. A test transaction holds the id counter's lock, so that B's append and then A's
+        // queue on it (PostgreSQL grants it in that order) and the new client's join waits behind A's batch. Without
+        // since, the client used to join at whatever had been delivered by then: it got neither message.
+        var (store, nodes) = await StartNodesAsync(2);
+        try
+        {
+            await using var onA = await ChatClient.ConnectAsync(nodes[0].WebSocketUri());
+            await using var onB = await ChatClient.ConnectAsync(nodes[1].WebSocketUri());
+            await onA.SendChatAsync("warm up");
+            await onA.ReceiveAsync();
+            await onB.ReceiveAsync();
+
+            await using var admin = new NpgsqlConnection(store);
+            await admin.OpenAsync();
+            await using var hold = await admin.BeginTransactionAsync();
+            await using (var lockCounter = new NpgsqlCommand("SELECT last_id FROM chat_id_counter FOR UPDATE", admin, hold))
+            {
+                await lockCounter.ExecuteScalarAsync();
+            }
+            await onB.SendChatAsync("from B");
+            await Task.Delay(500);
+            await onA.SendChatAsync("from A");
+            await Task.Delay(500);
+            await using var late = await ChatClient.ConnectAsync(nodes[0].WebSocketUri("name=late"));
+            await Task.Delay(200);
+            await hold.RollbackAsync();
+
+            var seen = await late.ReceiveChatsAsync(2, TimeSpan.FromSeconds(15));
+            Assert.Equal(["from B", "from A"], seen.Select(f => f.Comment));
+            Assert.Equal(await onA.ReceiveChatsAsync(2), seen);
+            Assert.True(await late.IsQuietAsync(TimeSpan.FromMilliseconds(200)), "no duplicates");
+        }
+        finally
+        {
+            foreach (var node in nodes) await node.DisposeAsync();
+        }
+    }
+
+    [PostgresFact]
     public async Task A_node_that_loses_its_listen_connection_reconnects_and_misses_nothing()
     {
         var (store, nodes) = await StartNodesAsync(2);

@@ -95,9 +95,26 @@ public abstract class KestrelBaselineTests
         await writer.ReceiveAsync();
 
         await using var reader = await ChatClient.ConnectAsync(server.WebSocketUri());
+        // The baseline joins its room just after AcceptWebSocketAsync has sent the 101, as idiomatic code does: until
+        // then a message does not reach the new client (ours joins at the 101, see MultiNodeTests).
+        await WaitForOpenConnectionsAsync(server, 2);
         await writer.SendChatAsync("after");
 
         Assert.Equal("after", ChatFrame.From(await reader.ReceiveAsync()).Comment);
+    }
+
+    private static async Task WaitForOpenConnectionsAsync(ServerProcess server, int count)
+    {
+        using var http = new HttpClient { BaseAddress = server.HttpUri, Timeout = TimeSpan.FromSeconds(5) };
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (DateTime.UtcNow < deadline)
+        {
+            var metrics = await http.GetStringAsync("metrics");
+            if (metrics.Split('\n').Any(line => line == $"chat_connections_open {count}")) return;
+            await Task.Delay(20);
+        }
+
+        Assert.Fail($"the baseline never reported {count} open connections");
     }
 
     [StoreFact]
