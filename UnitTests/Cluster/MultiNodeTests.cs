@@ -27,6 +27,17 @@ public sealed class MultiNodeTests(PostgresFixture fixture)
         return (store, nodes);
     }
 
+    /// <summary>A client on each of the first two nodes, both past one message: both nodes deliver and listen.</summary>
+    private static async Task<(ChatClient OnA, ChatClient OnB)> ConnectWarmedPairAsync(ServerProcess[] nodes)
+    {
+        var onA = await ChatClient.ConnectAsync(nodes[0].WebSocketUri());
+        var onB = await ChatClient.ConnectAsync(nodes[1].WebSocketUri());
+        await onA.SendChatAsync("warm up");
+        await onA.ReceiveAsync();
+        await onB.ReceiveAsync();
+        return (onA, onB);
+    }
+
     [PostgresFact]
     public async Task Clients_on_three_nodes_receive_every_message_once_in_the_same_order()
     {
@@ -107,11 +118,9 @@ public sealed class MultiNodeTests(PostgresFixture fixture)
         var (store, nodes) = await StartNodesAsync(2);
         try
         {
-            await using var onA = await ChatClient.ConnectAsync(nodes[0].WebSocketUri());
-            await using var onB = await ChatClient.ConnectAsync(nodes[1].WebSocketUri());
-            await onA.SendChatAsync("warm up");
-            await onA.ReceiveAsync();
-            await onB.ReceiveAsync();
+            var (a, b) = await ConnectWarmedPairAsync(nodes);
+            await using var onA = a;
+            await using var onB = b;
 
             await using var admin = new NpgsqlConnection(store);
             await admin.OpenAsync();
@@ -145,11 +154,9 @@ public sealed class MultiNodeTests(PostgresFixture fixture)
         var (store, nodes) = await StartNodesAsync(2);
         try
         {
-            await using var onA = await ChatClient.ConnectAsync(nodes[0].WebSocketUri());
-            await using var onB = await ChatClient.ConnectAsync(nodes[1].WebSocketUri());
-            await onA.SendChatAsync("warm up");
-            await onA.ReceiveAsync();
-            await onB.ReceiveAsync();
+            var (a, b) = await ConnectWarmedPairAsync(nodes);
+            await using var onA = a;
+            await using var onB = b;
 
             await using (var admin = new NpgsqlConnection(store))
             {
