@@ -1,4 +1,4 @@
-// Build script (Cake 7, plain C#: no #tool/#addin downloads). Targets: Build, Test, Run, LoadTest, Bench, Fuzz.
+// Build script (Cake 7, plain C#: no #tool/#addin downloads). Targets: Build, Test, Run, LoadTest, Bench, Fuzz, Publish.
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 using System.Xml.Linq;
@@ -60,14 +60,69 @@ void EnsureChromium()
     Warning($"{reason}: the browser tests will be skipped");
 }
 
+// The end-to-end test of deploy/nginx.conf runs Debian's nginx; installed like chromium above, with the same rules.
+void EnsureNginx()
+{
+    const string nginx = "/usr/sbin/nginx";
+    if (System.IO.File.Exists(nginx)) return;
+    var ci = string.Equals(EnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase);
+    if (OperatingSystem.IsLinux() && System.IO.File.Exists("/usr/bin/apt-get"))
+    {
+        Information($"{nginx} is missing: installing Debian's nginx for the deployment tests");
+        var asRoot = Environment.UserName == "root";
+        var quiet = new Dictionary<string, string> { ["DEBIAN_FRONTEND"] = "noninteractive" };
+        int Apt(string arguments)
+        {
+            try { return asRoot ? Run("apt-get", arguments, quiet) : Run("sudo", $"-n apt-get {arguments}", quiet); }
+            catch (System.ComponentModel.Win32Exception) { return -1; }
+        }
+        const string options = "-qq -o Dpkg::Use-Pty=0 -o DPkg::Lock::Timeout=300";
+        if (Apt($"update {options}") == 0) Apt($"install -y --no-install-recommends {options} nginx");
+    }
+    if (System.IO.File.Exists(nginx)) return;
+    var reason = $"{nginx} is missing and could not be installed (apt-get install -y nginx)";
+    if (ci) throw new Exception($"{reason}: the nginx tests cannot run under CI");
+    Warning($"{reason}: the nginx tests will be skipped");
+}
+
+// The one version of the release: <Version> in Directory.Build.props.
+string ReleaseVersion() =>
+    XDocument.Load($"{root}/Directory.Build.props").Descendants("Version").Single().Value.Trim();
+
 Task("Build")
     .Does(() => MustRun("dotnet", $"build {root}/Chat.slnx -c {configuration} -nologo"));
 
-Task("Test")
+// The release tarball: artifacts/release/chat-server-<version>-linux-x64.tar.gz, one top folder of the same name holding
+// the start script, lib/ (the server, self-contained: it carries its .NET runtime), wwwroot/, README.md, docs/ and
+// deploy/. UnitTests/Deploy/ReleaseTarballTests.cs unpacks and runs this file, so Test depends on this target.
+Task("Publish")
     .IsDependentOn("Build")
     .Does(() =>
 {
+    var name = $"chat-server-{ReleaseVersion()}-linux-x64";
+    var release = $"{artifacts}/release";
+    var stage = $"{release}/{name}";
+    var tarball = $"{release}/{name}.tar.gz";
+    if (System.IO.Directory.Exists(stage)) System.IO.Directory.Delete(stage, true);
+    if (System.IO.File.Exists(tarball)) System.IO.File.Delete(tarball);
+    MustRun("dotnet", $"publish {root}/ChatServer/ChatServer.csproj -c {configuration} -r linux-x64 --self-contained -nologo -p:DebugType=none -o {stage}/lib");
+    System.IO.Directory.Move($"{stage}/lib/wwwroot", $"{stage}/wwwroot");
+    CopyDirectory($"{root}/docs", $"{stage}/docs");
+    CopyDirectory($"{root}/deploy", $"{stage}/deploy");
+    System.IO.File.Move($"{stage}/deploy/chat-server", $"{stage}/chat-server");
+    System.IO.File.SetUnixFileMode($"{stage}/chat-server", (UnixFileMode)0b111_101_101);
+    System.IO.File.Copy($"{root}/README.md", $"{stage}/README.md");
+    MustRun("tar", $"--sort=name --owner=0 --group=0 --numeric-owner -czf {tarball} -C {release} {name}");
+    System.IO.Directory.Delete(stage, true);
+    Information($"wrote {tarball}");
+});
+
+Task("Test")
+    .IsDependentOn("Publish")
+    .Does(() =>
+{
     EnsureChromium();
+    EnsureNginx();
     var results = $"{artifacts}/test-results";
     var summary = $"{artifacts}/test-summary.txt";
     if (System.IO.Directory.Exists(results)) System.IO.Directory.Delete(results, true);

@@ -1,4 +1,5 @@
 using System.Collections;
+using System.Reflection;
 using System.Runtime.InteropServices;
 using Chat.Server;
 using Microsoft.Extensions.Logging;
@@ -10,6 +11,15 @@ if (args is ["--help"] or ["-h"])
     {
         Console.WriteLine($"  {name,-34} --{name[5..].ToLowerInvariant().Replace('_', '-'),-30} {meaning}");
     }
+    Console.WriteLine($"  {"",-34} --{"version",-30} print the version and exit");
+    return 0;
+}
+
+if (args is ["--version"])
+{
+    // <Version> of Directory.Build.props; the SDK appends "+commit" to the informational version, which the release name leaves out.
+    var version = typeof(ServerConfiguration).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()!.InformationalVersion;
+    Console.WriteLine(version.Split('+')[0]);
     return 0;
 }
 
