@@ -60,15 +60,15 @@ void EnsureChromium()
     Warning($"{reason}: the browser tests will be skipped");
 }
 
-// The end-to-end test of deploy/nginx.conf runs Debian's nginx; installed like chromium above, with the same rules.
-void EnsureNginx()
+// The deployment tests run Debian's nginx (in front of two nodes) and systemd-analyze (verify of the unit file);
+// installed like chromium above, with the same rules: under CI=true a missing one is an error.
+void EnsureDebianPackage(string executable, string package, string tests)
 {
-    const string nginx = "/usr/sbin/nginx";
-    if (System.IO.File.Exists(nginx)) return;
+    if (System.IO.File.Exists(executable)) return;
     var ci = string.Equals(EnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase);
     if (OperatingSystem.IsLinux() && System.IO.File.Exists("/usr/bin/apt-get"))
     {
-        Information($"{nginx} is missing: installing Debian's nginx for the deployment tests");
+        Information($"{executable} is missing: installing Debian's {package} for {tests}");
         var asRoot = Environment.UserName == "root";
         var quiet = new Dictionary<string, string> { ["DEBIAN_FRONTEND"] = "noninteractive" };
         int Apt(string arguments)
@@ -77,12 +77,12 @@ void EnsureNginx()
             catch (System.ComponentModel.Win32Exception) { return -1; }
         }
         const string options = "-qq -o Dpkg::Use-Pty=0 -o DPkg::Lock::Timeout=300";
-        if (Apt($"update {options}") == 0) Apt($"install -y --no-install-recommends {options} nginx");
+        if (Apt($"update {options}") == 0) Apt($"install -y --no-install-recommends {options} {package}");
     }
-    if (System.IO.File.Exists(nginx)) return;
-    var reason = $"{nginx} is missing and could not be installed (apt-get install -y nginx)";
-    if (ci) throw new Exception($"{reason}: the nginx tests cannot run under CI");
-    Warning($"{reason}: the nginx tests will be skipped");
+    if (System.IO.File.Exists(executable)) return;
+    var reason = $"{executable} is missing and could not be installed (apt-get install -y {package})";
+    if (ci) throw new Exception($"{reason}: {tests} cannot run under CI");
+    Warning($"{reason}: {tests} will be skipped");
 }
 
 // The one version of the release: <Version> in Directory.Build.props.
@@ -122,7 +122,8 @@ Task("Test")
     .Does(() =>
 {
     EnsureChromium();
-    EnsureNginx();
+    EnsureDebianPackage("/usr/sbin/nginx", "nginx", "the nginx tests");
+    EnsureDebianPackage("/usr/bin/systemd-analyze", "systemd", "the unit file verification");
     var results = $"{artifacts}/test-results";
     var summary = $"{artifacts}/test-summary.txt";
     if (System.IO.Directory.Exists(results)) System.IO.Directory.Delete(results, true);
