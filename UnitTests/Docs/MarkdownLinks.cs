@@ -10,7 +10,8 @@ namespace Chat.UnitTests.Docs;
 /// </summary>
 internal static partial class MarkdownLinks
 {
-    private static readonly string[] SkippedDirectories = ["bin", "obj", "artifacts", "node_modules", "TestResults", ".git"];
+    // What .gitignore keeps out of the repository (build output, local tools and data), and git's own folder.
+    private static readonly string[] SkippedDirectories = ["bin", "obj", "artifacts", "tools", "data", "TestResults", "BenchmarkDotNet.Artifacts", ".vs", ".idea", ".git"];
 
     /// <summary>Every *.md under the root, except build output and checkouts of other trees.</summary>
     public static IEnumerable<string> Files(string root) =>
