@@ -1,7 +1,11 @@
 using System.Collections;
 using System.Runtime.InteropServices;
+using Chat.Reactor;
 using Chat.Server;
 using Microsoft.Extensions.Logging;
+
+// First of all, so that the connection cap below is derived from the raised limit.
+var descriptors = DescriptorBudget.Raise();
 
 if (args is ["--help"] or ["-h"])
 {
@@ -10,6 +14,7 @@ if (args is ["--help"] or ["-h"])
     {
         Console.WriteLine($"  {name,-34} --{name[5..].ToLowerInvariant().Replace('_', '-'),-30} {meaning}");
     }
+    Console.WriteLine($"Default connection cap here: {descriptors.ConnectionCap} (open-file limit {descriptors.Limit} less {descriptors.Reserve} kept for the process; 0: no cap).");
     return 0;
 }
 
