@@ -24,6 +24,14 @@ public sealed class DescriptorBudget
     /// </summary>
     public const int ShareDivisor = 16;
 
+    /// <summary>
+    /// Descriptors always left free, even when the limit is lowered under a running server (prlimit) so that the cap
+    /// no longer fits it: an accepted connection whose descriptor number reaches the limit less this is refused. The
+    /// runtime opens files at unforeseeable times (/proc/sys/vm/overcommit_memory when it maps code for the JIT,
+    /// /etc/localtime, assemblies); seen under a flood, a failed open there ends the process with "Out of memory.".
+    /// </summary>
+    public const int Headroom = 64;
+
     private DescriptorBudget(long limit)
     {
         Limit = limit;
@@ -62,6 +70,13 @@ public sealed class DescriptorBudget
         }
         return new DescriptorBudget(SoftLimit());
     }
+
+    /// <summary>
+    /// True when an accepted descriptor leaves less than <see cref="Headroom"/> free under the current soft limit.
+    /// Descriptors are numbered lowest-free first, so the number tells how many are in use. One getrlimit call: the
+    /// limit may have been changed from outside since the start.
+    /// </summary>
+    public static bool IsInHeadroom(long descriptor) => OperatingSystem.IsLinux() && SoftLimit() is var limit and > 0 && descriptor >= limit - Headroom;
 
     private static unsafe long SoftLimit()
     {

@@ -10,4 +10,7 @@ internal static partial class ReactorLog
 
     [LoggerMessage(EventId = 101, Level = LogLevel.Warning, Message = "connection refused: {Open} open, at the cap of {Cap} ({Suppressed} more refusals not logged)")]
     public static partial void Refused(ILogger logger, int open, int cap, long suppressed);
+
+    [LoggerMessage(EventId = 102, Level = LogLevel.Warning, Message = "connection refused: its descriptor {Descriptor} is within {Headroom} of the open-file limit, kept free for the process ({Suppressed} more refusals not logged)")]
+    public static partial void RefusedInHeadroom(ILogger logger, long descriptor, int headroom, long suppressed);
 }

@@ -11,12 +11,19 @@ internal sealed partial class EpollTransport
     private readonly SpareDescriptor _spare = new();
     private readonly LogLimiter _acceptFailures = new();
     private readonly LogLimiter _refusals = new();
+    private readonly LogLimiter _headroomRefusals = new();
     private bool _paused;
 
     private void RefuseAtCap(int fd)
     {
         Refuse(fd);
         if (_refusals.TryAcquire(out var suppressed)) ReactorLog.Refused(_logger, Volatile.Read(ref _open), _options.MaxConnections, suppressed);
+    }
+
+    private void RefuseInHeadroom(int fd)
+    {
+        Refuse(fd);
+        if (_headroomRefusals.TryAcquire(out var suppressed)) ReactorLog.RefusedInHeadroom(_logger, fd, DescriptorBudget.Headroom, suppressed);
     }
 
     /// <summary>Writes the refusal (a fresh socket's send buffer always takes it) and closes without reading.</summary>

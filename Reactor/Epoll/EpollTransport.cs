@@ -118,6 +118,11 @@ internal sealed partial class EpollTransport : ITransport
                 RefuseAtCap(fd);
                 continue;
             }
+            if (DescriptorBudget.IsInHeadroom(fd))
+            {
+                RefuseInHeadroom(fd);
+                continue;
+            }
             var one = 1;
             Libc.setsockopt(fd, Libc.IPPROTO_TCP, Libc.TCP_NODELAY, &one, sizeof(int));
             var loop = _loops[(uint)Interlocked.Increment(ref _nextLoop) % (uint)_loops.Length];

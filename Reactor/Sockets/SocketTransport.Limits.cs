@@ -11,6 +11,7 @@ internal sealed partial class SocketTransport
     private readonly SpareDescriptor _spare = new();
     private readonly LogLimiter _acceptFailures = new();
     private readonly LogLimiter _refusals = new();
+    private readonly LogLimiter _headroomRefusals = new();
     // Released by closes during a pause, to end it early; drained before each pause.
     private readonly SemaphoreSlim _descriptorFreed = new(0);
     private int _paused;
@@ -19,6 +20,13 @@ internal sealed partial class SocketTransport
     {
         Refuse(socket);
         if (_refusals.TryAcquire(out var suppressed)) ReactorLog.Refused(_logger, Volatile.Read(ref _open), _options.MaxConnections, suppressed);
+    }
+
+    private void RefuseInHeadroom(Socket socket)
+    {
+        var descriptor = socket.SafeHandle.DangerousGetHandle();
+        Refuse(socket);
+        if (_headroomRefusals.TryAcquire(out var suppressed)) ReactorLog.RefusedInHeadroom(_logger, descriptor, DescriptorBudget.Headroom, suppressed);
     }
 
     /// <summary>Writes the refusal (a fresh socket's send buffer always takes it) and closes without reading.</summary>

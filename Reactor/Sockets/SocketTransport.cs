@@ -96,6 +96,11 @@ internal sealed partial class SocketTransport : ITransport
                 RefuseAtCap(socket);
                 continue;
             }
+            if (DescriptorBudget.IsInHeadroom(socket.SafeHandle.DangerousGetHandle()))
+            {
+                RefuseInHeadroom(socket);
+                continue;
+            }
             socket.NoDelay = true;
             var connection = new SocketConnection(Interlocked.Increment(ref _nextId), socket, _options, _events, _onClosed);
             Interlocked.Increment(ref _open);
