@@ -43,7 +43,7 @@ internal sealed record ServerConfiguration
         ("CHAT_MAX_MESSAGES_PER_SECOND", "chat messages per second per connection, 0 = no limit (default 100); over it: error frame, then close 1008"),
         ("CHAT_MESSAGE_BURST", "messages a connection may send at once above that rate (default 200)"),
         ("CHAT_MAX_PENDING_MESSAGES", "messages of one connection received but not yet broadcast, past which its reads pause (default 64)"),
-        ("CHAT_MAX_CONNECTIONS", "open connections at most, past it accepted, answered 503 and closed; 0 = no limit (default: the open-file limit less a reserve, shown below)"),
+        ("CHAT_MAX_CONNECTIONS", "open connections at most, past it accepted, answered 503 and closed unread; 0 = no limit (default: the open-file limit, raised to the hard one, less 256 and 1/16 of it; --help shows the value)"),
         ("CHAT_MAX_CONNECTIONS_PER_ADDRESS", "open connections per client address at most, 0 = no limit (default 0)"),
         ("CHAT_ALLOWED_ORIGINS", "comma-separated Origin values allowed to open a WebSocket; unset: all (default)"),
         ("CHAT_REACTOR", "socket backend: auto, epoll or sockets (default auto)"),

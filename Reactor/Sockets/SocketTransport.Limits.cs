@@ -12,9 +12,8 @@ internal sealed partial class SocketTransport
     private readonly LogLimiter _acceptFailures = new();
     private readonly LogLimiter _refusals = new();
     private readonly LogLimiter _headroomRefusals = new();
-    // Released by closes during a pause, to end it early; drained before each pause.
-    private readonly SemaphoreSlim _descriptorFreed = new(0);
-    private int _paused;
+    // Set during a pause: a connection that closes completes it, ending the pause early.
+    private TaskCompletionSource? _descriptorFreed;
 
     private void RefuseAtCap(Socket socket)
     {
@@ -47,14 +46,15 @@ internal sealed partial class SocketTransport
         if (error == SocketError.TooManyOpenSockets) await ShedOneAsync().ConfigureAwait(false);
         var delay = _backoff.Failed();
         if (_acceptFailures.TryAcquire(out var suppressed)) ReactorLog.AcceptFailed(_logger, error, delay.TotalMilliseconds, suppressed);
-        while (_descriptorFreed.Wait(0))
-        {
-        }
-        Volatile.Write(ref _paused, 1);
+        var freed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Volatile.Write(ref _descriptorFreed, freed);
         try
         {
-            await _descriptorFreed.WaitAsync(delay, _stopAccepting.Token).ConfigureAwait(false);
-            return true;
+            await freed.Task.WaitAsync(delay, _stopAccepting.Token).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            // The delay passed with no connection closed: try again.
         }
         catch (OperationCanceledException)
         {
@@ -62,8 +62,9 @@ internal sealed partial class SocketTransport
         }
         finally
         {
-            Volatile.Write(ref _paused, 0);
+            Volatile.Write(ref _descriptorFreed, null);
         }
+        return true;
     }
 
     /// <summary>Frees the spare descriptor to accept the backlog's head and refuse it, then takes the spare back.</summary>

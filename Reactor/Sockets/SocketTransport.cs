@@ -114,7 +114,7 @@ internal sealed partial class SocketTransport : ITransport
         _connections.TryRemove(connection.Id, out _);
         Interlocked.Decrement(ref _open);
         // A closed connection freed a descriptor: a paused accept loop can take the next peer now.
-        if (Volatile.Read(ref _paused) == 1) _descriptorFreed.Release();
+        Volatile.Read(ref _descriptorFreed)?.TrySetResult();
         if (Volatile.Read(ref _disposing) == 1 && _connections.IsEmpty) _allClosed.TrySetResult();
     }
 }
