@@ -67,6 +67,8 @@ internal sealed class SizeClassPool : ArrayPool<byte>
         if (_classes[index].TryDequeue(out var array))
         {
             var left = Interlocked.Decrement(ref _retained[index]);
+            // Racy on purpose: two renters may leave the higher of their counts, so a trim may drop an array or two
+            // that was needed; it is allocated again. A compare-exchange loop here would cost every rent.
             if (left < Volatile.Read(ref _lowWater[index])) Volatile.Write(ref _lowWater[index], left);
             return array;
         }
