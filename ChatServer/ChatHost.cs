@@ -53,8 +53,9 @@ internal sealed class ChatHost : IAsyncDisposable
             ICommitFeed? feed = configuration.Postgres is { } postgres
                 ? new PostgresCommitFeed(postgres, configuration.Store, loggers.CreateLogger<PostgresCommitFeed>())
                 : null;
+            // The total cap is the transport's, at accept; the pipeline keeps only the per-address one.
             var pipeline = new ChatPipeline(configuration.Pipeline, store, StaticFiles.Load(configuration.WebRoot), loggers,
-                configuration.MaxConnections, configuration.MaxConnectionsPerAddress, feed);
+                0, configuration.MaxConnectionsPerAddress, feed);
             ITransport transport;
             try
             {
@@ -77,6 +78,8 @@ internal sealed class ChatHost : IAsyncDisposable
             }
             transport.Start();
             HostLog.Started(logger, configuration.Pipeline.NodeName, transport.LocalEndPoint.ToString(), transport.Backend.ToString(), store.Description);
+            var descriptors = DescriptorBudget.Read();
+            HostLog.ConnectionCap(logger, configuration.MaxConnections, descriptors.Limit, descriptors.Reserve);
             return new ChatHost(configuration, store, pipeline, transport, logger);
         }
         catch

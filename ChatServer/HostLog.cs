@@ -18,4 +18,7 @@ internal static partial class HostLog
 
     [LoggerMessage(EventId = 5, Level = LogLevel.Warning, Message = "CHAT_STORE=memory: messages are kept in memory only (benchmark only: not durable, lost on exit)")]
     public static partial void MemoryStore(ILogger logger);
+
+    [LoggerMessage(EventId = 20, Level = LogLevel.Information, Message = "connections capped at {Cap} (0: no cap); open-file limit {Limit}, {Reserve} kept for the process")]
+    public static partial void ConnectionCap(ILogger logger, int cap, long limit, long reserve);
 }

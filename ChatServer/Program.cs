@@ -1,8 +1,12 @@
 using System.Collections;
 using System.Reflection;
 using System.Runtime.InteropServices;
+using Chat.Reactor;
 using Chat.Server;
 using Microsoft.Extensions.Logging;
+
+// First of all, so that the connection cap below is derived from the raised limit.
+var descriptors = DescriptorBudget.Raise();
 
 if (args is ["--help"] or ["-h"])
 {
@@ -12,6 +16,7 @@ if (args is ["--help"] or ["-h"])
         Console.WriteLine($"  {name,-34} --{name[5..].ToLowerInvariant().Replace('_', '-'),-30} {meaning}");
     }
     Console.WriteLine($"  {"",-34} --{"version",-30} print the version and exit");
+    Console.WriteLine($"Default connection cap here: {descriptors.ConnectionCap} (open-file limit {descriptors.Limit} less {descriptors.Reserve} kept for the process; 0: no cap).");
     return 0;
 }
 

@@ -43,7 +43,7 @@ internal sealed record ServerConfiguration
         ("CHAT_MAX_MESSAGES_PER_SECOND", "chat messages per second per connection, 0 = no limit (default 100); over it: error frame, then close 1008"),
         ("CHAT_MESSAGE_BURST", "messages a connection may send at once above that rate (default 200)"),
         ("CHAT_MAX_PENDING_MESSAGES", "messages of one connection received but not yet broadcast, past which its reads pause (default 64)"),
-        ("CHAT_MAX_CONNECTIONS", "open connections at most, 0 = no limit (default 0)"),
+        ("CHAT_MAX_CONNECTIONS", "open connections at most, past it accepted, answered 503 and closed unread; 0 = no limit (default: the open-file limit, raised to the hard one, less 256 and 1/16 of it; --help shows the value)"),
         ("CHAT_MAX_CONNECTIONS_PER_ADDRESS", "open connections per client address at most, 0 = no limit (default 0)"),
         ("CHAT_ALLOWED_ORIGINS", "comma-separated Origin values allowed to open a WebSocket; unset: all (default)"),
         ("CHAT_REACTOR", "socket backend: auto, epoll or sockets (default auto)"),
@@ -52,6 +52,10 @@ internal sealed record ServerConfiguration
         ("CHAT_RETENTION_DAYS", "delete messages older than this many days, 0 = keep all (default 0)"),
         ("CHAT_RETENTION_MAX_ROWS", "keep only this many newest messages, 0 = keep all (default 0)"),
     ];
+
+    /// <summary>What a connection past the cap gets before it is closed, unread: a fixed answer, nothing built per refusal.</summary>
+    private static readonly byte[] CapRefusal =
+        "HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: 21\r\nX-Content-Type-Options: nosniff\r\nConnection: close\r\n\r\ntoo many connections\n"u8.ToArray();
 
     public static ServerConfiguration Load(IReadOnlyDictionary<string, string?> environment, string[] args)
     {
@@ -80,8 +84,11 @@ internal sealed record ServerConfiguration
                 ? origins.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
                 : [],
         };
+        var maxConnections = Int(settings, "CHAT_MAX_CONNECTIONS", DescriptorBudget.Read().ConnectionCap);
         var reactor = new ReactorOptions
         {
+            MaxConnections = maxConnections,
+            RefusalResponse = CapRefusal,
             Backend = Backend(settings),
             EventLoops = Int(settings, "CHAT_EVENT_LOOPS", reactorDefaults.EventLoops),
             HighWaterMark = Int(settings, "CHAT_HIGH_WATER_MARK_BYTES", (int)reactorDefaults.HighWaterMark),
@@ -101,7 +108,7 @@ internal sealed record ServerConfiguration
             Pipeline = pipeline,
             Reactor = reactor,
             Store = store,
-            MaxConnections = Int(settings, "CHAT_MAX_CONNECTIONS", 0),
+            MaxConnections = maxConnections,
             MaxConnectionsPerAddress = Int(settings, "CHAT_MAX_CONNECTIONS_PER_ADDRESS", 0),
             ShutdownTimeout = Seconds(settings, "CHAT_SHUTDOWN_TIMEOUT_SECONDS", TimeSpan.FromSeconds(10)),
         };

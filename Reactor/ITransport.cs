@@ -16,6 +16,9 @@ public interface ITransport : IAsyncDisposable
     /// <summary>Connections currently open.</summary>
     int ConnectionCount { get; }
 
+    /// <summary>Connections accepted and closed at once: past <see cref="ReactorOptions.MaxConnections"/>, or shed when out of descriptors.</summary>
+    long RefusedCount { get; }
+
     /// <summary>Starts accepting and reading.</summary>
     void Start();
 

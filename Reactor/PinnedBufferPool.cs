@@ -1,6 +1,3 @@
-using System.Collections.Concurrent;
-using System.Numerics;
-
 namespace Chat.Reactor;
 
 /// <summary>
@@ -9,46 +6,14 @@ namespace Chat.Reactor;
 /// </summary>
 internal static class PinnedBufferPool
 {
-    private const int MinShift = 8;   // 256 B
-    private const int MaxShift = 24;  // 16 MiB
-    private const int RetainedPerClass = 4096;
-    private static readonly ConcurrentQueue<byte[]>[] Classes = CreateClasses();
-    private static readonly int[] Retained = new int[MaxShift - MinShift + 1];
+    /// <summary>
+    /// 256 B to 16 MiB; per class at most 4096 arrays and 32 MiB, so the whole pool holds at most about 300 MiB even
+    /// after a flood, and <see cref="PoolTrimmer"/> gives back what stays unused.
+    /// </summary>
+    internal static readonly SizeClassPool Pool = PoolTrimmer.Register(new SizeClassPool(minShift: 8, maxShift: 24,
+        maxArraysPerClass: 4096, maxBytesPerClass: 32L << 20, pinned: true));
 
-    public static byte[] Rent(int minimumLength)
-    {
-        var index = ClassOf(minimumLength);
-        if (index < 0) return GC.AllocateUninitializedArray<byte>(minimumLength, pinned: true);
-        if (Classes[index].TryDequeue(out var array))
-        {
-            Interlocked.Decrement(ref Retained[index]);
-            return array;
-        }
-        return GC.AllocateUninitializedArray<byte>(1 << (index + MinShift), pinned: true);
-    }
+    public static byte[] Rent(int minimumLength) => Pool.Rent(minimumLength);
 
-    public static void Return(byte[] array)
-    {
-        var index = ClassOf(array.Length);
-        if (index < 0 || array.Length != 1 << (index + MinShift)) return;
-        if (Interlocked.Increment(ref Retained[index]) > RetainedPerClass)
-        {
-            Interlocked.Decrement(ref Retained[index]);
-            return;
-        }
-        Classes[index].Enqueue(array);
-    }
-
-    private static int ClassOf(int length)
-    {
-        var shift = length <= 1 << MinShift ? MinShift : 32 - BitOperations.LeadingZeroCount((uint)length - 1);
-        return shift > MaxShift ? -1 : shift - MinShift;
-    }
-
-    private static ConcurrentQueue<byte[]>[] CreateClasses()
-    {
-        var classes = new ConcurrentQueue<byte[]>[MaxShift - MinShift + 1];
-        for (var i = 0; i < classes.Length; i++) classes[i] = new ConcurrentQueue<byte[]>();
-        return classes;
-    }
+    public static void Return(byte[] array) => Pool.Return(array);
 }

@@ -24,12 +24,26 @@ public sealed class ReactorOptions
     /// <summary>Listen backlog. Default 4096 (raised further by the kernel's somaxconn only).</summary>
     public int Backlog { get; init; } = 4096;
 
+    /// <summary>
+    /// Open connections at most; a connection accepted past it gets <see cref="RefusalResponse"/> and is closed at once,
+    /// unread. 0: no cap. Default 0 (the host derives its default from <see cref="DescriptorBudget"/>).
+    /// </summary>
+    public int MaxConnections { get; init; }
+
+    /// <summary>
+    /// Bytes written to a connection refused at <see cref="MaxConnections"/> before it is closed (the host gives an
+    /// HTTP 503; the reactor knows no protocol). Must fit a fresh socket's send buffer: at most 4096 bytes. Default: none.
+    /// </summary>
+    public ReadOnlyMemory<byte> RefusalResponse { get; init; }
+
     public void Validate()
     {
         if (EventLoops < 1 || EventLoops > 256) throw new ArgumentException($"EventLoops must be 1..256, got {EventLoops}");
         if (ReceiveBufferSize < 256 || ReceiveBufferSize > 1 << 20) throw new ArgumentException($"ReceiveBufferSize must be 256..1048576 bytes, got {ReceiveBufferSize}");
         if (HighWaterMark < 4096) throw new ArgumentException($"HighWaterMark must be at least 4096 bytes, got {HighWaterMark}");
         if (CloseTimeout <= TimeSpan.Zero) throw new ArgumentException("CloseTimeout must be positive");
+        if (MaxConnections < 0) throw new ArgumentException($"MaxConnections must not be negative, got {MaxConnections}");
+        if (RefusalResponse.Length > 4096) throw new ArgumentException($"RefusalResponse must be at most 4096 bytes, got {RefusalResponse.Length}");
         if (Backlog < 1) throw new ArgumentException($"Backlog must be positive, got {Backlog}");
     }
 }

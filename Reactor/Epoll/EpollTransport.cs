@@ -10,7 +10,7 @@ namespace Chat.Reactor.Epoll;
 /// The Linux backend: our own epoll event loops, one per core by default. Loop 0 also accepts (accept4, non-blocking)
 /// and hands connections to the loops in turn.
 /// </summary>
-internal sealed class EpollTransport : ITransport
+internal sealed partial class EpollTransport : ITransport
 {
     private readonly Socket _listener;
     private readonly int _listenFd;
@@ -23,6 +23,8 @@ internal sealed class EpollTransport : ITransport
     private readonly System.Collections.Concurrent.ConcurrentDictionary<long, EpollConnection> _connections = new();
     private long _nextId;
     private int _nextLoop;
+    private int _open;
+    private long _refused;
     private int _accepting = 1;
     private int _disposing;
 
@@ -49,13 +51,16 @@ internal sealed class EpollTransport : ITransport
         _loops = new EventLoop[options.EventLoops];
         for (var i = 0; i < _loops.Length; i++) _loops[i] = new EventLoop(i, events);
         _loops[0].OnAcceptable = AcceptAll;
+        _resumeTimer = new Timer(static state => ((EpollTransport)state!).ResumeAccepting(), this, Timeout.Infinite, Timeout.Infinite);
     }
 
     public IPEndPoint LocalEndPoint { get; }
 
     public ReactorBackend Backend => ReactorBackend.Epoll;
 
-    public int ConnectionCount => _connections.Count;
+    public int ConnectionCount => Volatile.Read(ref _open);
+
+    public long RefusedCount => Interlocked.Read(ref _refused);
 
     public void Start()
     {
@@ -65,15 +70,19 @@ internal sealed class EpollTransport : ITransport
 
     public void StopAccepting()
     {
-        if (Interlocked.Exchange(ref _accepting, 0) == 0) return;
-        _loops[0].UnwatchListener(_listenFd);
-        _listener.Dispose();
+        lock (_pauseGate)
+        {
+            if (Interlocked.Exchange(ref _accepting, 0) == 0) return;
+            _loops[0].UnwatchListener(_listenFd);
+            _listener.Dispose();
+        }
     }
 
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposing, 1) != 0) return;
         StopAccepting();
+        await _resumeTimer.DisposeAsync().ConfigureAwait(false);
         foreach (var connection in _connections.Values) connection.Abort();
         if (_connections.IsEmpty) _allClosed.TrySetResult();
         await _allClosed.Task.ConfigureAwait(false);
@@ -82,10 +91,11 @@ internal sealed class EpollTransport : ITransport
             loop.Stop();
             loop.Dispose();
         }
+        _spare.Dispose();
         _events.TryComplete();
     }
 
-    /// <summary>Loop 0: accepts until the backlog is empty.</summary>
+    /// <summary>Loop 0: accepts until the backlog is empty, refusing past the cap and pausing when resources run out.</summary>
     private unsafe void AcceptAll()
     {
         var address = stackalloc byte[128];
@@ -98,14 +108,26 @@ internal sealed class EpollTransport : ITransport
                 var errno = Libc.Errno;
                 if (errno == Libc.EAGAIN) return;
                 if (errno is Libc.EINTR or Libc.ECONNABORTED) continue;
-                // EMFILE/ENFILE/ENOBUFS: the backlog keeps the peer waiting; the next readiness retries.
-                ReactorLog.AcceptFailed(_logger, (SocketError)errno);
+                if (errno is Libc.EMFILE or Libc.ENFILE) ShedOne(address);
+                PauseAccepting((SocketError)errno);
                 return;
+            }
+            _backoff.Succeeded();
+            if (_options.MaxConnections > 0 && Volatile.Read(ref _open) >= _options.MaxConnections)
+            {
+                RefuseAtCap(fd);
+                continue;
+            }
+            if (DescriptorBudget.IsInHeadroom(fd))
+            {
+                RefuseInHeadroom(fd);
+                continue;
             }
             var one = 1;
             Libc.setsockopt(fd, Libc.IPPROTO_TCP, Libc.TCP_NODELAY, &one, sizeof(int));
             var loop = _loops[(uint)Interlocked.Increment(ref _nextLoop) % (uint)_loops.Length];
             var connection = new EpollConnection(Interlocked.Increment(ref _nextId), fd, PeerOf(address), _options, loop, _onClosed);
+            Interlocked.Increment(ref _open);
             _connections[connection.Id] = connection;
             connection.Adopt();
         }
@@ -122,6 +144,9 @@ internal sealed class EpollTransport : ITransport
     private void Forget(EpollConnection connection)
     {
         _connections.TryRemove(connection.Id, out _);
+        Interlocked.Decrement(ref _open);
+        // A closed connection freed a descriptor: a paused accept can take the next peer now rather than at the timer.
+        if (Volatile.Read(ref _paused)) ResumeAccepting();
         if (Volatile.Read(ref _disposing) == 1 && _connections.IsEmpty) _allClosed.TrySetResult();
     }
 }

@@ -64,6 +64,12 @@ internal sealed unsafe class EventLoop : IDisposable
 
     public void UnwatchListener(int fd) => Libc.Control(_epoll, Libc.EPOLL_CTL_DEL, fd, 0, 0);
 
+    /// <summary>Keeps the listener registered but asks for no events: the accept backoff's pause (any thread).</summary>
+    public void DisarmListener(int fd) => Libc.Control(_epoll, Libc.EPOLL_CTL_MOD, fd, 0, ListenToken);
+
+    /// <summary>Undoes <see cref="DisarmListener"/>; a backlog still waiting makes the listener readable at once (any thread).</summary>
+    public void ArmListener(int fd) => Libc.Control(_epoll, Libc.EPOLL_CTL_MOD, fd, Libc.EPOLLIN, ListenToken);
+
     /// <summary>Asks the loop to handle <paramref name="connection"/>'s new work flags (any thread).</summary>
     public void Post(EpollConnection connection)
     {

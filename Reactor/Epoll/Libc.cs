@@ -13,7 +13,8 @@ internal static unsafe partial class Libc
     public const int EAGAIN = 11, EINTR = 4, ECONNABORTED = 103, EMFILE = 24, ENFILE = 23, ENOBUFS = 105, ENOMEM = 12;
     public const int SHUT_WR = 1;
     public const int IPPROTO_TCP = 6, TCP_NODELAY = 1, SOL_SOCKET = 1, SO_LINGER = 13;
-    public const int MSG_NOSIGNAL = 0x4000;
+    public const int MSG_NOSIGNAL = 0x4000, MSG_DONTWAIT = 0x40;
+    public const int RLIMIT_NOFILE = 7;
     public const int IOV_MAX = 1024;
     public const int AF_INET = 2, AF_INET6 = 10;
 
@@ -44,6 +45,13 @@ internal static unsafe partial class Libc
     {
         public int OnOff;
         public int Seconds;
+    }
+
+    [StructLayout(LayoutKind.Sequential)]
+    public struct RLimit
+    {
+        public ulong Current;
+        public ulong Maximum;
     }
 
     public static readonly bool PackedEvents = RuntimeInformation.ProcessArchitecture == Architecture.X64;
@@ -80,6 +88,15 @@ internal static unsafe partial class Libc
 
     [LibraryImport("libc", SetLastError = true)]
     public static partial nint write(int fd, byte* buffer, nuint count);
+
+    [LibraryImport("libc", SetLastError = true)]
+    public static partial nint send(int fd, byte* buffer, nuint length, int flags);
+
+    [LibraryImport("libc", SetLastError = true)]
+    public static partial int getrlimit(int resource, RLimit* limit);
+
+    [LibraryImport("libc", SetLastError = true)]
+    public static partial int setrlimit(int resource, RLimit* limit);
 
     [LibraryImport("libc", SetLastError = true)]
     public static partial int setsockopt(int fd, int level, int name, void* value, int length);

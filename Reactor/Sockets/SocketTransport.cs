@@ -7,7 +7,7 @@ using Microsoft.Extensions.Logging;
 namespace Chat.Reactor.Sockets;
 
 /// <summary>The portable backend: an accept loop and one receive loop per connection on <see cref="Socket"/> async operations.</summary>
-internal sealed class SocketTransport : ITransport
+internal sealed partial class SocketTransport : ITransport
 {
     private readonly Socket _listener;
     private readonly ReactorOptions _options;
@@ -19,6 +19,8 @@ internal sealed class SocketTransport : ITransport
     private readonly Action<SocketConnection> _onClosed;
     private Task _acceptLoop = Task.CompletedTask;
     private long _nextId;
+    private int _open;
+    private long _refused;
     private int _disposing;
 
     public SocketTransport(IPEndPoint endPoint, ReactorOptions options, ChannelWriter<TransportEvent> events, ILogger<SocketTransport> logger)
@@ -45,7 +47,9 @@ internal sealed class SocketTransport : ITransport
 
     public ReactorBackend Backend => ReactorBackend.Sockets;
 
-    public int ConnectionCount => _connections.Count;
+    public int ConnectionCount => Volatile.Read(ref _open);
+
+    public long RefusedCount => Interlocked.Read(ref _refused);
 
     public void Start() => _acceptLoop = AcceptLoopAsync();
 
@@ -63,6 +67,7 @@ internal sealed class SocketTransport : ITransport
         foreach (var connection in _connections.Values) connection.Abort();
         if (_connections.IsEmpty) _allClosed.TrySetResult();
         await _allClosed.Task.ConfigureAwait(false);
+        _spare.Dispose();
         _events.TryComplete();
         _stopAccepting.Dispose();
     }
@@ -82,13 +87,23 @@ internal sealed class SocketTransport : ITransport
             }
             catch (SocketException e)
             {
-                // EMFILE and friends: the listener stays up; the peer got a reset from the kernel.
-                ReactorLog.AcceptFailed(_logger, e.SocketErrorCode);
-                await Task.Delay(10).ConfigureAwait(false);
+                if (!await PauseAcceptingAsync(e.SocketErrorCode).ConfigureAwait(false)) return;
+                continue;
+            }
+            _backoff.Succeeded();
+            if (_options.MaxConnections > 0 && Volatile.Read(ref _open) >= _options.MaxConnections)
+            {
+                RefuseAtCap(socket);
+                continue;
+            }
+            if (DescriptorBudget.IsInHeadroom(socket.SafeHandle.DangerousGetHandle()))
+            {
+                RefuseInHeadroom(socket);
                 continue;
             }
             socket.NoDelay = true;
             var connection = new SocketConnection(Interlocked.Increment(ref _nextId), socket, _options, _events, _onClosed);
+            Interlocked.Increment(ref _open);
             _connections[connection.Id] = connection;
             _ = connection.RunAsync();
         }
@@ -97,6 +112,9 @@ internal sealed class SocketTransport : ITransport
     private void Forget(SocketConnection connection)
     {
         _connections.TryRemove(connection.Id, out _);
+        Interlocked.Decrement(ref _open);
+        // A closed connection freed a descriptor: a paused accept loop can take the next peer now.
+        Volatile.Read(ref _descriptorFreed)?.TrySetResult();
         if (Volatile.Read(ref _disposing) == 1 && _connections.IsEmpty) _allClosed.TrySetResult();
     }
 }

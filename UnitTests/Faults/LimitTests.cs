@@ -15,7 +15,7 @@ public sealed class LimitTests
     public void Limits_have_their_documented_defaults()
     {
         var configuration = ServerConfiguration.Load(new Dictionary<string, string?>(), []);
-        Assert.Equal(0, configuration.MaxConnections);
+        Assert.Equal(DescriptorBudget.Read().ConnectionCap, configuration.MaxConnections);
         Assert.Equal(0, configuration.MaxConnectionsPerAddress);
         Assert.Equal(64 * 1024, configuration.Pipeline.MaxMessageBytes);
         Assert.Equal(4096, configuration.Pipeline.MaxCommentChars);
