@@ -18,4 +18,7 @@ internal static partial class HostLog
 
     [LoggerMessage(EventId = 5, Level = LogLevel.Warning, Message = "CHAT_STORE=memory: messages are kept in memory only (benchmark only: not durable, lost on exit)")]
     public static partial void MemoryStore(ILogger logger);
+
+    [LoggerMessage(EventId = 6, Level = LogLevel.Critical, Message = "the stop overran its {Seconds} s deadline: exiting now with code {ExitCode}")]
+    public static partial void DeadlinePassed(ILogger logger, double seconds, int exitCode);
 }
