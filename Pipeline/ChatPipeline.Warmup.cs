@@ -25,7 +25,22 @@ public sealed partial class ChatPipeline
         var since = Math.Max(_broadcast.LastId - 1, 0);
         var origin = _options.AllowedOrigins.Count > 0 ? _options.AllowedOrigins[0] : null;
         await Task.Run(() => WarmUp(Loopback(endPoint), since, origin)).ConfigureAwait(false);
+        LoadReferencedAssemblies();
         _metrics.ResetCounters();
+    }
+
+    /// <summary>
+    /// Loads what System.Text.Json references. The warm-up runs each path once, but the JIT recompiles hot methods
+    /// later (tiered compilation) and may then need an assembly the first compilation did not: after about a hundred
+    /// /chat-history answers System.IO.Pipelines was loaded. Loading the references of every loaded assembly instead
+    /// would cost 64 more assemblies, and 128 descriptors held for ever, for paths no request takes.
+    /// </summary>
+    private static void LoadReferencedAssemblies()
+    {
+        foreach (var reference in typeof(System.Text.Json.Utf8JsonWriter).Assembly.GetReferencedAssemblies())
+        {
+            System.Reflection.Assembly.Load(reference);
+        }
     }
 
     private static IPEndPoint Loopback(IPEndPoint endPoint)
