@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using Chat.Pipeline;
@@ -77,6 +78,16 @@ internal sealed class ChatHost : IAsyncDisposable
                 throw new HostStartException($"cannot open the store ({store.Description}): {e.Message}");
             }
             transport.Start();
+            try
+            {
+                await pipeline.WarmUpAsync(transport.LocalEndPoint).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is SocketException or IOException or InvalidOperationException or TimeoutException)
+            {
+                await transport.DisposeAsync().ConfigureAwait(false);
+                await pipeline.StopAsync(configuration.ShutdownTimeout).ConfigureAwait(false);
+                throw new HostStartException($"the server does not answer its own warm-up request: {e.Message}");
+            }
             HostLog.Started(logger, configuration.Pipeline.NodeName, transport.LocalEndPoint.ToString(), transport.Backend.ToString(), store.Description);
             var descriptors = DescriptorBudget.Read();
             HostLog.ConnectionCap(logger, configuration.MaxConnections, descriptors.Limit, descriptors.Reserve);
@@ -91,19 +102,24 @@ internal sealed class ChatHost : IAsyncDisposable
 
     /// <summary>
     /// Graceful stop: stop accepting, store and broadcast what was received, close every client with 1001, release
-    /// the store. Returns false when the deadline passed before the pipeline drained.
+    /// the store. Returns false when the deadline passed before the pipeline drained or its stages finished. The drain
+    /// leaves part of the deadline (a fifth, at most 1 s) to closing the sockets, the stages and the store, so that a
+    /// clean stop ends within it; the process's hard deadline (<see cref="ShutdownDeadline"/>) covers the rest.
     /// </summary>
     public async Task<bool> StopAsync()
     {
         if (Interlocked.Exchange(ref _stopped, 1) != 0) return true;
-        HostLog.Stopping(_logger, _configuration.ShutdownTimeout.TotalSeconds);
+        var clock = Stopwatch.StartNew();
+        var deadline = _configuration.ShutdownTimeout;
+        HostLog.Stopping(_logger, deadline.TotalSeconds);
         _transport.StopAccepting();
-        var drained = await _pipeline.DrainAsync(_configuration.ShutdownTimeout).ConfigureAwait(false);
+        var teardown = TimeSpan.FromTicks(Math.Min(TimeSpan.TicksPerSecond, deadline.Ticks / 5));
+        var drained = await _pipeline.DrainAsync(deadline - teardown).ConfigureAwait(false);
         await _transport.DisposeAsync().ConfigureAwait(false);
-        await _pipeline.StopAsync().ConfigureAwait(false);
+        var stopped = await _pipeline.StopAsync(deadline - clock.Elapsed).ConfigureAwait(false);
         await _store.DisposeAsync().ConfigureAwait(false);
-        HostLog.Stopped(_logger, drained);
-        return drained;
+        HostLog.Stopped(_logger, drained && stopped);
+        return drained && stopped;
     }
 
     public async ValueTask DisposeAsync() => await StopAsync().ConfigureAwait(false);

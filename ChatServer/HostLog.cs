@@ -21,4 +21,7 @@ internal static partial class HostLog
 
     [LoggerMessage(EventId = 20, Level = LogLevel.Information, Message = "connections capped at {Cap} (0: no cap); open-file limit {Limit}, {Reserve} kept for the process")]
     public static partial void ConnectionCap(ILogger logger, int cap, long limit, long reserve);
+
+    [LoggerMessage(EventId = 6, Level = LogLevel.Critical, Message = "the stop overran its {Seconds} s deadline: exiting now with code {ExitCode}")]
+    public static partial void DeadlinePassed(ILogger logger, double seconds, int exitCode);
 }

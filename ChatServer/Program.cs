@@ -60,6 +60,7 @@ catch (HostStartException e)
     return 1;
 }
 
+var deadline = ShutdownDeadline.Start(configuration.ShutdownTimeout, host.Faulted, loggers.CreateLogger("ChatServer"), loggers.Dispose);
 var stop = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
 using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
 using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
@@ -68,17 +69,15 @@ Console.Out.WriteLine($"listening on http://{host.LocalEndPoint}");
 Console.Out.Flush();
 
 var finished = await Task.WhenAny(stop.Task, host.Faulted);
-if (finished == host.Faulted)
-{
-    HostLog.Fatal(loggers.CreateLogger("ChatServer"), host.Faulted.Exception!);
-    await host.StopAsync();
-    return 70;
-}
+if (finished == host.Faulted) HostLog.Fatal(loggers.CreateLogger("ChatServer"), host.Faulted.Exception!);
 var drained = await host.StopAsync();
-return drained ? 0 : 1;
+deadline.Finished();
+// A failed stage decides the code even when the stop that followed was clean: the server could not go on.
+return host.Faulted.IsCompleted ? ShutdownDeadline.Failed : drained ? ShutdownDeadline.Clean : ShutdownDeadline.Overran;
 
 void Stop(PosixSignalContext context)
 {
     context.Cancel = true;
+    deadline.Request();
     stop.TrySetResult();
 }

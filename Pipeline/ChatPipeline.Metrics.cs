@@ -27,6 +27,7 @@ public sealed partial class ChatPipeline
         w.Metric("chat_bytes_queued_total", "Bytes of chat frames queued to clients.", "counter", Interlocked.Read(ref m.BytesQueued));
         w.Metric("chat_slow_consumers_dropped_total", "Clients closed (1008) for a send queue past the high-water mark.", "counter", Interlocked.Read(ref m.SlowConsumersDropped));
         w.Metric("chat_protocol_errors_total", "WebSocket connections closed for a protocol violation.", "counter", Interlocked.Read(ref m.ProtocolErrors));
+        m.ConnectionErrors.WriteTo(w);
         w.Metric("chat_persist_failures_total", "Failed store appends (each retried).", "counter", Interlocked.Read(ref m.PersistFailures));
         w.Metric("chat_cluster_messages_total", "Messages committed by other nodes and delivered here.", "counter", Interlocked.Read(ref m.ForeignMessages));
         m.ClusterLagSeconds.WriteTo(w, "chat_cluster_delivery_lag_seconds", "From a message's timestamp on another node to its delivery here.");

@@ -28,10 +28,24 @@ public sealed partial class ChatPipeline
     }
 
     /// <summary>Waits for the stages to finish once the transport completed the input channel.</summary>
-    public async Task StopAsync()
+    public Task StopAsync() => StopAsync(Timeout.InfiniteTimeSpan);
+
+    /// <summary>
+    /// Waits at most <paramref name="timeout"/> for the stages to finish once the transport completed the input
+    /// channel; false when they did not. A failed stage leaves the one before it blocked on a full channel for ever,
+    /// so a stopping server gives up on them rather than wait.
+    /// </summary>
+    public async Task<bool> StopAsync(TimeSpan timeout)
     {
         await _stopping.CancelAsync().ConfigureAwait(false);
-        await Task.WhenAll(_running).ConfigureAwait(false);
+        var stages = Task.WhenAll(_running);
+        if (timeout == Timeout.InfiniteTimeSpan)
+        {
+            await stages.ConfigureAwait(false);
+            return true;
+        }
+        await stages.WaitAsync(timeout > TimeSpan.Zero ? timeout : TimeSpan.Zero).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        return stages.IsCompleted;
     }
 
     /// <summary>No item in any channel and every received chat message stored and broadcast.</summary>

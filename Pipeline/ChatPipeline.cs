@@ -63,9 +63,10 @@ public sealed partial class ChatPipeline
         _committed = Bounded<BroadcastItem>(singleWriter: false);
 
         var batches = new BatchPool();
+        var faults = new ConnectionFaults(_metrics, _logger);
         var responder = new HttpResponder(files, store, _health, RenderMetrics);
-        var replayer = new Replayer(store, _committed.Writer, _metrics, _logger);
-        _broadcast = new BroadcastStage(_committed.Reader, batches, replayer, new ReplayWindow(options.ReplayWindow), options, _metrics, _logger);
+        var replayer = new Replayer(store, _committed.Writer, _metrics, _logger, faults);
+        _broadcast = new BroadcastStage(_committed.Reader, batches, replayer, new ReplayWindow(options.ReplayWindow), options, _metrics, _logger, faults);
         _sweeper = new KeepAliveSweeper(_sessions, options);
         if (commitFeed is not null)
         {
@@ -74,12 +75,12 @@ public sealed partial class ChatPipeline
         }
         _stages =
         [
-            ("parse-header", new ParseHeaderStage(_received.Reader, _requests.Writer, _sessions, options, _metrics).RunAsync),
-            ("handshake", new HandshakeStage(_requests.Reader, _wire.Writer, responder, new UsernameAssigner(), options, _metrics, () => _broadcast.LastId).RunAsync),
-            ("deframe", new DeframeStage(_wire.Reader, _frames.Writer, options).RunAsync),
-            ("unmask", new UnmaskStage(_frames.Reader, _messages.Writer, options, _metrics).RunAsync),
-            ("escape", new EscapeStage(_messages.Reader, _chats.Writer, options, _metrics).RunAsync),
-            ("encode", new EncodeStage(_chats.Reader, _encoded.Writer).RunAsync),
+            ("parse-header", new ParseHeaderStage(_received.Reader, _requests.Writer, _sessions, options, _metrics, faults).RunAsync),
+            ("handshake", new HandshakeStage(_requests.Reader, _wire.Writer, responder, new UsernameAssigner(), options, _metrics, () => _broadcast.LastId, faults).RunAsync),
+            ("deframe", new DeframeStage(_wire.Reader, _frames.Writer, options, faults).RunAsync),
+            ("unmask", new UnmaskStage(_frames.Reader, _messages.Writer, options, _metrics, faults).RunAsync),
+            ("escape", new EscapeStage(_messages.Reader, _chats.Writer, options, _metrics, faults).RunAsync),
+            ("encode", new EncodeStage(_chats.Reader, _encoded.Writer, faults).RunAsync),
             ("persist", new PersistStage(_encoded.Reader, _committed.Writer, store, batches, _health, options, _metrics, _logger, _stopping.Token).RunAsync),
             ("broadcast", _broadcast.RunAsync),
         ];

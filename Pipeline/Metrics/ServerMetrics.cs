@@ -22,6 +22,9 @@ internal sealed class ServerMetrics
     public long ReplayedMessages;
     public long ForeignMessages;
 
+    /// <summary>Connections closed because handling them threw, by stage.</summary>
+    public ConnectionErrorCounters ConnectionErrors { get; } = new();
+
     /// <summary>Messages per committed batch.</summary>
     public Histogram BatchSize { get; } = new(1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 8192);
 
@@ -32,4 +35,23 @@ internal sealed class ServerMetrics
     public Histogram ClusterLagSeconds { get; } = new(0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10);
 
     public static void Add(ref long counter, long value = 1) => Interlocked.Add(ref counter, value);
+
+    /// <summary>
+    /// Zeroes the traffic counters after the start-up warm-up, so that /metrics counts clients only. The warm-up
+    /// stores and broadcasts nothing, so the histograms and the stored/broadcast counters are untouched by it.
+    /// </summary>
+    public void ResetCounters()
+    {
+        Interlocked.Exchange(ref ConnectionsOpened, 0);
+        Interlocked.Exchange(ref ConnectionsRejected, 0);
+        Interlocked.Exchange(ref HttpRequests, 0);
+        Interlocked.Exchange(ref WebSocketSessions, 0);
+        Interlocked.Exchange(ref MessagesRejected, 0);
+        Interlocked.Exchange(ref FramesDelivered, 0);
+        Interlocked.Exchange(ref BytesReceived, 0);
+        Interlocked.Exchange(ref BytesQueued, 0);
+        Interlocked.Exchange(ref ProtocolErrors, 0);
+        Interlocked.Exchange(ref ReplayedMessages, 0);
+        ConnectionErrors.Reset();
+    }
 }

@@ -3,6 +3,7 @@ using Chat.Pipeline.Codecs;
 using Chat.Pipeline.Items;
 using Chat.Pipeline.Metrics;
 using Chat.Pipeline.Sessions;
+using Chat.Pipeline.Stages;
 using Chat.Reactor;
 using Chat.Storage;
 using Microsoft.Extensions.Logging;
@@ -14,7 +15,7 @@ namespace Chat.Pipeline.Replay;
 /// page comes back short it reports its cursor to broadcast, which either makes the client live (nothing newer was
 /// delivered meanwhile) or sends it the rest. So the client gets no gap and no duplicate between replay and live.
 /// </summary>
-internal sealed class Replayer(IMessageStore store, ChannelWriter<BroadcastItem> broadcast, ServerMetrics metrics, ILogger logger)
+internal sealed class Replayer(IMessageStore store, ChannelWriter<BroadcastItem> broadcast, ServerMetrics metrics, ILogger logger, ConnectionFaults faults)
 {
     public const int PageSize = 256;
     private const int MaxAttempts = 5;
@@ -22,7 +23,20 @@ internal sealed class Replayer(IMessageStore store, ChannelWriter<BroadcastItem>
 
     public void Start(Session session, long after) => _ = RunAsync(session, after);
 
+    // Nobody awaits a replay: what escapes it is this connection's failure, or the client would wait for ever.
     private async Task RunAsync(Session session, long cursor)
+    {
+        try
+        {
+            await ReplayAsync(session, cursor).ConfigureAwait(false);
+        }
+        catch (Exception e) when (ConnectionFaults.IsConnectionScoped(e))
+        {
+            faults.Fail(PipelineStage.Replay, session, e);
+        }
+    }
+
+    private async Task ReplayAsync(Session session, long cursor)
     {
         var connection = session.Connection;
         for (var attempt = 1; !connection.IsClosing;)

@@ -25,7 +25,8 @@ internal sealed partial class BroadcastStage(
     ReplayWindow window,
     PipelineOptions options,
     ServerMetrics metrics,
-    ILogger logger)
+    ILogger logger,
+    ConnectionFaults faults)
 {
     private readonly Queue<PersistBatch> _held = new();
     private Session[] _live = new Session[64];
@@ -50,17 +51,24 @@ internal sealed partial class BroadcastStage(
         {
             while (input.TryRead(out var item))
             {
-                switch (item.Kind)
+                try
                 {
-                    case BroadcastItemKind.CaughtUp:
-                        CaughtUp(item.Session!, item.Cursor);
-                        break;
-                    case BroadcastItemKind.Foreign:
-                        DeliverForeign(item.Foreign!);
-                        break;
-                    default:
-                        DeliverOrHold(item.Batch!);
-                        break;
+                    switch (item.Kind)
+                    {
+                        case BroadcastItemKind.CaughtUp:
+                            CaughtUp(item.Session!, item.Cursor);
+                            break;
+                        case BroadcastItemKind.Foreign:
+                            DeliverForeign(item.Foreign!);
+                            break;
+                        default:
+                            DeliverOrHold(item.Batch!);
+                            break;
+                    }
+                }
+                catch (Exception e) when (item.Session is not null && ConnectionFaults.IsConnectionScoped(e))
+                {
+                    faults.Fail(PipelineStage.Broadcast, item.Session, e);
                 }
             }
         }
@@ -111,20 +119,34 @@ internal sealed partial class BroadcastStage(
 
     private void Deliver(PersistBatch batch)
     {
+        // Without other nodes nothing else delivers ids: one at or below the last delivered means the store's ids went
+        // backwards (its database was reset under the running server), and every client's cursor is now wrong.
+        if (Cluster is null && batch.RowCount > 0 && batch.FirstId <= LastId)
+        {
+            throw new PipelineInvariantException($"the store gave id {batch.FirstId} after id {LastId} was delivered: its ids went backwards");
+        }
         var id = batch.FirstId;
         foreach (ref readonly var entry in batch.Entries)
         {
-            switch (entry.Kind)
+            var entryId = entry.Kind == ItemKind.Chat ? id++ : 0;
+            try
             {
-                case ItemKind.Chat:
-                    Deliver(entry, id++);
-                    break;
-                case ItemKind.Join:
-                    Join(entry.Session, entry.Since);
-                    break;
-                case ItemKind.Closed:
-                    Leave(entry.Session);
-                    break;
+                switch (entry.Kind)
+                {
+                    case ItemKind.Chat:
+                        Deliver(entry, entryId);
+                        break;
+                    case ItemKind.Join:
+                        Join(entry.Session, entry.Since);
+                        break;
+                    case ItemKind.Closed:
+                        Leave(entry.Session);
+                        break;
+                }
+            }
+            catch (Exception e) when (ConnectionFaults.IsConnectionScoped(e))
+            {
+                faults.Fail(PipelineStage.Broadcast, entry.Session, e);
             }
         }
         batches.Return(batch);
@@ -133,14 +155,21 @@ internal sealed partial class BroadcastStage(
     private void Deliver(in MessageItem entry, long id)
     {
         var frame = entry.Frame!;
-        // An id already delivered came through the cluster feed first (another node's reader saw it committed).
-        if (id > LastId)
+        try
         {
-            var offset = ChatMessageEncoder.WriteHead(id, entry.TailLength, frame.Span[..ChatMessageEncoder.HeadRoom]);
-            Fanout(frame, offset, ChatMessageEncoder.HeadRoom - offset + entry.TailLength, id);
+            // An id already delivered came through the cluster feed first (another node's reader saw it committed).
+            if (id > LastId)
+            {
+                var offset = ChatMessageEncoder.WriteHead(id, entry.TailLength, frame.Span[..ChatMessageEncoder.HeadRoom]);
+                Fanout(frame, offset, ChatMessageEncoder.HeadRoom - offset + entry.TailLength, id);
+            }
         }
-        frame.Release();
-        ReturnCredit(entry.Session);
+        finally
+        {
+            // Also when the fanout failed: an unsettled message would hold the drain until its deadline.
+            frame.Release();
+            ReturnCredit(entry.Session);
+        }
     }
 
     /// <summary>Queues one frame to every live member that has not had this id, keeps it for replay, and moves LastId.</summary>
@@ -152,7 +181,18 @@ internal sealed partial class BroadcastStage(
         {
             var session = _live[i];
             if (session.Cursor >= id) continue;
-            var result = session.Connection.Send(frame, offset, length);
+            SendResult result;
+            try
+            {
+                result = session.Connection.Send(frame, offset, length);
+            }
+            catch (Exception e) when (ConnectionFaults.IsConnectionScoped(e))
+            {
+                // One receiver's failure is its own: the others still get the message.
+                Leave(session);
+                faults.Fail(PipelineStage.Broadcast, session, e);
+                continue;
+            }
             session.Cursor = id;
             if (result is SendResult.Accepted or SendResult.Backpressure) delivered++;
             else if (result == SendResult.Dropped) DropSlowConsumer(session);

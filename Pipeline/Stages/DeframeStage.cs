@@ -2,6 +2,7 @@ using Chat.Reactor;
 using System.Threading.Channels;
 using Chat.Pipeline.Codecs;
 using Chat.Pipeline.Items;
+using Chat.Pipeline.Metrics;
 using Chat.Pipeline.Sessions;
 
 namespace Chat.Pipeline.Stages;
@@ -11,7 +12,7 @@ namespace Chat.Pipeline.Stages;
 /// passes each piece of payload on, still masked, as soon as it arrived, so that UTF-8 checks can fail fast.
 /// Violations go on as items: the unmask stage owns the one path to the close frame.
 /// </summary>
-internal sealed class DeframeStage(ChannelReader<WireItem> input, ChannelWriter<FrameItem> output, PipelineOptions options)
+internal sealed class DeframeStage(ChannelReader<WireItem> input, ChannelWriter<FrameItem> output, PipelineOptions options, ConnectionFaults faults)
 {
     public async Task RunAsync()
     {
@@ -19,19 +20,26 @@ internal sealed class DeframeStage(ChannelReader<WireItem> input, ChannelWriter<
         {
             while (input.TryRead(out var item))
             {
-                var session = item.Session;
-                switch (item.Kind)
+                try
                 {
-                    case ItemKind.Data:
-                        await DecodeAsync(session, item.Buffer!, item.Offset, item.Count).ConfigureAwait(false);
-                        break;
-                    case ItemKind.Join:
-                        session.Decoder = new FrameDecoder(options.MaxMessageBytes, options.MaxMessageBytes);
-                        await output.WriteAsync(FrameItem.Join(session, item.Since)).ConfigureAwait(false);
-                        break;
-                    case ItemKind.Closed:
-                        await output.WriteAsync(FrameItem.Closed(session)).ConfigureAwait(false);
-                        break;
+                    var session = item.Session;
+                    switch (item.Kind)
+                    {
+                        case ItemKind.Data:
+                            await DecodeAsync(session, item.Buffer!, item.Offset, item.Count).ConfigureAwait(false);
+                            break;
+                        case ItemKind.Join:
+                            session.Decoder = new FrameDecoder(options.MaxMessageBytes, options.MaxMessageBytes);
+                            await output.WriteAsync(FrameItem.Join(session, item.Since)).ConfigureAwait(false);
+                            break;
+                        case ItemKind.Closed:
+                            await output.WriteAsync(FrameItem.Closed(session)).ConfigureAwait(false);
+                            break;
+                    }
+                }
+                catch (Exception e) when (ConnectionFaults.IsConnectionScoped(e))
+                {
+                    faults.Fail(PipelineStage.Deframe, item.Session, e);
                 }
             }
         }

@@ -1,6 +1,7 @@
 using System.Threading.Channels;
 using Chat.Pipeline.Codecs;
 using Chat.Pipeline.Items;
+using Chat.Pipeline.Metrics;
 using Chat.Reactor;
 
 namespace Chat.Pipeline.Stages;
@@ -9,7 +10,7 @@ namespace Chat.Pipeline.Stages;
 /// Stage 6: encodes each chat message once into a shared frame buffer: everything but the id and the frame header,
 /// which the broadcast stage writes in front of it once the store has given the id.
 /// </summary>
-internal sealed class EncodeStage(ChannelReader<MessageItem> input, ChannelWriter<MessageItem> output)
+internal sealed class EncodeStage(ChannelReader<MessageItem> input, ChannelWriter<MessageItem> output, ConnectionFaults faults)
 {
     public async Task RunAsync()
     {
@@ -17,7 +18,15 @@ internal sealed class EncodeStage(ChannelReader<MessageItem> input, ChannelWrite
         {
             while (input.TryRead(out var item))
             {
-                await output.WriteAsync(item.Kind == ItemKind.Chat ? Encode(item) : item).ConfigureAwait(false);
+                try
+                {
+                    await output.WriteAsync(item.Kind == ItemKind.Chat ? Encode(item) : item).ConfigureAwait(false);
+                }
+                catch (Exception e) when (ConnectionFaults.IsConnectionScoped(e))
+                {
+                    if (item.Kind == ItemKind.Chat) faults.Settle(item.Session);
+                    faults.Fail(PipelineStage.Encode, item.Session, e);
+                }
             }
         }
         output.TryComplete();

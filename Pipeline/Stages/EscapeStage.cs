@@ -12,7 +12,7 @@ namespace Chat.Pipeline.Stages;
 /// Stage 5: reads the client's JSON, answers a bad message with an error frame to that client alone, and HTML-escapes
 /// the comment. Counts the connection's messages in flight and pauses its reads past the limit.
 /// </summary>
-internal sealed class EscapeStage(ChannelReader<MessageItem> input, ChannelWriter<MessageItem> output, PipelineOptions options, ServerMetrics metrics)
+internal sealed class EscapeStage(ChannelReader<MessageItem> input, ChannelWriter<MessageItem> output, PipelineOptions options, ServerMetrics metrics, ConnectionFaults faults)
 {
     private string? _rateMessage;
 
@@ -22,13 +22,20 @@ internal sealed class EscapeStage(ChannelReader<MessageItem> input, ChannelWrite
         {
             while (input.TryRead(out var item))
             {
-                if (item.Kind != ItemKind.Message)
+                try
                 {
-                    await output.WriteAsync(item).ConfigureAwait(false);
-                    continue;
+                    if (item.Kind != ItemKind.Message)
+                    {
+                        await output.WriteAsync(item).ConfigureAwait(false);
+                        continue;
+                    }
+                    var chat = Escape(item);
+                    if (chat.Session is not null) await output.WriteAsync(chat).ConfigureAwait(false);
                 }
-                var chat = Escape(item);
-                if (chat.Session is not null) await output.WriteAsync(chat).ConfigureAwait(false);
+                catch (Exception e) when (ConnectionFaults.IsConnectionScoped(e))
+                {
+                    faults.Fail(PipelineStage.Escape, item.Session, e);
+                }
             }
         }
         output.TryComplete();

@@ -20,7 +20,8 @@ internal sealed class HandshakeStage(
     UsernameAssigner usernames,
     PipelineOptions options,
     ServerMetrics metrics,
-    Func<long> lastDelivered)
+    Func<long> lastDelivered,
+    ConnectionFaults faults)
 {
     private static ReadOnlySpan<byte> Version13 => "Sec-WebSocket-Version: 13\r\n"u8;
     private static ReadOnlySpan<byte> AllowGet => "Allow: GET\r\n"u8;
@@ -31,32 +32,39 @@ internal sealed class HandshakeStage(
         {
             while (input.TryRead(out var item))
             {
-                var session = item.Session;
-                switch (item.Kind)
+                try
                 {
-                    case ItemKind.Request:
-                        if (item.Mode == SessionMode.WebSocket && !session.HttpAnswered.IsCompleted)
-                        {
-                            // An upgrade pipelined behind answers still being produced (history, health): the 101 and
-                            // every frame after it go straight to the connection, so they must wait for those answers.
-                            await session.HttpAnswered.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-                        }
-                        var since = Answer(session, item.Buffer!.AsSpan(0, item.Count), item.Head, item.Mode);
-                        BufferPool.Shared.Return(item.Buffer!);
-                        if (since is { } joined) await output.WriteAsync(WireItem.Join(session, joined)).ConfigureAwait(false);
-                        break;
-                    case ItemKind.Reject:
-                        HttpAnswer.SendError(session, item.Status, ReasonFor(item.Status), keepAlive: false);
-                        break;
-                    case ItemKind.Data when !session.Upgraded:
-                        BufferPool.Shared.Return(item.Buffer!);
-                        break;
-                    case ItemKind.Data:
-                        await output.WriteAsync(WireItem.Data(session, item.Buffer!, item.Offset, item.Count)).ConfigureAwait(false);
-                        break;
-                    case ItemKind.Closed:
-                        await output.WriteAsync(WireItem.Closed(session)).ConfigureAwait(false);
-                        break;
+                    var session = item.Session;
+                    switch (item.Kind)
+                    {
+                        case ItemKind.Request:
+                            if (item.Mode == SessionMode.WebSocket && !session.HttpAnswered.IsCompleted)
+                            {
+                                // An upgrade pipelined behind answers still being produced (history, health): the 101 and
+                                // every frame after it go straight to the connection, so they must wait for those answers.
+                                await session.HttpAnswered.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                            }
+                            var since = Answer(session, item.Buffer!.AsSpan(0, item.Count), item.Head, item.Mode);
+                            BufferPool.Shared.Return(item.Buffer!);
+                            if (since is { } joined) await output.WriteAsync(WireItem.Join(session, joined)).ConfigureAwait(false);
+                            break;
+                        case ItemKind.Reject:
+                            HttpAnswer.SendError(session, item.Status, ReasonFor(item.Status), keepAlive: false);
+                            break;
+                        case ItemKind.Data when !session.Upgraded:
+                            BufferPool.Shared.Return(item.Buffer!);
+                            break;
+                        case ItemKind.Data:
+                            await output.WriteAsync(WireItem.Data(session, item.Buffer!, item.Offset, item.Count)).ConfigureAwait(false);
+                            break;
+                        case ItemKind.Closed:
+                            await output.WriteAsync(WireItem.Closed(session)).ConfigureAwait(false);
+                            break;
+                    }
+                }
+                catch (Exception e) when (ConnectionFaults.IsConnectionScoped(e))
+                {
+                    faults.Fail(PipelineStage.Handshake, item.Session, e);
                 }
             }
         }

@@ -17,7 +17,8 @@ internal sealed class ParseHeaderStage(
     ChannelWriter<RequestItem> output,
     SessionRegistry sessions,
     PipelineOptions options,
-    ServerMetrics metrics)
+    ServerMetrics metrics,
+    ConnectionFaults faults)
 {
     private static ReadOnlySpan<byte> WebSocketPath => "/websocket"u8;
 
@@ -27,22 +28,26 @@ internal sealed class ParseHeaderStage(
         {
             while (input.TryRead(out var ev))
             {
-                switch (ev.Kind)
+                try
                 {
-                    case TransportEventKind.Opened:
-                        await OpenAsync(ev.Connection).ConfigureAwait(false);
-                        break;
-                    case TransportEventKind.Received:
-                        await ReceiveAsync((Session)ev.Connection.Tag!, ev.Buffer!, ev.Count).ConfigureAwait(false);
-                        break;
-                    case TransportEventKind.Closed:
-                        await CloseAsync((Session)ev.Connection.Tag!).ConfigureAwait(false);
-                        break;
+                    await HandleAsync(ev).ConfigureAwait(false);
+                }
+                catch (Exception e) when (ConnectionFaults.IsConnectionScoped(e))
+                {
+                    faults.Fail(PipelineStage.ParseHeader, ev.Connection, ev.Connection.Tag as Session, e);
                 }
             }
         }
         output.TryComplete();
     }
+
+    private ValueTask HandleAsync(in TransportEvent ev) => ev.Kind switch
+    {
+        TransportEventKind.Opened => OpenAsync(ev.Connection),
+        TransportEventKind.Received => ReceiveAsync((Session)ev.Connection.Tag!, ev.Buffer!, ev.Count),
+        TransportEventKind.Closed => CloseAsync((Session)ev.Connection.Tag!),
+        _ => default,
+    };
 
     private ValueTask OpenAsync(Connection connection)
     {

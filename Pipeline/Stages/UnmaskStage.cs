@@ -12,7 +12,7 @@ namespace Chat.Pipeline.Stages;
 /// ends), reassembles fragments, and answers control frames: ping with pong, close with its echo. Every server-sent
 /// close for a protocol violation leaves from here.
 /// </summary>
-internal sealed class UnmaskStage(ChannelReader<FrameItem> input, ChannelWriter<MessageItem> output, PipelineOptions options, ServerMetrics metrics)
+internal sealed class UnmaskStage(ChannelReader<FrameItem> input, ChannelWriter<MessageItem> output, PipelineOptions options, ServerMetrics metrics, ConnectionFaults faults)
 {
     public async Task RunAsync()
     {
@@ -20,23 +20,30 @@ internal sealed class UnmaskStage(ChannelReader<FrameItem> input, ChannelWriter<
         {
             while (input.TryRead(out var item))
             {
-                var session = item.Session;
-                switch (item.Kind)
+                try
                 {
-                    case ItemKind.FramePart:
-                        var message = Unmask(session, item);
-                        if (message.Session is not null) await output.WriteAsync(message).ConfigureAwait(false);
-                        break;
-                    case ItemKind.Violation:
-                        Fail(session, item.Violation, item.Reason!);
-                        break;
-                    case ItemKind.Join:
-                        await output.WriteAsync(MessageItem.Join(session, item.Since)).ConfigureAwait(false);
-                        break;
-                    case ItemKind.Closed:
-                        ReturnAssembly(session);
-                        await output.WriteAsync(MessageItem.Closed(session)).ConfigureAwait(false);
-                        break;
+                    var session = item.Session;
+                    switch (item.Kind)
+                    {
+                        case ItemKind.FramePart:
+                            var message = Unmask(session, item);
+                            if (message.Session is not null) await output.WriteAsync(message).ConfigureAwait(false);
+                            break;
+                        case ItemKind.Violation:
+                            Fail(session, item.Violation, item.Reason!);
+                            break;
+                        case ItemKind.Join:
+                            await output.WriteAsync(MessageItem.Join(session, item.Since)).ConfigureAwait(false);
+                            break;
+                        case ItemKind.Closed:
+                            ReturnAssembly(session);
+                            await output.WriteAsync(MessageItem.Closed(session)).ConfigureAwait(false);
+                            break;
+                    }
+                }
+                catch (Exception e) when (ConnectionFaults.IsConnectionScoped(e))
+                {
+                    faults.Fail(PipelineStage.Unmask, item.Session, e);
                 }
             }
         }

@@ -28,6 +28,12 @@ internal sealed class InProcessPipelineServer : IAsyncDisposable
 
     public IPEndPoint EndPoint => _transport.LocalEndPoint;
 
+    /// <summary>The running pipeline, for tests that reach its public surface (e.g. its /metrics source).</summary>
+    public ChatPipeline Pipeline => _pipeline;
+
+    /// <summary>The reactor's open connections, as the host reports them to /metrics.</summary>
+    public int ConnectionCount => _transport.ConnectionCount;
+
     public static async Task<InProcessPipelineServer> StartAsync(IMessageStore store, PipelineOptions options, ReactorBackend backend)
     {
         var loggers = LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Warning));

@@ -1,0 +1,35 @@
+using Chat.Storage;
+
+namespace Chat.UnitTests.Pipeline;
+
+/// <summary>
+/// A store that, once armed, answers the next read after an id with a row no store should return (no username): a bug
+/// in a store, met by whatever reads that row. Everything else goes to the store inside.
+/// </summary>
+internal sealed class CorruptRowStore(IMessageStore inner) : IMessageStore
+{
+    private int _corruptNext;
+
+    public string Description => inner.Description;
+
+    public void CorruptNextRead() => Volatile.Write(ref _corruptNext, 1);
+
+    public Task InitializeAsync(CancellationToken cancellationToken) => inner.InitializeAsync(cancellationToken);
+
+    public ValueTask<long> AppendAsync(Guid batchKey, ReadOnlyMemory<NewMessage> batch, CancellationToken cancellationToken) =>
+        inner.AppendAsync(batchKey, batch, cancellationToken);
+
+    public Task<IReadOnlyList<StoredMessage>> ReadLatestAsync(int limit, CancellationToken cancellationToken) =>
+        inner.ReadLatestAsync(limit, cancellationToken);
+
+    public async Task<IReadOnlyList<StoredMessage>> ReadAfterAsync(long afterId, int limit, CancellationToken cancellationToken)
+    {
+        var rows = await inner.ReadAfterAsync(afterId, limit, cancellationToken);
+        if (Interlocked.Exchange(ref _corruptNext, 0) == 0 || rows.Count == 0) return rows;
+        return [rows[0] with { Username = null! }, .. rows.Skip(1)];
+    }
+
+    public Task<bool> PingAsync(CancellationToken cancellationToken) => inner.PingAsync(cancellationToken);
+
+    public ValueTask DisposeAsync() => inner.DisposeAsync();
+}
