@@ -150,8 +150,9 @@ public sealed class DescriptorExhaustionTests(ITestOutputHelper output)
                 await RoundTripAsync(server, "after the cap");
                 return true;
             }
-            catch (Exception e) when (e is System.Net.WebSockets.WebSocketException or OperationCanceledException)
+            catch (Exception)
             {
+                // Refused (503) or reset while the held connections' slots were still taken.
                 return false;
             }
         }, TimeSpan.FromSeconds(15)), "chat works once the slots are free");
@@ -168,12 +169,20 @@ public sealed class DescriptorExhaustionTests(ITestOutputHelper output)
         Assert.Equal(682, expected.ConnectionCap);
     }
 
-    /// <summary>One WebSocket round trip: connect, send, receive the echo.</summary>
+    /// <summary>
+    /// One WebSocket round trip (connect, upgrade, send, receive the echo) on a raw socket: little client code, so
+    /// what the one-second bound measures is the server, not the test process's first use of ClientWebSocket.
+    /// </summary>
     private static async Task RoundTripAsync(ServerProcess server, string comment)
     {
-        await using var client = await ChatClient.ConnectAsync(server.WebSocketUri());
-        await client.SendChatAsync(comment);
-        Assert.Equal(comment, ChatFrame.From(await client.ReceiveAsync()).Comment);
+        using var connection = await RawConnection.OpenAsync(server.EndPoint);
+        Assert.Equal(101, await connection.UpgradeAsync());
+        var json = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(new { messageType = "chatMessage", comment });
+        await connection.SendAsync(RawConnection.ClientFrame(1, json));
+        var (opcode, payload) = await connection.ReadFrameAsync();
+        Assert.Equal(1, opcode);
+        using var echo = System.Text.Json.JsonDocument.Parse(payload);
+        Assert.Equal(comment, echo.RootElement.GetProperty("comment").GetString());
     }
 
     /// <summary>Round trips from <paramref name="since"/> until one succeeds, within <see cref="ChatWithin"/> plus slack for a loaded machine to report it.</summary>
@@ -188,7 +197,7 @@ public sealed class DescriptorExhaustionTests(ITestOutputHelper output)
                 await RoundTripAsync(server, "after the flood").WaitAsync(TimeSpan.FromSeconds(10));
                 return attempts;
             }
-            catch (Exception e) when (e is System.Net.WebSockets.WebSocketException or TimeoutException && since.Elapsed < TimeSpan.FromSeconds(10))
+            catch (Exception) when (since.Elapsed < TimeSpan.FromSeconds(10))
             {
                 // A connection that arrived while the server was still out of descriptors may have been shed: try again.
             }
