@@ -18,4 +18,10 @@ internal static partial class HostLog
 
     [LoggerMessage(EventId = 5, Level = LogLevel.Warning, Message = "CHAT_STORE=memory: messages are kept in memory only (benchmark only: not durable, lost on exit)")]
     public static partial void MemoryStore(ILogger logger);
+
+    [LoggerMessage(EventId = 6, Level = LogLevel.Information, Message = "TLS certificate {Subject} (expires {NotAfter:u}, thumbprint {Thumbprint}) loaded from {Path}")]
+    public static partial void TlsLoaded(ILogger logger, string subject, DateTime notAfter, string thumbprint, string path);
+
+    [LoggerMessage(EventId = 7, Level = LogLevel.Error, Message = "SIGHUP: the TLS pair was not reloaded, new handshakes keep the old certificate: {Error}")]
+    public static partial void TlsReloadFailed(ILogger logger, string error);
 }

@@ -48,8 +48,9 @@ catch (HostStartException e)
 var stop = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
 using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
 using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+using var sighup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, Reload);
 
-Console.Out.WriteLine($"listening on http://{host.LocalEndPoint}");
+Console.Out.WriteLine($"listening on {host.Scheme}://{host.LocalEndPoint}");
 Console.Out.Flush();
 
 var finished = await Task.WhenAny(stop.Task, host.Faulted);
@@ -61,6 +62,13 @@ if (finished == host.Faulted)
 }
 var drained = await host.StopAsync();
 return drained ? 0 : 1;
+
+// SIGHUP reloads the TLS pair instead of ending the process (its default action).
+void Reload(PosixSignalContext context)
+{
+    context.Cancel = true;
+    host.ReloadTls();
+}
 
 void Stop(PosixSignalContext context)
 {

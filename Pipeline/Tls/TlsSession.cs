@@ -1,0 +1,189 @@
+using System.Net.Security;
+using System.Security.Authentication;
+using System.Threading.Channels;
+using Chat.Pipeline.Http;
+using Chat.Reactor;
+using Microsoft.Extensions.Logging;
+
+namespace Chat.Pipeline.Tls;
+
+/// <summary>
+/// One connection's TLS: an <see cref="SslStream"/> over the reactor's ciphertext. Its read loop turns ciphertext into
+/// plaintext events for parse-header; as the connection's <see cref="IOutboundTransform"/> it encrypts everything the
+/// pipeline sends. Until the handshake is done nothing the pipeline sends can leave (there are no keys yet), and a
+/// close before then closes the socket without last words.
+/// </summary>
+internal sealed class TlsSession : IOutboundTransform
+{
+    /// <summary>TLS record content type 22: every TLS client starts with a handshake record (RFC 8446 section 5.1).</summary>
+    private const byte HandshakeRecord = 0x16;
+
+    /// <summary>One TLS record's largest plaintext (RFC 8446 section 5.1): a whole record fits one event.</summary>
+    private const int PlaintextBufferSize = 16 * 1024;
+
+    private readonly Connection _connection;
+    private readonly CiphertextStream _ciphertext;
+    private readonly SslStream _ssl;
+    private readonly ILogger _logger;
+    private readonly object _writeLock = new();
+    private readonly TaskCompletionSource _peerGone = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private bool _authenticated;
+    private bool _finished;
+    private bool _sawFirstByte;
+
+    public TlsSession(Connection connection, ILogger logger)
+    {
+        _connection = connection;
+        _logger = logger;
+        _ciphertext = new CiphertextStream(connection);
+        _ssl = new SslStream(_ciphertext, leaveInnerStreamOpen: true);
+    }
+
+    /// <summary>Decrypt-stage thread: ciphertext the reactor received (a rented buffer, now owned here).</summary>
+    public void Feed(byte[] buffer, int count)
+    {
+        if (!_sawFirstByte)
+        {
+            _sawFirstByte = true;
+            if (buffer[0] != HandshakeRecord)
+            {
+                BufferPool.Shared.Return(buffer);
+                RefusePlainHttp();
+                return;
+            }
+        }
+        _ciphertext.Feed(buffer, count);
+    }
+
+    /// <summary>Decrypt-stage thread: the reactor reported the connection closed; the read loop ends.</summary>
+    public void PeerClosed()
+    {
+        _ciphertext.Complete();
+        _peerGone.TrySetResult();
+    }
+
+    /// <summary>
+    /// Handshake, then plaintext out until the peer's close_notify, FIN or an error; then closes our side, waits for the
+    /// reactor's Closed and reports it last, so parse-header sees Opened, Received…, Closed in order.
+    /// </summary>
+    public async Task RunAsync(SslServerAuthenticationOptions options, ChannelWriter<TransportEvent> output)
+    {
+        try
+        {
+            await _ssl.AuthenticateAsServerAsync(options, CancellationToken.None).ConfigureAwait(false);
+            lock (_writeLock) _authenticated = true;
+        }
+        catch (Exception e) when (e is AuthenticationException or IOException or ObjectDisposedException)
+        {
+            TlsLog.HandshakeFailed(_logger, _connection.Id, _connection.RemoteEndPoint.ToString(), e.Message);
+        }
+        if (_authenticated) await ReadPlaintextAsync(output).ConfigureAwait(false);
+        _connection.Close();
+        await _peerGone.Task.ConfigureAwait(false);
+        lock (_writeLock) _finished = true;
+        await _ssl.DisposeAsync().ConfigureAwait(false);
+        await _ciphertext.DisposeAsync().ConfigureAwait(false);
+        await output.WriteAsync(TransportEvent.Closed(_connection)).ConfigureAwait(false);
+    }
+
+    private async Task ReadPlaintextAsync(ChannelWriter<TransportEvent> output)
+    {
+        try
+        {
+            while (true)
+            {
+                // Wait for a record without holding a buffer: idle connections hold none.
+                await _ssl.ReadAsync(Memory<byte>.Empty).ConfigureAwait(false);
+                var buffer = BufferPool.Shared.Rent(PlaintextBufferSize);
+                int read;
+                try
+                {
+                    read = await _ssl.ReadAsync(buffer).ConfigureAwait(false);
+                }
+                catch
+                {
+                    BufferPool.Shared.Return(buffer);
+                    throw;
+                }
+                if (read == 0)
+                {
+                    BufferPool.Shared.Return(buffer);
+                    return;
+                }
+                await output.WriteAsync(TransportEvent.Received(_connection, buffer, read)).ConfigureAwait(false);
+            }
+        }
+        catch (Exception e) when (e is IOException or AuthenticationException or ObjectDisposedException)
+        {
+            TlsLog.ReadFailed(_logger, _connection.Id, e.Message);
+        }
+    }
+
+    public SendResult Send(Connection connection, SharedBuffer buffer, int offset, int count)
+    {
+        lock (_writeLock)
+        {
+            if (!_authenticated || _finished || connection.IsClosing) return SendResult.Closed;
+            var result = Encrypt(buffer, offset, count);
+            // A record the queue refused leaves a gap in the record sequence: nothing after it could be decrypted.
+            if (result is SendResult.Dropped or SendResult.Closed) _finished = true;
+            return result;
+        }
+    }
+
+    public void Close(Connection connection, SharedBuffer? lastWords, int offset, int count, bool discardQueued)
+    {
+        lock (_writeLock)
+        {
+            // Discarding queued records would leave a gap in the record sequence, so a dropped peer gets no last words.
+            if (_authenticated && !_finished && !discardQueued && !connection.IsClosing)
+            {
+                if (lastWords is not null) Encrypt(lastWords, offset, count);
+                SendCloseNotify();
+            }
+            _finished = true;
+        }
+        connection.CloseRaw(discardQueued: discardQueued);
+    }
+
+    private SendResult Encrypt(SharedBuffer buffer, int offset, int count)
+    {
+        _ciphertext.BeginWrite();
+        try
+        {
+            _ssl.Write(buffer.Array, offset, count);
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException or InvalidOperationException)
+        {
+            return SendResult.Closed;
+        }
+        return _ciphertext.EndWrite();
+    }
+
+    /// <summary>The close_notify alert (RFC 8446 section 6.1), so the peer knows the stream was not truncated.</summary>
+    private void SendCloseNotify()
+    {
+        try
+        {
+            // Our stream's writes complete at once, so this completes before it returns.
+            var shutdown = _ssl.ShutdownAsync();
+            if (!shutdown.IsCompleted) _ = shutdown.ContinueWith(static t => _ = t.Exception, TaskContinuationOptions.OnlyOnFaulted);
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException or InvalidOperationException)
+        {
+            // The peer is gone or the session failed; closing the socket is all that is left.
+        }
+    }
+
+    /// <summary>Plain HTTP on the TLS port: say so in plain text, as nginx does, and close.</summary>
+    private void RefusePlainHttp()
+    {
+        TlsLog.PlainHttp(_logger, _connection.Id, _connection.RemoteEndPoint.ToString());
+        var answer = HttpAnswer.Write(400, HttpAnswer.TextPlain, "this port speaks TLS: use https:// or wss://\n"u8,
+            keepAlive: false, headOnly: false, default, out var length);
+        lock (_writeLock) _finished = true;
+        _connection.CloseRaw(answer, 0, length);
+        answer.Release();
+        _ciphertext.Complete();
+    }
+}
