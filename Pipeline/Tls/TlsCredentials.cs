@@ -72,7 +72,8 @@ public sealed class TlsCredentials
         {
             throw new TlsCredentialsException($"cannot read the TLS certificate or key: {e.Message}");
         }
-        catch (CryptographicException e)
+        // A key of another certificate is an ArgumentException for EC keys and a CryptographicException for RSA ones.
+        catch (Exception e) when (e is CryptographicException or ArgumentException)
         {
             throw new TlsCredentialsException($"bad TLS certificate '{certificatePath}' or key '{keyPath}' (not PEM, or the key does not match the certificate): {e.Message}");
         }
