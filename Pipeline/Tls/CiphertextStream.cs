@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using Chat.Reactor;
 
@@ -40,6 +41,8 @@ internal sealed class CiphertextStream(Connection connection) : Stream
     /// A zero-length read waits for data without taking any, so that an idle connection holds no buffer
     /// (<see cref="System.Net.Security.SslStream"/> passes its own zero-byte reads down).
     /// </summary>
+    // Pooled: a connection waits for ciphertext on every read, and the state machine would otherwise be boxed each time.
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public override async ValueTask<int> ReadAsync(Memory<byte> destination, CancellationToken cancellationToken = default)
     {
         while (_current.Count == 0)

@@ -12,14 +12,19 @@ namespace Chat.Pipeline.Tls;
 /// plaintext events for parse-header; as the connection's <see cref="IOutboundTransform"/> it encrypts everything the
 /// pipeline sends. Until the handshake is done nothing the pipeline sends can leave (there are no keys yet), and a
 /// close before then closes the socket without last words.
+/// Sends are corked: frames queued while an encryption is pending leave in one TLS record (up to 16 KiB each), as
+/// Kestrel's pipe before its SslStream does, so a busy connection pays one record per batch rather than per frame.
 /// </summary>
-internal sealed class TlsSession : IOutboundTransform
+internal sealed class TlsSession : IOutboundTransform, IThreadPoolWorkItem
 {
     /// <summary>TLS record content type 22: every TLS client starts with a handshake record (RFC 8446 section 5.1).</summary>
     private const byte HandshakeRecord = 0x16;
 
     /// <summary>One TLS record's largest plaintext (RFC 8446 section 5.1): a whole record fits one event.</summary>
     private const int PlaintextBufferSize = 16 * 1024;
+
+    /// <summary>Corked plaintext past which the sender encrypts at once instead of waiting for the pool thread.</summary>
+    private const int InlineEncryptBytes = 64 * 1024;
 
     private readonly Connection _connection;
     private readonly CiphertextStream _ciphertext;
@@ -30,6 +35,12 @@ internal sealed class TlsSession : IOutboundTransform
     private bool _authenticated;
     private bool _finished;
     private bool _sawFirstByte;
+    // --- under _writeLock: plaintext waiting for the next encryption ---
+    private byte[]? _corked;
+    private int _corkedLength;
+    private bool _encryptQueued;
+    /// <summary>The queue's answer to the last encryption: Dropped means a record is missing and the peer must go.</summary>
+    private SendResult _last = SendResult.Accepted;
 
     public TlsSession(Connection connection, ILogger logger)
     {
@@ -80,7 +91,7 @@ internal sealed class TlsSession : IOutboundTransform
         if (_authenticated) await ReadPlaintextAsync(output).ConfigureAwait(false);
         _connection.Close();
         await _peerGone.Task.ConfigureAwait(false);
-        lock (_writeLock) _finished = true;
+        lock (_writeLock) Finish();
         await _ssl.DisposeAsync().ConfigureAwait(false);
         await _ciphertext.DisposeAsync().ConfigureAwait(false);
         await output.WriteAsync(TransportEvent.Closed(_connection)).ConfigureAwait(false);
@@ -124,10 +135,26 @@ internal sealed class TlsSession : IOutboundTransform
         lock (_writeLock)
         {
             if (!_authenticated || _finished || connection.IsClosing) return SendResult.Closed;
-            var result = Encrypt(buffer, offset, count);
-            // A record the queue refused leaves a gap in the record sequence: nothing after it could be decrypted.
-            if (result is SendResult.Dropped or SendResult.Closed) _finished = true;
-            return result;
+            // A record the queue refused leaves a gap in the record sequence: the owner drops this peer.
+            if (_last is SendResult.Dropped or SendResult.Closed) return _last;
+            Cork(buffer.Span.Slice(offset, count));
+            if (_corkedLength >= InlineEncryptBytes) EncryptCorked();
+            else if (!_encryptQueued)
+            {
+                _encryptQueued = true;
+                ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+            }
+            return _last;
+        }
+    }
+
+    /// <summary>Pool thread: encrypts what was corked since it was queued.</summary>
+    void IThreadPoolWorkItem.Execute()
+    {
+        lock (_writeLock)
+        {
+            _encryptQueued = false;
+            if (!_finished) EncryptCorked();
         }
     }
 
@@ -136,28 +163,62 @@ internal sealed class TlsSession : IOutboundTransform
         lock (_writeLock)
         {
             // Discarding queued records would leave a gap in the record sequence, so a dropped peer gets no last words.
-            if (_authenticated && !_finished && !discardQueued && !connection.IsClosing)
+            if (_authenticated && !_finished && !discardQueued && !connection.IsClosing && _last is not (SendResult.Dropped or SendResult.Closed))
             {
-                if (lastWords is not null) Encrypt(lastWords, offset, count);
+                if (lastWords is not null) Cork(lastWords.Span.Slice(offset, count));
+                EncryptCorked();
                 SendCloseNotify();
             }
-            _finished = true;
+            Finish();
         }
         connection.CloseRaw(discardQueued: discardQueued);
     }
 
-    private SendResult Encrypt(SharedBuffer buffer, int offset, int count)
+    private void Cork(ReadOnlySpan<byte> plaintext)
     {
+        var needed = _corkedLength + plaintext.Length;
+        if (_corked is null || _corked.Length < needed)
+        {
+            var larger = BufferPool.Shared.Rent(Math.Max(needed, PlaintextBufferSize));
+            if (_corked is not null)
+            {
+                _corked.AsSpan(0, _corkedLength).CopyTo(larger);
+                BufferPool.Shared.Return(_corked);
+            }
+            _corked = larger;
+        }
+        plaintext.CopyTo(_corked.AsSpan(_corkedLength));
+        _corkedLength = needed;
+    }
+
+    /// <summary>Under the lock: one write of everything corked (SslStream cuts it into records of 16 KiB at most).</summary>
+    private void EncryptCorked()
+    {
+        if (_corkedLength == 0) return;
         _ciphertext.BeginWrite();
         try
         {
-            _ssl.Write(buffer.Array, offset, count);
+            _ssl.Write(_corked!, 0, _corkedLength);
+            _last = _ciphertext.EndWrite();
         }
         catch (Exception e) when (e is IOException or ObjectDisposedException or InvalidOperationException)
         {
-            return SendResult.Closed;
+            _last = SendResult.Closed;
         }
-        return _ciphertext.EndWrite();
+        // Nothing is held between batches: an idle connection keeps no buffer.
+        _corkedLength = 0;
+        BufferPool.Shared.Return(_corked!);
+        _corked = null;
+    }
+
+    /// <summary>Under the lock: nothing more is encrypted; corked plaintext is let go.</summary>
+    private void Finish()
+    {
+        _finished = true;
+        if (_corked is null) return;
+        BufferPool.Shared.Return(_corked);
+        _corked = null;
+        _corkedLength = 0;
     }
 
     /// <summary>The close_notify alert (RFC 8446 section 6.1), so the peer knows the stream was not truncated.</summary>
@@ -181,7 +242,7 @@ internal sealed class TlsSession : IOutboundTransform
         TlsLog.PlainHttp(_logger, _connection.Id, _connection.RemoteEndPoint.ToString());
         var answer = HttpAnswer.Write(400, HttpAnswer.TextPlain, "this port speaks TLS: use https:// or wss://\n"u8,
             keepAlive: false, headOnly: false, default, out var length);
-        lock (_writeLock) _finished = true;
+        lock (_writeLock) Finish();
         _connection.CloseRaw(answer, 0, length);
         answer.Release();
         _ciphertext.Complete();
