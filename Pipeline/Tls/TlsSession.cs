@@ -1,7 +1,9 @@
+using System.Diagnostics;
 using System.Net.Security;
 using System.Security.Authentication;
 using System.Threading.Channels;
 using Chat.Pipeline.Http;
+using Chat.Pipeline.Sessions;
 using Chat.Reactor;
 using Microsoft.Extensions.Logging;
 
@@ -83,6 +85,9 @@ internal sealed class TlsSession : IOutboundTransform, IThreadPoolWorkItem
         {
             await _ssl.AuthenticateAsServerAsync(options, CancellationToken.None).ConfigureAwait(false);
             lock (_writeLock) _authenticated = true;
+            // The handshake had the head deadline (the sweeper cuts a trickled one); the request head gets its own, so
+            // a slow handshake on a loaded box does not eat the time of the first request.
+            if (_connection.Tag is Session session) Volatile.Write(ref session.AwaitingHeadSince, Stopwatch.GetTimestamp());
         }
         catch (Exception e) when (e is AuthenticationException or IOException or ObjectDisposedException)
         {
