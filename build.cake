@@ -38,7 +38,9 @@ void MustRun(string program, string arguments, IDictionary<string, string> envir
 void EnsureChromium()
 {
     const string chromium = "/usr/bin/chromium";
-    if (System.IO.File.Exists(chromium)) return;
+    // The TLS round-trip test speaks wss with Debian's python3-websockets; it comes with the browser.
+    const string pythonWebSockets = "/usr/lib/python3/dist-packages/websockets/__init__.py";
+    if (System.IO.File.Exists(chromium) && System.IO.File.Exists(pythonWebSockets)) return;
     var ci = string.Equals(EnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase);
     if (OperatingSystem.IsLinux() && System.IO.File.Exists("/usr/bin/apt-get"))
     {
@@ -52,7 +54,7 @@ void EnsureChromium()
             catch (System.ComponentModel.Win32Exception) { return -1; }
         }
         const string options = "-qq -o Dpkg::Use-Pty=0 -o DPkg::Lock::Timeout=300";
-        if (Apt($"update {options}") == 0) Apt($"install -y --no-install-recommends {options} chromium");
+        if (Apt($"update {options}") == 0) Apt($"install -y --no-install-recommends {options} chromium python3-websockets");
     }
     if (System.IO.File.Exists(chromium)) return;
     var reason = $"{chromium} is missing and could not be installed (apt-get install -y chromium)";

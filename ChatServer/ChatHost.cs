@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using Chat.Pipeline;
 using Chat.Pipeline.Http;
+using Chat.Pipeline.Tls;
 using Chat.Reactor;
 using Chat.Storage;
 using Microsoft.Extensions.Logging;
@@ -20,10 +21,12 @@ internal sealed class ChatHost : IAsyncDisposable
     private readonly ChatPipeline _pipeline;
     private readonly ITransport _transport;
     private readonly ILogger _logger;
+    private readonly TlsCredentials? _tls;
     private int _stopped;
 
-    private ChatHost(ServerConfiguration configuration, IMessageStore store, ChatPipeline pipeline, ITransport transport, ILogger logger)
+    private ChatHost(ServerConfiguration configuration, IMessageStore store, ChatPipeline pipeline, ITransport transport, ILogger logger, TlsCredentials? tls)
     {
+        _tls = tls;
         _configuration = configuration;
         _store = store;
         _pipeline = pipeline;
@@ -37,6 +40,28 @@ internal sealed class ChatHost : IAsyncDisposable
 
     public string StoreDescription => _store.Description;
 
+    /// <summary>"https" when the port speaks TLS, else "http": the scheme of the start line.</summary>
+    public string Scheme => _tls is null ? "http" : "https";
+
+    /// <summary>The certificate new TLS handshakes present (null without TLS).</summary>
+    public System.Security.Cryptography.X509Certificates.X509Certificate2? TlsCertificate => _tls?.Certificate;
+
+    /// <summary>
+    /// SIGHUP: reads the TLS pair again for new handshakes; open connections keep theirs. A bad file keeps the old pair
+    /// and logs why. Returns whether the new pair is in use (true without TLS: nothing to reload).
+    /// </summary>
+    public bool ReloadTls()
+    {
+        if (_tls is null) return true;
+        if (!_tls.TryReload(out var error))
+        {
+            HostLog.TlsReloadFailed(_logger, error);
+            return false;
+        }
+        LogCertificate(_logger, _tls);
+        return true;
+    }
+
     /// <summary>Completes when a stage failed and the server cannot go on.</summary>
     public Task Faulted => _pipeline.Faulted;
 
@@ -47,6 +72,7 @@ internal sealed class ChatHost : IAsyncDisposable
     public static async Task<ChatHost> StartAsync(ServerConfiguration configuration, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         var logger = loggers.CreateLogger<ChatHost>();
+        var tls = LoadTls(configuration, logger);
         var store = OpenStore(configuration, loggers);
         try
         {
@@ -56,7 +82,7 @@ internal sealed class ChatHost : IAsyncDisposable
                 : null;
             // The total cap is the transport's, at accept; the pipeline keeps only the per-address one.
             var pipeline = new ChatPipeline(configuration.Pipeline, store, StaticFiles.Load(configuration.WebRoot), loggers,
-                0, configuration.MaxConnectionsPerAddress, feed);
+                0, configuration.MaxConnectionsPerAddress, feed, tls);
             ITransport transport;
             try
             {
@@ -91,7 +117,7 @@ internal sealed class ChatHost : IAsyncDisposable
             HostLog.Started(logger, configuration.Pipeline.NodeName, transport.LocalEndPoint.ToString(), transport.Backend.ToString(), store.Description);
             var descriptors = DescriptorBudget.Read();
             HostLog.ConnectionCap(logger, configuration.MaxConnections, descriptors.Limit, descriptors.Reserve);
-            return new ChatHost(configuration, store, pipeline, transport, logger);
+            return new ChatHost(configuration, store, pipeline, transport, logger, tls);
         }
         catch
         {
@@ -123,6 +149,24 @@ internal sealed class ChatHost : IAsyncDisposable
     }
 
     public async ValueTask DisposeAsync() => await StopAsync().ConfigureAwait(false);
+
+    private static TlsCredentials? LoadTls(ServerConfiguration configuration, ILogger logger)
+    {
+        if (configuration is not { TlsCertificatePath: { } certificate, TlsKeyPath: { } key }) return null;
+        try
+        {
+            var tls = TlsCredentials.Load(certificate, key);
+            LogCertificate(logger, tls);
+            return tls;
+        }
+        catch (TlsCredentialsException e)
+        {
+            throw new HostStartException(e.Message);
+        }
+    }
+
+    private static void LogCertificate(ILogger logger, TlsCredentials tls) =>
+        HostLog.TlsLoaded(logger, tls.Certificate.Subject, tls.Certificate.NotAfter.ToUniversalTime(), tls.Certificate.Thumbprint, tls.CertificatePath);
 
     private static IMessageStore OpenStore(ServerConfiguration configuration, ILoggerFactory loggers)
     {

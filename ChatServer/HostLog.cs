@@ -24,4 +24,10 @@ internal static partial class HostLog
 
     [LoggerMessage(EventId = 6, Level = LogLevel.Critical, Message = "the stop overran its {Seconds} s deadline: exiting now with code {ExitCode}")]
     public static partial void DeadlinePassed(ILogger logger, double seconds, int exitCode);
+
+    [LoggerMessage(EventId = 8, Level = LogLevel.Information, Message = "TLS certificate {Subject} (expires {NotAfter:u}, thumbprint {Thumbprint}) loaded from {Path}")]
+    public static partial void TlsLoaded(ILogger logger, string subject, DateTime notAfter, string thumbprint, string path);
+
+    [LoggerMessage(EventId = 9, Level = LogLevel.Error, Message = "SIGHUP: the TLS pair was not reloaded, new handshakes keep the old certificate: {Error}")]
+    public static partial void TlsReloadFailed(ILogger logger, string error);
 }

@@ -64,8 +64,9 @@ var deadline = ShutdownDeadline.Start(configuration.ShutdownTimeout, host.Faulte
 var stop = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
 using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
 using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+using var sighup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, Reload);
 
-Console.Out.WriteLine($"listening on http://{host.LocalEndPoint}");
+Console.Out.WriteLine($"listening on {host.Scheme}://{host.LocalEndPoint}");
 Console.Out.Flush();
 
 var finished = await Task.WhenAny(stop.Task, host.Faulted);
@@ -74,6 +75,13 @@ var drained = await host.StopAsync();
 deadline.Finished();
 // A failed stage decides the code even when the stop that followed was clean: the server could not go on.
 return host.Faulted.IsCompleted ? ShutdownDeadline.Failed : drained ? ShutdownDeadline.Clean : ShutdownDeadline.Overran;
+
+// SIGHUP reloads the TLS pair instead of ending the process (its default action).
+void Reload(PosixSignalContext context)
+{
+    context.Cancel = true;
+    host.ReloadTls();
+}
 
 void Stop(PosixSignalContext context)
 {

@@ -23,6 +23,11 @@ internal sealed record ServerConfiguration
     public int MaxConnections { get; init; }
     public int MaxConnectionsPerAddress { get; init; }
     public TimeSpan ShutdownTimeout { get; init; } = TimeSpan.FromSeconds(10);
+    /// <summary>PEM file of the certificate (leaf first, then intermediates); with <see cref="TlsKeyPath"/>, the port speaks TLS.</summary>
+    public string? TlsCertificatePath { get; init; }
+    /// <summary>PEM file of the certificate's private key.</summary>
+    public string? TlsKeyPath { get; init; }
+    public bool Tls => TlsCertificatePath is not null;
 
     /// <summary>The variables read, with their meaning, for <c>--help</c> and the README.</summary>
     public static readonly (string Name, string Meaning)[] Variables =
@@ -51,6 +56,8 @@ internal sealed record ServerConfiguration
         ("CHAT_SHUTDOWN_TIMEOUT_SECONDS", "deadline for a graceful stop on SIGTERM/Ctrl+C (default 10)"),
         ("CHAT_RETENTION_DAYS", "delete messages older than this many days, 0 = keep all (default 0)"),
         ("CHAT_RETENTION_MAX_ROWS", "keep only this many newest messages, 0 = keep all (default 0)"),
+        ("CHAT_TLS_CERT", "PEM file of the TLS certificate (leaf first, then intermediates); with CHAT_TLS_KEY: https and wss only, SIGHUP reloads both (default: unset, plain http)"),
+        ("CHAT_TLS_KEY", "PEM file of the TLS certificate's private key (set together with CHAT_TLS_CERT)"),
     ];
 
     /// <summary>What a connection past the cap gets before it is closed, unread: a fixed answer, nothing built per refusal.</summary>
@@ -88,7 +95,8 @@ internal sealed record ServerConfiguration
         var reactor = new ReactorOptions
         {
             MaxConnections = maxConnections,
-            RefusalResponse = CapRefusal,
+            // A plaintext 503 would be garbage to a TLS client, and a TLS answer needs a handshake: a bare close instead.
+            RefusalResponse = settings.ContainsKey("CHAT_TLS_CERT") ? ReadOnlyMemory<byte>.Empty : CapRefusal,
             Backend = Backend(settings),
             EventLoops = Int(settings, "CHAT_EVENT_LOOPS", reactorDefaults.EventLoops),
             HighWaterMark = Int(settings, "CHAT_HIGH_WATER_MARK_BYTES", (int)reactorDefaults.HighWaterMark),
@@ -111,6 +119,8 @@ internal sealed record ServerConfiguration
             MaxConnections = maxConnections,
             MaxConnectionsPerAddress = Int(settings, "CHAT_MAX_CONNECTIONS_PER_ADDRESS", 0),
             ShutdownTimeout = Seconds(settings, "CHAT_SHUTDOWN_TIMEOUT_SECONDS", TimeSpan.FromSeconds(10)),
+            TlsCertificatePath = FullPath(settings, "CHAT_TLS_CERT"),
+            TlsKeyPath = FullPath(settings, "CHAT_TLS_KEY"),
         };
         configuration.Validate();
         return configuration;
@@ -132,6 +142,10 @@ internal sealed record ServerConfiguration
         if (MaxConnections < 0) throw new ConfigurationException("CHAT_MAX_CONNECTIONS must not be negative");
         if (MaxConnectionsPerAddress < 0) throw new ConfigurationException("CHAT_MAX_CONNECTIONS_PER_ADDRESS must not be negative");
         if (ShutdownTimeout <= TimeSpan.Zero) throw new ConfigurationException("CHAT_SHUTDOWN_TIMEOUT_SECONDS must be positive");
+        if ((TlsCertificatePath is null) != (TlsKeyPath is null))
+        {
+            throw new ConfigurationException($"CHAT_TLS_CERT and CHAT_TLS_KEY must be set together; only {(TlsKeyPath is null ? "CHAT_TLS_CERT" : "CHAT_TLS_KEY")} is set");
+        }
     }
 
     /// <summary><c>--listen X</c>, <c>--listen=X</c>, <c>--data-dir X</c>: the variable's name without CHAT_, lower case, dashes.</summary>
@@ -167,6 +181,10 @@ internal sealed record ServerConfiguration
         if (host is "*" or "+") return new IPEndPoint(IPAddress.Any, port);
         throw new ConfigurationException($"CHAT_LISTEN needs an IP address, 'localhost' or '*', got '{host}'");
     }
+
+    /// <summary>Absolute, so that a SIGHUP reload reads the same file whatever the working directory is by then.</summary>
+    private static string? FullPath(Dictionary<string, string> settings, string name) =>
+        settings.TryGetValue(name, out var path) ? Path.GetFullPath(path) : null;
 
     private static int Int(Dictionary<string, string> settings, string name, int fallback)
     {

@@ -50,7 +50,7 @@ public sealed partial class ChatPipeline
 
     /// <summary>No item in any channel and every received chat message stored and broadcast.</summary>
     private bool IsIdle() =>
-        _received.Reader.Count + _requests.Reader.Count + _wire.Reader.Count + _frames.Reader.Count
+        (_ciphertext?.Reader.Count ?? 0) + _received.Reader.Count + _requests.Reader.Count + _wire.Reader.Count + _frames.Reader.Count
         + _messages.Reader.Count + _chats.Reader.Count + _encoded.Reader.Count + _committed.Reader.Count == 0
         && Interlocked.Read(ref _metrics.MessagesReceived) == Interlocked.Read(ref _metrics.MessagesSettled);
 

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Diagnostics;
 using System.Net;
+using System.Net.Security;
 using System.Net.Sockets;
 using System.Text;
 
@@ -24,7 +25,8 @@ public sealed partial class ChatPipeline
     {
         var since = Math.Max(_broadcast.LastId - 1, 0);
         var origin = _options.AllowedOrigins.Count > 0 ? _options.AllowedOrigins[0] : null;
-        await Task.Run(() => WarmUp(Loopback(endPoint), since, origin)).ConfigureAwait(false);
+        var tls = _ciphertext is not null;
+        await Task.Run(() => WarmUp(Loopback(endPoint), tls, since, origin)).ConfigureAwait(false);
         LoadReferencedAssemblies();
         _metrics.ResetCounters();
     }
@@ -50,7 +52,24 @@ public sealed partial class ChatPipeline
         return endPoint;
     }
 
-    private static void WarmUp(IPEndPoint endPoint, long since, string? origin)
+    /// <summary>
+    /// Over TLS the warm-up speaks TLS too, so that the handshake's own code paths load at start; it trusts whatever
+    /// certificate its own server presents, since it only ever talks to itself on loopback.
+    /// </summary>
+    private static Stream Open(Socket socket, bool tls)
+    {
+        var network = new NetworkStream(socket, ownsSocket: false);
+        if (!tls) return network;
+        var secure = new SslStream(network, leaveInnerStreamOpen: false, (_, _, _, _) => true);
+        secure.AuthenticateAsClient(new SslClientAuthenticationOptions
+        {
+            TargetHost = "localhost",
+            ApplicationProtocols = [SslApplicationProtocol.Http11],
+        });
+        return secure;
+    }
+
+    private static void WarmUp(IPEndPoint endPoint, bool tls, long since, string? origin)
     {
         var clock = Stopwatch.StartNew();
         using var socket = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp)
@@ -60,6 +79,7 @@ public sealed partial class ChatPipeline
             SendTimeout = (int)WarmUpTimeout.TotalMilliseconds,
         };
         socket.Connect(endPoint);
+        using var stream = Open(socket, tls);
         var buffer = new byte[64 * 1024];
         var length = 0;
 
@@ -97,14 +117,14 @@ public sealed partial class ChatPipeline
         {
         }
         // The server closes after its close echo: wait for that, so that the counters are zeroed after every item.
-        while (socket.Receive(buffer) > 0) CheckClock();
+        while (stream.Read(buffer) > 0) CheckClock();
 
         void CheckClock()
         {
             if (clock.Elapsed > WarmUpTimeout) throw new TimeoutException($"the warm-up took longer than {WarmUpTimeout.TotalSeconds} s");
         }
 
-        void SendAscii(string text) => socket.Send(Encoding.ASCII.GetBytes(text));
+        void SendAscii(string text) => stream.Write(Encoding.ASCII.GetBytes(text));
 
         // Client frames are masked (RFC 6455 section 5.3); every payload here is shorter than 126 bytes.
         void SendFrame(byte opcode, bool fin, ReadOnlySpan<byte> payload)
@@ -114,14 +134,14 @@ public sealed partial class ChatPipeline
             frame[1] = (byte)(0x80 | payload.Length);
             WarmUpMask.CopyTo(frame[2..]);
             for (var i = 0; i < payload.Length; i++) frame[6 + i] = (byte)(payload[i] ^ WarmUpMask[i % 4]);
-            socket.Send(frame);
+            stream.Write(frame);
         }
 
         void Fill()
         {
             CheckClock();
             if (length == buffer.Length) Array.Resize(ref buffer, buffer.Length * 2);
-            var read = socket.Receive(buffer, length, buffer.Length - length, SocketFlags.None);
+            var read = stream.Read(buffer, length, buffer.Length - length);
             if (read == 0) throw new InvalidOperationException("the server closed the warm-up connection early");
             length += read;
         }

@@ -6,6 +6,7 @@ using Chat.Pipeline.Metrics;
 using Chat.Pipeline.Replay;
 using Chat.Pipeline.Sessions;
 using Chat.Pipeline.Stages;
+using Chat.Pipeline.Tls;
 using Chat.Reactor;
 using Chat.Storage;
 using Microsoft.Extensions.Logging;
@@ -15,6 +16,7 @@ namespace Chat.Pipeline;
 /// <summary>
 /// The eight stages and the bounded channels between them:
 /// reactor → parse header → handshake → deframe → unmask → escape → encode → persist → broadcast → reactor.
+/// With TLS, a decrypt stage comes first and every send is encrypted on its way to the reactor.
 /// Each stage is one long-running worker; a full channel makes its writer wait, which reaches back to the reads.
 /// </summary>
 public sealed partial class ChatPipeline
@@ -26,6 +28,8 @@ public sealed partial class ChatPipeline
     private readonly SessionRegistry _sessions;
     private readonly StoreHealth _health;
     private readonly Channel<TransportEvent> _received;
+    /// <summary>Ciphertext events from the reactor, when TLS is on.</summary>
+    private readonly Channel<TransportEvent>? _ciphertext;
     private readonly Channel<RequestItem> _requests;
     private readonly Channel<WireItem> _wire;
     private readonly Channel<FrameItem> _frames;
@@ -43,8 +47,9 @@ public sealed partial class ChatPipeline
     private Func<int> _connectionCount = static () => 0;
 
     /// <param name="commitFeed">Set when other nodes may share the store: their commits are read and delivered here.</param>
+    /// <param name="tls">Set to speak TLS: connections are decrypted before parse-header and encrypted on the way out.</param>
     public ChatPipeline(PipelineOptions options, IMessageStore store, StaticFiles files, ILoggerFactory loggers,
-        int maxConnections = 0, int maxConnectionsPerAddress = 0, ICommitFeed? commitFeed = null)
+        int maxConnections = 0, int maxConnectionsPerAddress = 0, ICommitFeed? commitFeed = null, TlsCredentials? tls = null)
     {
         options.Validate();
         _options = options;
@@ -84,10 +89,15 @@ public sealed partial class ChatPipeline
             ("persist", new PersistStage(_encoded.Reader, _committed.Writer, store, batches, _health, options, _metrics, _logger, _stopping.Token).RunAsync),
             ("broadcast", _broadcast.RunAsync),
         ];
+        if (tls is not null)
+        {
+            _ciphertext = Bounded<TransportEvent>(singleWriter: false);
+            _stages.Insert(0, ("decrypt", new DecryptStage(_ciphertext.Reader, _received.Writer, tls, loggers.CreateLogger<TlsSession>()).RunAsync));
+        }
     }
 
     /// <summary>Where the reactor writes what it receives. The transport completes it when it is disposed.</summary>
-    public ChannelWriter<TransportEvent> Input => _received.Writer;
+    public ChannelWriter<TransportEvent> Input => (_ciphertext ?? _received).Writer;
 
     /// <summary>Completes with the exception of a stage that failed: the server cannot go on and should exit.</summary>
     public Task Faulted => _faulted.Task;

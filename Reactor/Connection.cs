@@ -36,6 +36,12 @@ public abstract class Connection
     /// <summary>The owner's per-connection state (the pipeline's session); the reactor never reads it.</summary>
     public object? Tag { get; set; }
 
+    /// <summary>
+    /// Set by the owner (TLS) before anything is sent: <see cref="Send"/> and <see cref="Close"/> then go through it, and
+    /// it queues its own output with <see cref="SendRaw"/> and <see cref="CloseRaw"/>. Null: bytes are queued as given.
+    /// </summary>
+    public IOutboundTransform? Outbound { get; set; }
+
     /// <summary><see cref="Stopwatch.GetTimestamp"/> of the last bytes received.</summary>
     public long LastActivityTimestamp => Volatile.Read(ref _lastActivity);
 
@@ -50,9 +56,14 @@ public abstract class Connection
 
     /// <summary>
     /// Queues <paramref name="count"/> bytes of <paramref name="buffer"/> (the queue takes its own reference) and makes
-    /// sure a flush is scheduled. Never blocks and never writes on the caller's thread.
+    /// sure a flush is scheduled, through <see cref="Outbound"/> when one is set. Never blocks and never writes on the
+    /// caller's thread.
     /// </summary>
-    public SendResult Send(SharedBuffer buffer, int offset, int count)
+    public SendResult Send(SharedBuffer buffer, int offset, int count) =>
+        Outbound is { } outbound ? outbound.Send(this, buffer, offset, count) : SendRaw(buffer, offset, count);
+
+    /// <summary><see cref="Send"/> without <see cref="Outbound"/>: the bytes go to the socket as they are.</summary>
+    public SendResult SendRaw(SharedBuffer buffer, int offset, int count)
     {
         SendResult result;
         bool schedule;
@@ -72,9 +83,17 @@ public abstract class Connection
     /// <summary>
     /// Closes gracefully: no more sends are accepted, <paramref name="lastWords"/> (if any) is queued after what is
     /// pending, or instead of it when <paramref name="discardQueued"/>; once flushed the write side is shut down and
-    /// the socket closes when the peer's FIN arrives or <see cref="ReactorOptions.CloseTimeout"/> passes.
+    /// the socket closes when the peer's FIN arrives or <see cref="ReactorOptions.CloseTimeout"/> passes. Goes through
+    /// <see cref="Outbound"/> when one is set.
     /// </summary>
     public void Close(SharedBuffer? lastWords = null, int offset = 0, int count = 0, bool discardQueued = false)
+    {
+        if (Outbound is { } outbound) outbound.Close(this, lastWords, offset, count, discardQueued);
+        else CloseRaw(lastWords, offset, count, discardQueued);
+    }
+
+    /// <summary><see cref="Close"/> without <see cref="Outbound"/>: the last words go to the socket as they are.</summary>
+    public void CloseRaw(SharedBuffer? lastWords = null, int offset = 0, int count = 0, bool discardQueued = false)
     {
         bool schedule;
         lock (Sync)

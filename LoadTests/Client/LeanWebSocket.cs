@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Security;
 using System.Net.Sockets;
 
 namespace Chat.LoadTests.Client;
@@ -6,12 +7,13 @@ namespace Chat.LoadTests.Client;
 /// <summary>
 /// A minimal WebSocket client straight on <see cref="Socket"/>: one receive buffer, one send buffer, no per-message
 /// allocation, so that thousands of them cost the shared CPU little. Sends come from one caller at a time, except the
-/// pongs the receive loop answers, hence the send lock.
+/// pongs the receive loop answers, hence the send lock. Over TLS the same bytes go through an <see cref="SslStream"/>.
 /// </summary>
 internal sealed class LeanWebSocket : IAsyncDisposable
 {
     private const int MaxPayload = 1 << 20;
     private readonly Socket _socket;
+    private SslStream? _tls;
     private readonly SemaphoreSlim _sendLock = new(1, 1);
     private byte[] _receive;
     private byte[] _send = new byte[2048];
@@ -36,9 +38,10 @@ internal sealed class LeanWebSocket : IAsyncDisposable
     /// Connects to <paramref name="server"/>, from <paramref name="localAddress"/> when given (so that many
     /// connections can use several loopback source addresses), and completes the handshake to <paramref name="pathAndQuery"/>.
     /// <paramref name="socketReceiveBuffer"/> > 0 pins SO_RCVBUF, which a slow consumer uses to fill up sooner.
+    /// With <paramref name="tls"/>, a TLS handshake (ALPN http/1.1) comes first.
     /// </summary>
     public static async Task<LeanWebSocket> ConnectAsync(IPEndPoint server, string pathAndQuery, CancellationToken cancellation,
-        IPAddress? localAddress = null, int socketReceiveBuffer = 0, int receiveBuffer = 16 * 1024)
+        IPAddress? localAddress = null, int socketReceiveBuffer = 0, int receiveBuffer = 16 * 1024, bool tls = false)
     {
         var socket = new Socket(server.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         var client = new LeanWebSocket(socket, receiveBuffer);
@@ -47,9 +50,10 @@ internal sealed class LeanWebSocket : IAsyncDisposable
             if (socketReceiveBuffer > 0) socket.ReceiveBufferSize = socketReceiveBuffer;
             if (localAddress is not null) socket.Bind(new IPEndPoint(localAddress, 0));
             await socket.ConnectAsync(server, cancellation);
+            if (tls) await client.StartTlsAsync(server, cancellation);
             var key = HandshakeCodec.NewKey();
             var request = HandshakeCodec.Request(server.ToString(), pathAndQuery, key);
-            await socket.SendAsync(request, SocketFlags.None, cancellation);
+            await client.SendAllAsync(request, cancellation);
             client.BytesOut += request.Length;
             await client.ReadHandshakeAsync(key, cancellation);
             return client;
@@ -147,11 +151,25 @@ internal sealed class LeanWebSocket : IAsyncDisposable
         }
     }
 
-    public ValueTask DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
         _socket.Dispose();
+        if (_tls is not null) await _tls.DisposeAsync();
         _sendLock.Dispose();
-        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>
+    /// The load client trusts whatever certificate the loopback server presents: the runner made it a moment ago, and
+    /// checking it would measure the client's chain building, not the server.
+    /// </summary>
+    private async Task StartTlsAsync(IPEndPoint server, CancellationToken cancellation)
+    {
+        _tls = new SslStream(new NetworkStream(_socket, ownsSocket: false), false, static (_, _, _, _) => true);
+        await _tls.AuthenticateAsClientAsync(new SslClientAuthenticationOptions
+        {
+            TargetHost = server.Address.ToString(),
+            ApplicationProtocols = [SslApplicationProtocol.Http11],
+        }, cancellation);
     }
 
     private async ValueTask SendFrameLockedAsync(byte opcode, ReadOnlyMemory<byte> payload, CancellationToken cancellation)
@@ -170,6 +188,11 @@ internal sealed class LeanWebSocket : IAsyncDisposable
 
     private async ValueTask SendAllAsync(ReadOnlyMemory<byte> data, CancellationToken cancellation)
     {
+        if (_tls is not null)
+        {
+            await _tls.WriteAsync(data, cancellation);
+            return;
+        }
         while (data.Length > 0)
         {
             var sent = await _socket.SendAsync(data, SocketFlags.None, cancellation);
@@ -211,7 +234,9 @@ internal sealed class LeanWebSocket : IAsyncDisposable
         }
 
         if (_end == _receive.Length) Array.Resize(ref _receive, _receive.Length * 2);
-        var read = await _socket.ReceiveAsync(_receive.AsMemory(_end), SocketFlags.None, cancellation);
+        var read = _tls is null
+            ? await _socket.ReceiveAsync(_receive.AsMemory(_end), SocketFlags.None, cancellation)
+            : await _tls.ReadAsync(_receive.AsMemory(_end), cancellation);
         if (read == 0) return false;
         _end += read;
         BytesIn += read;

@@ -12,6 +12,12 @@ internal sealed record BaselineSettings(IPEndPoint Listen, string? Postgres, Log
     /// <summary>Messages the store-less mode keeps for history and since= replay.</summary>
     public const int DefaultHistorySize = 10_000;
 
+    /// <summary>CHAT_TLS_CERT: PEM certificate; with <see cref="TlsKey"/> Kestrel speaks TLS 1.2/1.3 (https, wss), as ours does.</summary>
+    public string? TlsCertificate { get; init; }
+
+    /// <summary>CHAT_TLS_KEY: the certificate's PEM private key.</summary>
+    public string? TlsKey { get; init; }
+
     /// <summary>Throws <see cref="FormatException"/> with a one-line message naming the bad variable.</summary>
     public static BaselineSettings Load(Func<string, string?> environment)
     {
@@ -30,7 +36,10 @@ internal sealed record BaselineSettings(IPEndPoint Listen, string? Postgres, Log
             throw new FormatException($"CHAT_HISTORY_SIZE must be a positive integer, got '{historyText}'");
         }
 
-        return new BaselineSettings(ParseEndPoint(listen), postgres, level, history);
+        var certificate = environment("CHAT_TLS_CERT") is { Length: > 0 } certificateText ? certificateText : null;
+        var key = environment("CHAT_TLS_KEY") is { Length: > 0 } keyText ? keyText : null;
+        if ((certificate is null) != (key is null)) throw new FormatException("CHAT_TLS_CERT and CHAT_TLS_KEY must be set together");
+        return new BaselineSettings(ParseEndPoint(listen), postgres, level, history) { TlsCertificate = certificate, TlsKey = key };
     }
 
     private static IPEndPoint ParseEndPoint(string text)

@@ -1,5 +1,8 @@
 using System.Net;
 using System.Net.Sockets;
+using System.Security.Authentication;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using Chat.LoadTests.KestrelBaseline;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -22,7 +25,30 @@ builder.Logging.ClearProviders().AddSimpleConsole(o => o.SingleLine = true).SetM
 
 // A failed start is reported once, as one line, below; the host would log it again with its stack.
 builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
-builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(settings.Listen));
+X509Certificate2? certificate = null;
+if (settings is { TlsCertificate: { } certificatePath, TlsKey: { } keyPath })
+{
+    try
+    {
+        certificate = X509Certificate2.CreateFromPemFile(certificatePath, keyPath);
+    }
+    catch (Exception e) when (e is IOException or UnauthorizedAccessException or CryptographicException or ArgumentException)
+    {
+        Console.Error.WriteLine($"error: cannot load the TLS certificate or key: {e.Message.ReplaceLineEndings(" ")}");
+        return 2;
+    }
+}
+// With a certificate: TLS 1.2/1.3 and HTTP/1.1 only (so ALPN offers http/1.1), the same terms as our server.
+builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(settings.Listen, listen =>
+{
+    if (certificate is null) return;
+    listen.Protocols = Microsoft.AspNetCore.Server.Kestrel.Core.HttpProtocols.Http1;
+    listen.UseHttps(https =>
+    {
+        https.ServerCertificate = certificate;
+        https.SslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13;
+    });
+}));
 IChatStore store = settings.Postgres is { } postgres
     ? new PostgresChatStore(postgres)
     : new MemoryChatStore(settings.HistorySize);
@@ -45,7 +71,7 @@ catch (Exception e) when (e is IOException or SocketException or Npgsql.NpgsqlEx
 
 var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
 BaselineLog.Started(app.Services.GetRequiredService<ILogger<ChatRoom>>(), store.Description);
-Console.Out.WriteLine($"listening on http://{IPEndPoint.Parse(new Uri(address).Authority)}");
+Console.Out.WriteLine($"listening on {(certificate is null ? "http" : "https")}://{IPEndPoint.Parse(new Uri(address).Authority)}");
 Console.Out.Flush();
 await app.WaitForShutdownAsync();
 return 0;

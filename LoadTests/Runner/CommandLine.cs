@@ -24,7 +24,7 @@ internal static class CommandLine
 
         options (run):
           --target ours|kestrel|url   what to load (default ours: ChatServer.dll started by the runner)
-          --url URL                   a running server (http://HOST:PORT); twice for cross-node; implies --target url
+          --url URL                   a running server (http://HOST:PORT, https:// for TLS); twice for cross-node; implies --target url
           --allow-remote              allow a non-loopback --url
           --store embedded|postgres   the started server's store (default embedded; ingest and cross-node: postgres)
           --postgres CONNSTRING       use this database instead of a throwaway PostgreSQL cluster
@@ -41,6 +41,7 @@ internal static class CommandLine
           --addresses N               loopback source addresses 127.0.0.2.. (connections; default: as needed)
           --out DIR                   where the reports go (default artifacts/loadtest/<scenario>)
           --no-live                   no live progress line
+          --tls                       the started server speaks TLS with a throwaway certificate; clients use https and wss
 
         exit codes: 0 ok, 1 run failed (target unreachable, checks failed), 2 bad arguments
         """;
@@ -68,7 +69,7 @@ internal static class CommandLine
         var urls = new List<Uri>();
         var settings = new Dictionary<string, string>(StringComparer.Ordinal);
         TargetKind? target = null;
-        foreach (var (name, value) in Options(args, 2, flags: ["--allow-remote", "--no-live"]))
+        foreach (var (name, value) in Options(args, 2, flags: ["--allow-remote", "--no-live", "--tls"]))
         {
             options = name switch
             {
@@ -90,6 +91,7 @@ internal static class CommandLine
                 "--addresses" => options with { SourceAddresses = Int(name, value, 1, 250) },
                 "--out" => options with { Out = NonEmpty(name, value) },
                 "--no-live" => options with { Live = false },
+                "--tls" => options with { Tls = true },
                 _ => throw new UsageException($"unknown option '{name}' (see --help)"),
             };
         }
@@ -149,14 +151,14 @@ internal static class CommandLine
 
     private static RunOptions AddUrl(RunOptions options, List<Uri> urls, string value)
     {
-        if (!Uri.TryCreate(value, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "ws") || uri.Port <= 0)
+        if (!Uri.TryCreate(value, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "ws" or "https" or "wss") || uri.Port <= 0)
         {
             throw new UsageException($"--url must look like http://HOST:PORT, got '{value}'");
         }
 
         if (urls.Count == 2) throw new UsageException("at most two --url (cross-node uses two nodes)");
         urls.Add(new Uri($"http://{uri.Authority}/"));
-        return options;
+        return uri.Scheme is "https" or "wss" ? options with { Tls = true } : options;
     }
 
     /// <summary>True for 127.0.0.0/8, ::1 and "localhost".</summary>

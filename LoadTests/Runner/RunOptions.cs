@@ -29,12 +29,14 @@ internal sealed record RunOptions
     public int? SourceAddresses { get; init; }
     public string? Out { get; init; }
     public bool Live { get; init; } = true;
+    /// <summary>The started servers speak TLS (a throwaway certificate) and the clients https and wss.</summary>
+    public bool Tls { get; init; }
 
-    /// <summary>What the report calls the target: "ours", "kestrel" or the URL.</summary>
+    /// <summary>What the report calls the target: "ours", "kestrel" or the URL, with "+tls" over TLS.</summary>
     public string TargetLabel => Target switch
     {
         TargetKind.Ours => "ours",
         TargetKind.Kestrel => "kestrel",
         _ => string.Join(' ', Urls),
-    };
+    } + (Tls ? "+tls" : "");
 }

@@ -42,7 +42,8 @@ internal sealed class ConnectionsScenario : Scenario
         context.Parameter("open files limit", ResourceLimits.RaiseOpenFiles());
 
         await Task.Delay(TimeSpan.FromMilliseconds(500), context.Cancellation);
-        var rssBefore = context.ServerSample().RssBytes;
+        var serverBefore = context.ServerSample();
+        var rssBefore = serverBefore.RssBytes;
         var clientBefore = ProcessStats.ReadSelf().RssBytes;
         var connect = context.Step(MainStep);
         var broadcast = context.Step("broadcast to all");
@@ -50,6 +51,7 @@ internal sealed class ConnectionsScenario : Scenario
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(context.Cancellation);
         var loops = new List<Task>();
         var plan = new LoadPlan(new LoadSimulation.Inject(perSecond, TimeSpan.FromSeconds(count / perSecond)));
+        var connecting = Stopwatch.StartNew();
         var receivers = await Connector.StartAllAsync(context, i => plan.InjectStartOf(i), count, async i =>
         {
             var source = sourceLoopback ? new IPAddress([127, 0, 0, (byte)(2 + i % addresses)]) : null;
@@ -60,6 +62,9 @@ internal sealed class ConnectionsScenario : Scenario
             return receiver;
         });
 
+        var connectSeconds = connecting.Elapsed.TotalSeconds;
+        // Handshakes only: the connections are idle from here on (the server's CPU while connecting is theirs).
+        var connectCpu = context.ServerSample().Cpu - serverBefore.Cpu;
         await Task.Delay(hold, context.Cancellation);
         var rssAfter = context.ServerSample().RssBytes;
         var clientAfter = ProcessStats.ReadSelf().RssBytes;
@@ -76,6 +81,11 @@ internal sealed class ConnectionsScenario : Scenario
         }
 
         context.Figure("connections held", receivers.Count - closed, "connections");
+        context.Figure("handshakes/s while connecting", Math.Round(receivers.Count / connectSeconds), "handshakes/s");
+        if (context.ServerMeasurable && receivers.Count > 0)
+        {
+            context.Figure("server CPU per handshake", Math.Round(connectCpu.TotalMicroseconds / receivers.Count), "µs");
+        }
         if (context.ServerMeasurable)
         {
             context.Figure("server RSS before", Math.Round(rssBefore / 1048576.0, 1), "MiB");

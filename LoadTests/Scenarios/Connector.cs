@@ -20,12 +20,13 @@ internal static class Connector
         var started = Stopwatch.GetTimestamp();
         try
         {
-            var socket = await LeanWebSocket.ConnectAsync(node.EndPoint, "/websocket" + query, timeout.Token, localAddress, socketReceiveBuffer, receiveBuffer);
+            var socket = await LeanWebSocket.ConnectAsync(node.EndPoint, "/websocket" + query, timeout.Token, localAddress, socketReceiveBuffer, receiveBuffer, node.Tls);
             step.Ok(Micros(started), socket.BytesIn, socket.BytesOut);
             context.ClientConnected();
             return socket;
         }
-        catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or OperationCanceledException or InvalidDataException)
+        catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or OperationCanceledException or InvalidDataException
+            or System.Security.Authentication.AuthenticationException)
         {
             if (context.Cancellation.IsCancellationRequested) throw;
             step.Fail();

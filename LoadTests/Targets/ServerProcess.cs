@@ -108,6 +108,6 @@ internal sealed partial class ServerProcess : IAsyncDisposable
         _process.Dispose();
     }
 
-    [GeneratedRegex(@"listening on http://(\S+)")]
+    [GeneratedRegex(@"listening on https?://(\S+)")]
     private static partial Regex ListeningLine();
 }

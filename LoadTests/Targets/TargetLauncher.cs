@@ -43,10 +43,21 @@ internal static class TargetLauncher
                 }
             }
 
+            var tls = new Dictionary<string, string>();
+            if (options.Tls)
+            {
+                var certificates = Directory.CreateTempSubdirectory("chat-load-tls-").FullName;
+                directories.Add(certificates);
+                var (certificate, key) = ThrowawayCertificate.Write(certificates);
+                tls["CHAT_TLS_CERT"] = certificate;
+                tls["CHAT_TLS_KEY"] = key;
+            }
+
             var nodes = new List<TargetNode>();
             for (var i = 0; i < needs.Nodes; i++)
             {
                 var settings = new Dictionary<string, string>(RunnerDefaults);
+                foreach (var (key, value) in tls) settings[key] = value;
                 foreach (var (key, value) in needs.Settings) settings[key] = value;
                 foreach (var (key, value) in options.Settings) settings[key] = value;
                 settings["CHAT_NODE_NAME"] = $"node{i}";
@@ -60,7 +71,7 @@ internal static class TargetLauncher
 
                 var process = await ServerProcess.StartAsync(dll, settings, cancellation);
                 processes.Add(process);
-                nodes.Add(new TargetNode($"{options.TargetLabel} node{i}", process.EndPoint, process.Id));
+                nodes.Add(new TargetNode($"{options.TargetLabel} node{i}", process.EndPoint, process.Id) { Tls = options.Tls });
             }
 
             return new Deployment(options.TargetLabel, nodes, postgres, processes, cluster, directories);
@@ -103,7 +114,7 @@ internal static class TargetLauncher
                 throw new TargetUnavailableException($"cannot reach {url}: {e.Message}", e);
             }
 
-            nodes.Add(new TargetNode(url.ToString(), endPoint, null));
+            nodes.Add(new TargetNode(url.ToString(), endPoint, null) { Tls = options.Tls });
         }
 
         return new Deployment(options.TargetLabel, nodes, options.Postgres, [], null, []);

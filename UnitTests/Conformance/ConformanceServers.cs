@@ -1,15 +1,18 @@
 using Chat.UnitTests.EndToEnd;
+using Chat.UnitTests.Tls;
 using Xunit.Sdk;
 
 namespace Chat.UnitTests.Conformance;
 
 /// <summary>
-/// One server per reactor backend (epoll where the OS has it, and the portable sockets backend), on the embedded store,
-/// shared by every case of a collection. Each case runs against all of them at once and names the backend that failed.
+/// One server per reactor backend (epoll where the OS has it, and the portable sockets backend), each in plain TCP and
+/// in TLS (a certificate made for the fixture), on the embedded store, shared by every case of a collection. Each case
+/// runs against all of them at once and names the server that failed; the raw client speaks TLS to the TLS ones.
 /// </summary>
 public class ConformanceServers : IAsyncLifetime
 {
     private readonly List<(string Backend, TestServer Server)> _servers = [];
+    private readonly TestCertificate _certificate = TestCertificate.Create();
 
     /// <summary>Extra CHAT_* settings of this fixture's servers.</summary>
     private protected virtual IReadOnlyDictionary<string, string> Settings { get; } = new Dictionary<string, string>
@@ -26,6 +29,10 @@ public class ConformanceServers : IAsyncLifetime
         {
             var settings = new Dictionary<string, string>(Settings) { ["CHAT_REACTOR"] = backend };
             _servers.Add((backend, await TestServer.StartAsync(settings: settings)));
+            foreach (var (name, value) in _certificate.Settings) settings[name] = value;
+            var tls = await TestServer.StartAsync(settings: settings);
+            RawClient.SpeakTlsTo(tls.EndPoint, _certificate);
+            _servers.Add((backend + "+tls", tls));
         }
     }
 
@@ -38,7 +45,7 @@ public class ConformanceServers : IAsyncLifetime
         }
         catch (Exception e)
         {
-            throw new XunitException($"[{s.Backend} backend] {e.GetType().Name}: {e.Message}\n{e.StackTrace}");
+            throw new XunitException($"[{s.Backend} server] {e.GetType().Name}: {e.Message}\n{e.StackTrace}");
         }
     }));
 
@@ -60,9 +67,11 @@ public class ConformanceServers : IAsyncLifetime
     {
         foreach (var (_, server) in _servers)
         {
+            RawClient.ForgetTls(server.EndPoint);
             await server.DisposeAsync();
             TryDelete(server.DataDirectory);
         }
+        _certificate.Dispose();
     }
 
     private static void TryDelete(string directory)

@@ -29,28 +29,29 @@ internal sealed partial class RawClient : IAsyncDisposable
         var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         using var deadline = new CancellationTokenSource(Timeout);
         await socket.ConnectAsync(endPoint, deadline.Token);
-        return new RawClient(socket);
+        var client = new RawClient(socket);
+        await client.StartTlsAsync(endPoint);
+        return client;
     }
 
     public async Task SendAsync(ReadOnlyMemory<byte> bytes)
     {
         using var deadline = new CancellationTokenSource(Timeout);
-        while (!bytes.IsEmpty)
-        {
-            var sent = await _socket.SendAsync(bytes, SocketFlags.None, deadline.Token);
-            bytes = bytes[sent..];
-        }
+        await SendCoreAsync(bytes, deadline.Token);
     }
 
     public Task SendAsync(string ascii) => SendAsync(Encoding.ASCII.GetBytes(ascii));
 
-    /// <summary>One byte per write (NoDelay is on), so the server sees the input arrive in as many reads as it can.</summary>
+    /// <summary>
+    /// One byte per write (NoDelay is on), so the server sees the input arrive in as many reads as it can (over TLS, one
+    /// record per byte: the server's decrypted reads are one byte each).
+    /// </summary>
     public async Task SendByteByByteAsync(byte[] bytes)
     {
         for (var i = 0; i < bytes.Length; i++) await SendAsync(bytes.AsMemory(i, 1));
     }
 
-    /// <summary>Half-closes our side (FIN), as a client that is done sending.</summary>
+    /// <summary>Half-closes our side (FIN), as a client that is done sending (over TLS too: a TCP FIN, no close_notify).</summary>
     public void ShutdownSend() => _socket.Shutdown(SocketShutdown.Send);
 
     /// <summary>Asserts that the server sends nothing more and closes its side: the next read sees FIN (or a reset).</summary>
@@ -86,7 +87,7 @@ internal sealed partial class RawClient : IAsyncDisposable
         using var deadline = new CancellationTokenSource(quiet);
         try
         {
-            var read = await _socket.ReceiveAsync(_buffer.AsMemory(_end), SocketFlags.None, deadline.Token);
+            var read = await ReceiveCoreAsync(_buffer.AsMemory(_end), deadline.Token);
             _end += read;
             _eof |= read == 0;
             return false;
@@ -97,10 +98,10 @@ internal sealed partial class RawClient : IAsyncDisposable
         }
     }
 
-    public ValueTask DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
+        await DisposeTlsAsync();
         _socket.Dispose();
-        return ValueTask.CompletedTask;
     }
 
     private async Task<byte> ReadByteAsync()
@@ -138,7 +139,7 @@ internal sealed partial class RawClient : IAsyncDisposable
             using var deadline = new CancellationTokenSource(Timeout);
             try
             {
-                read = await _socket.ReceiveAsync(_buffer.AsMemory(_end), SocketFlags.None, deadline.Token);
+                read = await ReceiveCoreAsync(_buffer.AsMemory(_end), deadline.Token);
             }
             catch (OperationCanceledException)
             {
