@@ -30,11 +30,13 @@ internal sealed record RunOptions
     public string? Out { get; init; }
     public bool Live { get; init; } = true;
 
-    /// <summary>What the report calls the target: "ours", "kestrel" or the URL.</summary>
+    /// <summary>What the report calls the target: "ours", "kestrel", "kestrel-lean", "bun" or the URL.</summary>
     public string TargetLabel => Target switch
     {
         TargetKind.Ours => "ours",
         TargetKind.Kestrel => "kestrel",
+        TargetKind.KestrelLean => "kestrel-lean",
+        TargetKind.Bun => "bun",
         _ => string.Join(' ', Urls),
     };
 }
