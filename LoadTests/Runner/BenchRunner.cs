@@ -170,6 +170,7 @@ internal static class BenchRunner
         Latency("p99", l => l.P99);
         Latency("p99.9", l => l.P999);
         Figure("server CPU", "% of a core");
+        Figure("server write syscalls per delivered msg", "calls");
         Figure("client CPU per delivered msg", "µs");
     }
 
