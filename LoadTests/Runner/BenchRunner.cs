@@ -76,7 +76,7 @@ internal static class BenchRunner
         return bench;
     }
 
-    private static IEnumerable<(string Name, RunOptions Run)> Set(BenchOptions options)
+    internal static IEnumerable<(string Name, RunOptions Run)> Set(BenchOptions options)
     {
         var duration = options.Duration;
         RunOptions Run(string scenario, TargetKind target) => new()
@@ -170,7 +170,7 @@ internal static class BenchRunner
         Latency("p99", l => l.P99);
         Latency("p99.9", l => l.P999);
         Figure("server CPU", "% of a core");
-        Figure("server write syscalls per delivered msg", "calls");
+        Figure("server write/writev calls per delivered msg", "calls");
         Figure("client CPU per delivered msg", "µs");
     }
 

@@ -95,7 +95,7 @@ internal static class FanoutRound
         {
             context.Figure(prefix + "server CPU per delivered msg", Math.Round(outcome.ServerCpuMicrosPerDelivery, 3), "µs");
             context.Figure(prefix + "server CPU", Math.Round(outcome.ServerCpu.TotalSeconds / outcome.WindowSeconds * 100, 1), "% of a core");
-            context.Figure(prefix + "server write syscalls per delivered msg", Math.Round(outcome.ServerWriteCallsPerDelivery, 3), "calls");
+            context.Figure(prefix + "server write/writev calls per delivered msg", Math.Round(outcome.ServerWriteCallsPerDelivery, 3), "calls");
         }
 
         context.Figure(prefix + "client CPU per delivered msg", Math.Round(outcome.ClientCpuMicrosPerDelivery, 3), "µs");
