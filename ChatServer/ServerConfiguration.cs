@@ -100,6 +100,7 @@ internal sealed record ServerConfiguration
             Backend = Backend(settings),
             EventLoops = Int(settings, "CHAT_EVENT_LOOPS", reactorDefaults.EventLoops),
             HighWaterMark = Int(settings, "CHAT_HIGH_WATER_MARK_BYTES", (int)reactorDefaults.HighWaterMark),
+            FlushDelay = TimeSpan.FromMicroseconds(Int(settings, "CHAT_FLUSH_DELAY_MICROSECONDS", (int)reactorDefaults.FlushDelay.TotalMicroseconds)),
         };
         var store = new StoreOptions
         {

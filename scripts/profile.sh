@@ -13,8 +13,8 @@ export DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0
 dotnet LoadTests/bin/Release/net10.0/LoadTests.dll run "$@" --no-live --out "$out/run" > "$out/run.log" 2>&1 &
 runner=$!
 sleep "${START_AFTER:-10}"
-# The server the runner started: ours or the Kestrel baseline (--target kestrel).
-server=$(pgrep -n -f 'ChatServer\.dll|KestrelBaseline\.dll' || true)
+# The server the runner started (its child: ours or any --target), not another server running on the machine.
+server=$(pgrep -n -P "$runner" || true)
 perf record -a -g -F 999 -o "$out/perf.data" -- sleep "${RECORD:-6}" > /dev/null 2>&1
 wait "$runner" || echo "the load run failed: see $out/run.log" >&2
 if [ -z "$server" ]; then echo "no server process was running when the recording started" >&2; exit 1; fi

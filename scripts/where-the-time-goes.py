@@ -30,6 +30,27 @@ def part_of(frames, thread):
     return f"other ({thread})"
 
 
+# The split issue 17 asks for: the kernel's send path, the rest of the kernel, our own code in user space, and the
+# runtime (thread pool, channels, GC, JIT, libc) in user space; decided by the innermost frame, then the stack.
+KERNEL_SEND = re.compile(r"tcp_sendmsg|do_writev|sock_write_iter|__sys_sendto|__sys_sendmsg")
+KERNEL_RECEIVE = re.compile(r"tcp_recvmsg|__sys_recvfrom|sock_read_iter")
+
+
+def layer_of(frames):
+    if not frames:
+        return "unknown"
+    if "kernel.kallsyms" in frames[0]:
+        stack = " ".join(frames)
+        if KERNEL_SEND.search(stack):
+            return "kernel: send (writev, loopback TCP to the receiver)"
+        if KERNEL_RECEIVE.search(stack):
+            return "kernel: receive (recv)"
+        return "kernel: other (epoll_wait, futex wake-ups, eventfd, scheduler)"
+    if re.search(r"\bChat\.", frames[0]):
+        return "user: our code (Chat.*)"
+    return "user: runtime and libraries (thread pool, channels, GC, JIT, BCL, libc)"
+
+
 def samples(lines):
     header, frames = None, []
     for line in lines:
@@ -47,7 +68,7 @@ def samples(lines):
 
 def main():
     server = sys.argv[1]
-    processes, parts, kernel = Counter(), Counter(), Counter()
+    processes, parts, kernel, layers = Counter(), Counter(), Counter(), Counter()
     total = 0
     for header, frames in samples(sys.stdin):
         found = re.match(r"\s*(.*?)\s+(\d+)/(\d+)", header)
@@ -57,6 +78,7 @@ def main():
         total += 1
         processes["server" if pid == server else ("idle" if pid == "0" else thread.split(":")[0].split()[0])] += 1
         if pid == server:
+            layers[layer_of(frames)] += 1
             part = part_of(frames, thread)
             parts[part] += 1
             # The innermost frame tells whether the CPU was in the kernel (syscalls, loopback TCP) or in user code.
@@ -69,6 +91,9 @@ def main():
     print(f"server: {server_total} samples, {100 * sum(kernel.values()) / server_total:.1f}% of them in the kernel; by part (share, and the kernel's part of it):")
     for name, count in parts.most_common():
         print(f"  {name:40} {100 * count / server_total:5.1f}%   kernel {100 * kernel[name] / count:5.1f}%")
+    print("server by layer (innermost frame):")
+    for name, count in layers.most_common():
+        print(f"  {name:72} {100 * count / server_total:5.1f}%")
 
 
 main()

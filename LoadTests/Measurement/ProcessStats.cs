@@ -3,7 +3,7 @@ using System.Globalization;
 namespace Chat.LoadTests.Measurement;
 
 /// <summary>
-/// Reads /proc/PID/stat (utime, stime in clock ticks) and /proc/PID/status (VmRSS): the server's CPU cost is measured
+/// Reads /proc/PID/stat (utime, stime in clock ticks), /proc/PID/status (VmRSS) and /proc/PID/io (syscw): the server's CPU cost is measured
 /// from outside, the same way for our server and the baseline.
 /// </summary>
 internal static class ProcessStats
@@ -82,6 +82,30 @@ internal static class ProcessStats
         return 0;
     }
 
+    /// <summary>The syscw line of a /proc/PID/io text: write-type system calls so far, 0 when absent.</summary>
+    public static long ParseWriteCalls(string io)
+    {
+        foreach (var line in io.Split('\n'))
+        {
+            if (line.StartsWith("syscw:", StringComparison.Ordinal)) return long.Parse(line["syscw:".Length..].Trim(), CultureInfo.InvariantCulture);
+        }
+
+        return 0;
+    }
+
+    // /proc/PID/io needs ptrace access to the process: a server of another user reads as 0 rather than failing the run.
+    private static long ReadWriteCalls(string id)
+    {
+        try
+        {
+            return ParseWriteCalls(File.ReadAllText($"/proc/{id}/io"));
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return 0;
+        }
+    }
+
     private static ProcessSample Read(string id)
     {
         if (!Available) return default;
@@ -89,7 +113,7 @@ internal static class ProcessStats
         {
             var cpu = ParseCpu(File.ReadAllText($"/proc/{id}/stat"));
             var rss = ParseRss(File.ReadAllText($"/proc/{id}/status"));
-            return new ProcessSample(cpu, rss);
+            return new ProcessSample(cpu, rss, ReadWriteCalls(id));
         }
         catch (IOException)
         {

@@ -8,12 +8,23 @@ namespace Chat.LoadTests.Runner;
 
 /// <summary>
 /// The standard set: fan-out with 64-byte and 1 KiB comments, idle connections and ingest, each on ours and on the
-/// Kestrel baseline at the same offered load; churn, slow-consumer and cross-node on ours. Scenarios that need
-/// PostgreSQL are skipped when it is not installed. One comparison report with ratios ours / baseline. About three minutes on the 2-core dev machine.
+/// Kestrel baseline at the same offered load; fan-out at 25k, 150k and 400k deliveries/s on ours, the Kestrel
+/// baseline, the lean Kestrel chat and Bun; churn, slow-consumer and cross-node on ours. Scenarios that need
+/// PostgreSQL are skipped when it is not installed, baselines that cannot start likewise. One comparison report with
+/// ratios ours / baseline. About ten minutes on the 2-core dev machine.
 /// </summary>
 internal static class BenchRunner
 {
     private static readonly string[] FanoutPairs = ["fanout-64", "fanout-1k", "fanout-64-pg"];
+
+    /// <summary>
+    /// Issue 17's loads, as clients × senders × msg/s each: 25k, 150k and 400k deliveries/s offered, each on ours and
+    /// the three baselines back to back, so that the ratios of one load come from one stretch of the machine's time.
+    /// </summary>
+    private static readonly (string Name, int Clients, int Senders, int RateEach)[] RateLoads =
+        [("fanout-25k", 100, 5, 50), ("fanout-150k", 300, 10, 50), ("fanout-400k", 200, 20, 100)];
+
+    private static readonly TargetKind[] Baselines = [TargetKind.Kestrel, TargetKind.KestrelLean, TargetKind.Bun];
 
     public static async Task<BenchReport> RunAsync(BenchOptions options, LiveProgress progress, CancellationToken cancellation)
     {
@@ -65,7 +76,7 @@ internal static class BenchRunner
         return bench;
     }
 
-    private static IEnumerable<(string Name, RunOptions Run)> Set(BenchOptions options)
+    internal static IEnumerable<(string Name, RunOptions Run)> Set(BenchOptions options)
     {
         var duration = options.Duration;
         RunOptions Run(string scenario, TargetKind target) => new()
@@ -92,6 +103,15 @@ internal static class BenchRunner
             yield return ($"connections-{suffix}", Run("connections", target) with { Clients = 15_000, Rate = 2000, Duration = TimeSpan.FromSeconds(3), Settings = off });
         }
 
+        foreach (var (name, clients, senders, rateEach) in RateLoads)
+        {
+            foreach (var target in (TargetKind[])[TargetKind.Ours, .. Baselines])
+            {
+                var run = Run("fanout", target) with { Clients = clients, Senders = senders, Rate = senders * rateEach, MessageSize = 64 };
+                yield return ($"{name}-{run.TargetLabel}", target == TargetKind.Ours ? run with { Settings = storeOff } : run);
+            }
+        }
+
         yield return ("churn-ours", Run("churn", TargetKind.Ours) with { Clients = 20 });
         yield return ("slow-consumer-ours", Run("slow-consumer", TargetKind.Ours) with { Duration = TimeSpan.FromSeconds(Math.Min(8, duration.TotalSeconds)) });
         yield return ("ingest-ours", Run("ingest", TargetKind.Ours) with { Store = StoreKind.Postgres });
@@ -106,19 +126,17 @@ internal static class BenchRunner
         var rows = new List<ComparisonRow>();
         foreach (var scenario in FanoutPairs)
         {
-            var ours = Report(entries, $"{scenario}-ours");
-            var baseline = Report(entries, $"{scenario}-kestrel");
-            if (ours is null) continue;
-            void Figure(string metric, string unit) => rows.Add(new(scenario, metric, ours.FigureValue(metric), baseline?.FigureValue(metric), unit));
-            void Latency(string metric, Func<Measurement.LatencySummary, double> pick) =>
-                rows.Add(new(scenario, metric, MainLatency(ours) is { } o ? pick(o) : null, baseline is not null && MainLatency(baseline) is { } b ? pick(b) : null, "ms"));
-            Figure("server CPU per delivered msg", "µs");
-            Figure("delivered msgs/s", "msg/s");
-            Latency("p50", l => l.P50);
-            Latency("p99", l => l.P99);
-            Latency("p99.9", l => l.P999);
-            Figure("server CPU", "% of a core");
-            Figure("client CPU per delivered msg", "µs");
+            if (Report(entries, $"{scenario}-ours") is { } ours) CompareFanout(rows, scenario, ours, Report(entries, $"{scenario}-kestrel"));
+        }
+
+        foreach (var (load, _, _, _) in RateLoads)
+        {
+            if (Report(entries, $"{load}-ours") is not { } ours) continue;
+            foreach (var target in Baselines)
+            {
+                var label = new RunOptions { Scenario = "fanout", Target = target }.TargetLabel;
+                CompareFanout(rows, $"{load} vs {label}", ours, Report(entries, $"{load}-{label}"));
+            }
         }
 
         if (Report(entries, "connections-ours") is { } oursConnections)
@@ -141,11 +159,26 @@ internal static class BenchRunner
         return rows;
     }
 
+    private static void CompareFanout(List<ComparisonRow> rows, string scenario, RunReport ours, RunReport? baseline)
+    {
+        void Figure(string metric, string unit) => rows.Add(new(scenario, metric, ours.FigureValue(metric), baseline?.FigureValue(metric), unit));
+        void Latency(string metric, Func<Measurement.LatencySummary, double> pick) =>
+            rows.Add(new(scenario, metric, MainLatency(ours) is { } o ? pick(o) : null, baseline is not null && MainLatency(baseline) is { } b ? pick(b) : null, "ms"));
+        Figure("server CPU per delivered msg", "µs");
+        Figure("delivered msgs/s", "msg/s");
+        Latency("p50", l => l.P50);
+        Latency("p99", l => l.P99);
+        Latency("p99.9", l => l.P999);
+        Figure("server CPU", "% of a core");
+        Figure("server write/writev calls per delivered msg", "calls");
+        Figure("client CPU per delivered msg", "µs");
+    }
+
     private static Measurement.LatencySummary? MainLatency(RunReport report) => report.Steps.FirstOrDefault(s => s.Step == report.MainStep)?.Latency;
 
     private static string Markdown(BenchReport bench)
     {
-        var md = new StringBuilder("# Load test bench: ours against the Kestrel baseline\n\n");
+        var md = new StringBuilder("# Load test bench: ours against the baselines (Kestrel, lean Kestrel, Bun)\n\n");
         md.Append($"Started {bench.StartedUtc:yyyy-MM-dd HH:mm:ss} UTC, {Format.Number(bench.Seconds)} s.\n\n");
         md.Append("| scenario | metric | ours | baseline | unit | ours / baseline |\n| --- | --- | ---: | ---: | --- | ---: |\n");
         foreach (var row in bench.Comparisons)

@@ -23,7 +23,9 @@ internal static class CommandLine
           cross-node     two nodes on one PostgreSQL: cross-node latency and throughput against one node
 
         options (run):
-          --target ours|kestrel|url   what to load (default ours: ChatServer.dll started by the runner)
+          --target ours|kestrel|kestrel-lean|bun|url
+                                      what to load (default ours: ChatServer.dll started by the runner; bun is
+                                      installed from the npm registry into ~/.cache/chat-loadtests the first time)
           --url URL                   a running server (http://HOST:PORT, https:// for TLS); twice for cross-node; implies --target url
           --allow-remote              allow a non-loopback --url
           --store embedded|postgres   the started server's store (default embedded; ingest and cross-node: postgres)
@@ -98,7 +100,7 @@ internal static class CommandLine
 
         if (urls.Count > 0)
         {
-            if (target is TargetKind.Ours or TargetKind.Kestrel) throw new UsageException($"--url and --target {target.Value.ToString().ToLowerInvariant()} contradict each other");
+            if (target is { } named && named != TargetKind.Url) throw new UsageException($"--url and --target {new RunOptions { Scenario = "", Target = named }.TargetLabel} contradict each other");
             options = options with { Target = TargetKind.Url, Urls = urls };
         }
         else if (options.Target == TargetKind.Url)
@@ -189,8 +191,10 @@ internal static class CommandLine
     {
         "ours" => TargetKind.Ours,
         "kestrel" => TargetKind.Kestrel,
+        "kestrel-lean" => TargetKind.KestrelLean,
+        "bun" => TargetKind.Bun,
         "url" => TargetKind.Url,
-        _ => throw new UsageException($"--target must be ours, kestrel or url, got '{value}'"),
+        _ => throw new UsageException($"--target must be ours, kestrel, kestrel-lean, bun or url, got '{value}'"),
     };
 
     private static StoreKind ParseStore(string value) => value switch

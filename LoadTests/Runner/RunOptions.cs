@@ -32,11 +32,13 @@ internal sealed record RunOptions
     /// <summary>The started servers speak TLS (a throwaway certificate) and the clients https and wss.</summary>
     public bool Tls { get; init; }
 
-    /// <summary>What the report calls the target: "ours", "kestrel" or the URL, with "+tls" over TLS.</summary>
+    /// <summary>What the report calls the target: "ours", "kestrel", "kestrel-lean", "bun" or the URL, with "+tls" over TLS.</summary>
     public string TargetLabel => Target switch
     {
         TargetKind.Ours => "ours",
         TargetKind.Kestrel => "kestrel",
+        TargetKind.KestrelLean => "kestrel-lean",
+        TargetKind.Bun => "bun",
         _ => string.Join(' ', Urls),
     } + (Tls ? "+tls" : "");
 }

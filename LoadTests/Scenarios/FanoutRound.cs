@@ -52,7 +52,8 @@ internal static class FanoutRound
         var sent = senders.Sum(s => s.Sent);
         await counter.WaitForAsync(() => sent * receivers.Count(r => !r.ClosedByServer), DrainTimeout, context.Cancellation);
         var seconds = window.Elapsed.TotalSeconds;
-        var serverCpu = context.ServerSample().Cpu - serverBefore.Cpu;
+        var serverAfter = context.ServerSample();
+        var serverCpu = serverAfter.Cpu - serverBefore.Cpu;
         var clientCpu = ProcessStats.ReadSelf().Cpu - clientBefore.Cpu;
 
         await stop.CancelAsync();
@@ -79,7 +80,8 @@ internal static class FanoutRound
             receivers.Count - open.Count,
             seconds,
             serverCpu,
-            clientCpu);
+            clientCpu,
+            serverAfter.WriteCalls - serverBefore.WriteCalls);
     }
 
     /// <summary>The figures and checks every fan-out round reports, names prefixed for rounds that run twice.</summary>
@@ -93,6 +95,7 @@ internal static class FanoutRound
         {
             context.Figure(prefix + "server CPU per delivered msg", Math.Round(outcome.ServerCpuMicrosPerDelivery, 3), "µs");
             context.Figure(prefix + "server CPU", Math.Round(outcome.ServerCpu.TotalSeconds / outcome.WindowSeconds * 100, 1), "% of a core");
+            context.Figure(prefix + "server write/writev calls per delivered msg", Math.Round(outcome.ServerWriteCallsPerDelivery, 3), "calls");
         }
 
         context.Figure(prefix + "client CPU per delivered msg", Math.Round(outcome.ClientCpuMicrosPerDelivery, 3), "µs");

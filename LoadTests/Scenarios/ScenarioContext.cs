@@ -93,16 +93,17 @@ internal sealed class ScenarioContext(RunOptions options, Deployment deployment,
     public ProcessSample ServerSample()
     {
         var cpu = TimeSpan.Zero;
-        long rss = 0;
+        long rss = 0, writeCalls = 0;
         foreach (var node in Deployment.Nodes)
         {
             if (node.ProcessId is not { } id) continue;
             var sample = ProcessStats.Read(id);
             cpu += sample.Cpu;
             rss += sample.RssBytes;
+            writeCalls += sample.WriteCalls;
         }
 
-        return new ProcessSample(cpu, rss);
+        return new ProcessSample(cpu, rss, writeCalls);
     }
 
     /// <summary>CPU of the throwaway PostgreSQL cluster (postmaster and live backends); null when the runner did not start it.</summary>

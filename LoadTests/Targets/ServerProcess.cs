@@ -5,8 +5,8 @@ using System.Text.RegularExpressions;
 namespace Chat.LoadTests.Targets;
 
 /// <summary>
-/// A server dll started as its own process under the operations contract (CHAT_* environment, the
-/// <c>listening on http://ADDR:PORT</c> line). The same class starts our server and the Kestrel baseline.
+/// A server (a dll under dotnet, or a script under its runtime) started as its own process under the operations contract (CHAT_* environment, the
+/// <c>listening on http://ADDR:PORT</c> line). The same class starts our server, the Kestrel baselines and the Bun chat.
 /// </summary>
 internal sealed partial class ServerProcess : IAsyncDisposable
 {
@@ -24,16 +24,21 @@ internal sealed partial class ServerProcess : IAsyncDisposable
 
     public int Id => _process.Id;
 
-    public static async Task<ServerProcess> StartAsync(string dll, IReadOnlyDictionary<string, string> settings, CancellationToken cancellation)
+    /// <summary>Starts a .NET server: <c>dotnet DLL</c> in the dll's directory.</summary>
+    public static Task<ServerProcess> StartAsync(string dll, IReadOnlyDictionary<string, string> settings, CancellationToken cancellation) =>
+        StartAsync("dotnet", dll, settings, cancellation);
+
+    /// <summary>Starts <paramref name="program"/> with <paramref name="script"/> (a dll or a script) as its one argument, in the script's directory.</summary>
+    public static async Task<ServerProcess> StartAsync(string program, string script, IReadOnlyDictionary<string, string> settings, CancellationToken cancellation)
     {
-        var start = new ProcessStartInfo("dotnet")
+        var start = new ProcessStartInfo(program)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
-            WorkingDirectory = Path.GetDirectoryName(dll)!,
+            WorkingDirectory = Path.GetDirectoryName(script)!,
         };
-        start.ArgumentList.Add(dll);
+        start.ArgumentList.Add(script);
         start.Environment["CHAT_LISTEN"] = "127.0.0.1:0";
         start.Environment["CHAT_LOG_LEVEL"] = "Warning";
         foreach (var (key, value) in settings) start.Environment[key] = value;
@@ -62,8 +67,8 @@ internal sealed partial class ServerProcess : IAsyncDisposable
             if (e.Data is not null) Keep(e.Data);
         };
         process.Exited += (_, _) => listening.TrySetException(new TargetUnavailableException(
-            $"{Path.GetFileName(dll)} exited with {process.ExitCode} before listening: {string.Join('\n', tail)}"));
-        if (!process.Start()) throw new TargetUnavailableException($"cannot start dotnet {dll}");
+            $"{Path.GetFileName(script)} exited with {process.ExitCode} before listening: {string.Join('\n', tail)}"));
+        if (!process.Start()) throw new TargetUnavailableException($"cannot start {program} {script}");
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         try
@@ -74,7 +79,7 @@ internal sealed partial class ServerProcess : IAsyncDisposable
         catch (TimeoutException)
         {
             process.Kill(entireProcessTree: true);
-            throw new TargetUnavailableException($"{Path.GetFileName(dll)} printed no 'listening on' line within {StartTimeout.TotalSeconds} s");
+            throw new TargetUnavailableException($"{Path.GetFileName(script)} printed no 'listening on' line within {StartTimeout.TotalSeconds} s");
         }
         catch
         {

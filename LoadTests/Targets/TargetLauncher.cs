@@ -5,7 +5,7 @@ using Chat.LoadTests.Runner;
 
 namespace Chat.LoadTests.Targets;
 
-/// <summary>Starts (or reaches) what a run targets: our server or the baseline as processes, or the servers at --url.</summary>
+/// <summary>Starts (or reaches) what a run targets: our server or a baseline as processes, or the servers at --url.</summary>
 internal static class TargetLauncher
 {
     /// <summary>
@@ -18,14 +18,7 @@ internal static class TargetLauncher
     {
         if (options.Target == TargetKind.Url) return await ReachAsync(options, needs, cancellation);
 
-        var dll = options.Target == TargetKind.Ours ? ServerBinaries.Ours() : ServerBinaries.Kestrel();
-        if (dll is null)
-        {
-            throw new TargetUnavailableException(options.Target == TargetKind.Ours
-                ? $"ChatServer.dll not found (expected {ServerBinaries.OursRelative}); build first: dotnet build Chat.slnx -c Release"
-                : $"the Kestrel baseline is not built (expected {ServerBinaries.KestrelRelative}): skipping the kestrel target");
-        }
-
+        var start = await Starter(options, needs, cancellation);
         var processes = new List<ServerProcess>();
         var directories = new List<string>();
         PostgresCluster? cluster = null;
@@ -69,7 +62,7 @@ internal static class TargetLauncher
                     settings["CHAT_DATA_DIR"] = data;
                 }
 
-                var process = await ServerProcess.StartAsync(dll, settings, cancellation);
+                var process = await start(settings);
                 processes.Add(process);
                 nodes.Add(new TargetNode($"{options.TargetLabel} node{i}", process.EndPoint, process.Id) { Tls = options.Tls });
             }
@@ -80,6 +73,39 @@ internal static class TargetLauncher
         {
             await new Deployment(options.TargetLabel, [], null, processes, cluster, directories).DisposeAsync();
             throw;
+        }
+    }
+
+    /// <summary>How to start one node of the target, or why it cannot be started.</summary>
+    private static async Task<Func<IReadOnlyDictionary<string, string>, Task<ServerProcess>>> Starter(RunOptions options, ScenarioNeeds needs, CancellationToken cancellation)
+    {
+        if (options.Target is TargetKind.KestrelLean or TargetKind.Bun && (needs.Postgres || needs.Nodes > 1 || options.Store == StoreKind.Postgres))
+        {
+            throw new TargetUnavailableException($"{options.TargetLabel} keeps messages in one process's memory: {options.Scenario} with this store or node count needs ours or kestrel");
+        }
+        if (options.Target is TargetKind.KestrelLean or TargetKind.Bun && options.Tls)
+        {
+            throw new TargetUnavailableException($"{options.TargetLabel} has no TLS switch: --tls needs ours or kestrel");
+        }
+
+        switch (options.Target)
+        {
+            case TargetKind.Ours:
+                var ours = ServerBinaries.Ours() ?? throw new TargetUnavailableException(
+                    $"ChatServer.dll not found (expected {ServerBinaries.OursRelative}); build first: dotnet build Chat.slnx -c Release");
+                return settings => ServerProcess.StartAsync(ours, settings, cancellation);
+            case TargetKind.Kestrel:
+                var kestrel = ServerBinaries.Kestrel() ?? throw new TargetUnavailableException(
+                    $"the Kestrel baseline is not built (expected {ServerBinaries.KestrelRelative}): skipping the kestrel target");
+                return settings => ServerProcess.StartAsync(kestrel, settings, cancellation);
+            case TargetKind.KestrelLean:
+                var lean = ServerBinaries.KestrelLean() ?? throw new TargetUnavailableException(
+                    $"the lean Kestrel chat is not built (expected {ServerBinaries.KestrelLeanRelative}): skipping the kestrel-lean target");
+                return settings => ServerProcess.StartAsync(lean, settings, cancellation);
+            default:
+                var script = ServerBinaries.BunChat() ?? throw new TargetUnavailableException($"{ServerBinaries.BunChatRelative} not found");
+                var bun = await BunRuntime.LocateAsync(cancellation);
+                return settings => ServerProcess.StartAsync(bun, script, settings, cancellation);
         }
     }
 

@@ -1,7 +1,41 @@
+using System.Diagnostics;
+
 namespace Chat.Reactor.Epoll;
 
 internal sealed unsafe partial class EpollConnection
 {
+    private long _lastWrite;
+    private bool _corked;
+
+    /// <summary>
+    /// Loop thread: flushes now, or corks the connection when it wrote less than <see cref="ReactorOptions.FlushDelay"/>
+    /// ago, so that the frames queued until then leave in one writev (one send, one wake-up of the peer) rather than
+    /// one each. A connection that was quiet for the delay writes at once: corking costs latency only under load.
+    /// </summary>
+    private void FlushOrCork()
+    {
+        if (_corked) return;
+        if (Options.FlushDelay > TimeSpan.Zero)
+        {
+            var due = _lastWrite + (long)(Options.FlushDelay.TotalSeconds * Stopwatch.Frequency);
+            if (Stopwatch.GetTimestamp() < due)
+            {
+                _corked = true;
+                _loop.Cork(this, due);
+                return;
+            }
+        }
+
+        Flush();
+    }
+
+    /// <summary>Loop thread: the cork's time is up.</summary>
+    internal void Uncork()
+    {
+        _corked = false;
+        if (_writable && !_torndown) Flush();
+    }
+
     /// <summary>Loop thread: the socket became writable (edge): resume an interrupted flush.</summary>
     internal void OnWritable()
     {
@@ -51,6 +85,7 @@ internal sealed unsafe partial class EpollConnection
                 return;
             }
             Written(written);
+            _lastWrite = Stopwatch.GetTimestamp();
             if (written < total) _writable = false;
         }
     }

@@ -76,7 +76,7 @@ internal sealed unsafe partial class EpollConnection : Connection
             Teardown();
             return;
         }
-        if ((work & WorkFlush) != 0 && _writable) Flush();
+        if ((work & WorkFlush) != 0 && _writable) FlushOrCork();
         if ((work & WorkResume) != 0) OnReadable();
     }
 

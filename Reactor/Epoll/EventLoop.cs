@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Runtime.InteropServices;
 using System.Threading.Channels;
 
@@ -23,6 +24,10 @@ internal sealed unsafe class EventLoop : IDisposable
     private readonly Queue<EpollConnection> _blocked = new();
     private readonly List<EpollConnection> _readReady = new();
     private readonly List<EpollConnection> _readAgain = new();
+    // Corked connections in the order they were corked, with the timestamp their flush is due. Every connection of a
+    // loop shares one delay, so a later entry is never due more than that delay after it was corked, even behind an
+    // earlier one that is due later: the bound holds without sorting.
+    private readonly Queue<(EpollConnection Connection, long Due)> _corked = new();
     private readonly ChannelWriter<TransportEvent> _events;
     private readonly void* _eventBuffer;
     private int _wakePending;
@@ -113,6 +118,9 @@ internal sealed unsafe class EventLoop : IDisposable
     /// <summary>The connection read its budget and has more: read it again before sleeping.</summary>
     internal void ReadLater(EpollConnection connection) => _readReady.Add(connection);
 
+    /// <summary>Flushes <paramref name="connection"/> once <see cref="Stopwatch.GetTimestamp"/> reaches <paramref name="due"/>.</summary>
+    internal void Cork(EpollConnection connection, long due) => _corked.Enqueue((connection, due));
+
     /// <summary>The channel to the pipeline is full: retry this connection's pending event when it has room.</summary>
     internal void WaitForChannel(EpollConnection connection)
     {
@@ -139,8 +147,7 @@ internal sealed unsafe class EventLoop : IDisposable
     {
         while (!_stopping)
         {
-            var timeout = _readReady.Count > 0 || !_work.IsEmpty ? 0 : 1000;
-            var count = Libc.epoll_wait(_epoll, _eventBuffer, MaxEvents, timeout);
+            var count = Wait(_readReady.Count > 0 || !_work.IsEmpty);
             if (count < 0 && Libc.Errno != Libc.EINTR) throw new InvalidOperationException($"epoll_wait failed: errno {Libc.Errno}");
             for (var i = 0; i < count; i++)
             {
@@ -150,6 +157,27 @@ internal sealed unsafe class EventLoop : IDisposable
             DrainWork();
             RetryBlocked();
             ReadReady();
+            Uncork();
+        }
+    }
+
+    // Sleeps until an event, a wake-up, or the first corked flush falls due (nanosecond timeout), else at most 1 s.
+    private int Wait(bool busy)
+    {
+        if (busy || !_corked.TryPeek(out var first)) return Libc.epoll_wait(_epoll, _eventBuffer, MaxEvents, busy ? 0 : 1000);
+        var nanoseconds = Math.Max(0, (long)((first.Due - Stopwatch.GetTimestamp()) * (1e9 / Stopwatch.Frequency)));
+        var timeout = new Libc.Timespec { Seconds = nanoseconds / 1_000_000_000, Nanoseconds = nanoseconds % 1_000_000_000 };
+        return Libc.epoll_pwait2(_epoll, _eventBuffer, MaxEvents, &timeout, null);
+    }
+
+    private void Uncork()
+    {
+        if (_corked.Count == 0) return;
+        var now = Stopwatch.GetTimestamp();
+        while (_corked.TryPeek(out var head) && head.Due <= now)
+        {
+            _corked.Dequeue();
+            head.Connection.Uncork();
         }
     }
 

@@ -27,6 +27,14 @@ public sealed class CommandLineTests
     }
 
     [Fact]
+    public void The_lean_kestrel_and_bun_targets_are_named_as_in_the_reports()
+    {
+        Assert.Equal((TargetKind.KestrelLean, "kestrel-lean"), (Run("run", "fanout", "--target", "kestrel-lean").Target, Run("run", "fanout", "--target", "kestrel-lean").TargetLabel));
+        Assert.Equal((TargetKind.Bun, "bun"), (Run("run", "fanout", "--target", "bun").Target, Run("run", "fanout", "--target", "bun").TargetLabel));
+        Assert.Equal("--url and --target kestrel-lean contradict each other", Error("run", "fanout", "--target", "kestrel-lean", "--url", "http://127.0.0.1:1"));
+    }
+
+    [Fact]
     public void Defaults_are_ours_on_the_embedded_store_with_scenario_defaults_left_open()
     {
         var options = Run("run", "churn");
@@ -75,7 +83,7 @@ public sealed class CommandLineTests
     [InlineData("--clients must be a whole number from 1 to 100000, got '1000001'", "run", "fanout", "--clients", "1000001")]
     [InlineData("--rate must be a number", "run", "fanout", "--rate", "-3")]
     [InlineData("--duration must be a number from 0.5 to 600", "run", "fanout", "--duration", "3600")]
-    [InlineData("--target must be ours, kestrel or url, got 'nginx'", "run", "fanout", "--target", "nginx")]
+    [InlineData("--target must be ours, kestrel, kestrel-lean, bun or url, got 'nginx'", "run", "fanout", "--target", "nginx")]
     [InlineData("--target url needs --url", "run", "fanout", "--target", "url")]
     [InlineData("--url must look like http://HOST:PORT", "run", "fanout", "--url", "localhost")]
     [InlineData("--url and --target ours contradict", "run", "fanout", "--target", "ours", "--url", "http://127.0.0.1:1")]

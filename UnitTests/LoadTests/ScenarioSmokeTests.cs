@@ -36,6 +36,7 @@ public sealed class ScenarioSmokeTests
         Assert.True(Figure(report, "messages sent") >= 20);
         Assert.Equal(Figure(report, "messages sent") * 8, Figure(report, "messages delivered"));
         Assert.True(Figure(report, "server CPU per delivered msg") > 0);
+        Assert.True(Figure(report, "server write/writev calls per delivered msg") > 0);
         Assert.Contains(report.Intervals, r => r.Step.Step == "deliver" && r.Step.Latency.Count > 0);
         Assert.Contains(report.Intervals, r => r.Step.Step == "warm-up deliver" && r.Step.Latency.Count > 0);
     }

@@ -92,6 +92,13 @@ public sealed class StepStatsTests
     }
 
     [Fact]
+    public void Proc_io_syscw_counts_write_calls()
+    {
+        Assert.Equal(123456L, ProcessStats.ParseWriteCalls("rchar: 6976\nwchar: 0\nsyscr: 10\nsyscw: 123456\nread_bytes: 0\n"));
+        Assert.Equal(0L, ProcessStats.ParseWriteCalls("rchar: 6976\n"));
+    }
+
+    [Fact]
     public void The_process_reads_its_own_cpu_and_memory()
     {
         var sample = ProcessStats.ReadSelf();
