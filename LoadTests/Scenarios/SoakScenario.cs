@@ -1,3 +1,4 @@
+using System.Globalization;
 using Chat.LoadTests.Measurement;
 using Chat.LoadTests.Runner;
 using Chat.LoadTests.Targets;
@@ -29,8 +30,8 @@ internal sealed class SoakScenario : Scenario
     {
         Settings = new Dictionary<string, string>
         {
-            ["CHAT_MAX_CONNECTIONS"] = DefaultMaxConnections.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["CHAT_HEAD_TIMEOUT_SECONDS"] = DefaultHeadTimeoutSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["CHAT_MAX_CONNECTIONS"] = DefaultMaxConnections.ToString(CultureInfo.InvariantCulture),
+            ["CHAT_HEAD_TIMEOUT_SECONDS"] = DefaultHeadTimeoutSeconds.ToString(CultureInfo.InvariantCulture),
         },
     };
 
@@ -38,7 +39,7 @@ internal sealed class SoakScenario : Scenario
     {
         var options = context.Options;
         var shape = SoakShape.From(options);
-        var headTimeout = double.TryParse(options.Settings.GetValueOrDefault("CHAT_HEAD_TIMEOUT_SECONDS"), System.Globalization.CultureInfo.InvariantCulture, out var seconds)
+        var headTimeout = double.TryParse(options.Settings.GetValueOrDefault("CHAT_HEAD_TIMEOUT_SECONDS"), CultureInfo.InvariantCulture, out var seconds)
             ? seconds : DefaultHeadTimeoutSeconds;
         context.Parameter("duration s", shape.Fanout.Duration.TotalSeconds);
         context.Parameter("fan-out clients", shape.Fanout.Clients);
@@ -47,7 +48,7 @@ internal sealed class SoakScenario : Scenario
         context.Parameter("churning clients", shape.Churners);
         context.Parameter("slow readers per cycle", shape.SlowReaders);
         context.Parameter("flood connections at most", shape.FloodConnections);
-        context.Parameter("server connection cap", options.Settings.GetValueOrDefault("CHAT_MAX_CONNECTIONS", DefaultMaxConnections.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        context.Parameter("server connection cap", options.Settings.GetValueOrDefault("CHAT_MAX_CONNECTIONS", DefaultMaxConnections.ToString(CultureInfo.InvariantCulture)));
         context.Parameter("half-open per cycle", shape.HalfOpen);
         context.Parameter("oversized frames per cycle", shape.Oversized);
         context.Parameter("head deadline s", headTimeout);
