@@ -3,7 +3,10 @@ namespace Chat.LoadTests.Reports;
 /// <summary>The charts of one run, and of ours against the baseline: throughput and latency percentiles over time.</summary>
 internal static class RunCharts
 {
-    /// <summary>Throughput of every step that records deliveries (or the main step), and the main step's p50/p99/p99.9.</summary>
+    /// <summary>
+    /// Throughput of every step that records deliveries (or the main step), the main step's p50/p99/p99.9, and the
+    /// server's resources when the run sampled them.
+    /// </summary>
     public static IReadOnlyList<Chart> For(RunReport report)
     {
         var steps = report.Steps.Select(s => s.Step).Where(s => s == report.MainStep || s.StartsWith("deliver", StringComparison.Ordinal)).ToList();
@@ -18,6 +21,7 @@ internal static class RunCharts
         [
             new("throughput.svg", $"{report.Title}: throughput", SvgChart.Render($"{report.Title}: throughput", "elapsed (s)", "per second", throughput)),
             new("latency.svg", $"{report.Title}: {report.MainStep} latency", SvgChart.Render($"{report.Title}: {report.MainStep} latency", "elapsed (s)", "ms", latency)),
+            .. ResourceCharts.For(report),
         ];
     }
 

@@ -18,6 +18,9 @@ internal sealed record RunReport
     /// <summary>The step whose throughput and latency the charts show.</summary>
     public required string MainStep { get; init; }
 
+    /// <summary>The server's resources once a second, when the scenario sampled them (soak).</summary>
+    public IReadOnlyList<ResourceSample> Resources { get; init; } = [];
+
     public bool Passed => Checks.All(c => c.Passed);
 
     public string Title => $"{Scenario} on {Target}";

@@ -21,6 +21,8 @@ internal static class CommandLine
           churn          connect, chat, disconnect, reconnect with since=: catch-up without gap or duplicate
           slow-consumer  some clients stop reading; the others' throughput and latency, drops in /metrics
           cross-node     two nodes on one PostgreSQL: cross-node latency and throughput against one node
+          soak           all of it for --duration S: fan-out, churn, slow readers, floods up to the connection cap, half-open
+                         connections, oversized frames; fails when the server's RSS, descriptors, threads or heap still grow
 
         options (run):
           --target ours|kestrel|kestrel-lean|bun|url
@@ -41,6 +43,7 @@ internal static class CommandLine
           --slow N                    clients that stop reading (slow-consumer)
           --window N                  unacknowledged messages per sender (ingest; default 2048)
           --addresses N               loopback source addresses 127.0.0.2.. (connections; default: as needed)
+          --flood-connections N       soak: connections a flood opens at most while looking for the cap (default 2000)
           --out DIR                   where the reports go (default artifacts/loadtest/<scenario>)
           --no-live                   no live progress line
           --tls                       the started server speaks TLS with a throwaway certificate; clients use https and wss
@@ -48,7 +51,7 @@ internal static class CommandLine
         exit codes: 0 ok, 1 run failed (target unreachable, checks failed), 2 bad arguments
         """;
 
-    public static readonly string[] Scenarios = ["fanout", "ingest", "connections", "churn", "slow-consumer", "cross-node"];
+    public static readonly string[] Scenarios = ["fanout", "ingest", "connections", "churn", "slow-consumer", "cross-node", "soak"];
 
     public static Command Parse(IReadOnlyList<string> args)
     {
@@ -91,6 +94,7 @@ internal static class CommandLine
                 "--slow" => options with { Slow = Int(name, value, 0, RunOptions.MaxClients) },
                 "--window" => options with { Window = Int(name, value, 1, 65_536) },
                 "--addresses" => options with { SourceAddresses = Int(name, value, 1, 250) },
+                "--flood-connections" => options with { FloodConnections = Int(name, value, 1, RunOptions.MaxFloodConnections) },
                 "--out" => options with { Out = NonEmpty(name, value) },
                 "--no-live" => options with { Live = false },
                 "--tls" => options with { Tls = true },

@@ -10,6 +10,9 @@ internal sealed record RunOptions
     public const double MaxDurationSeconds = 600;
     public const double MaxRate = 1_000_000;
 
+    /// <summary>Below the runner's 20,000 hard descriptor limit with room for the run's other sockets.</summary>
+    public const int MaxFloodConnections = 15_000;
+
     public required string Scenario { get; init; }
     public TargetKind Target { get; init; } = TargetKind.Ours;
     public IReadOnlyList<Uri> Urls { get; init; } = [];
@@ -27,6 +30,7 @@ internal sealed record RunOptions
     public int? Slow { get; init; }
     public int? Window { get; init; }
     public int? SourceAddresses { get; init; }
+    public int? FloodConnections { get; init; }
     public string? Out { get; init; }
     public bool Live { get; init; } = true;
     /// <summary>The started servers speak TLS (a throwaway certificate) and the clients https and wss.</summary>

@@ -51,6 +51,7 @@ internal static class ScenarioRunner
             Figures = context.Figures,
             Checks = context.Checks,
             MainStep = scenario.MainStep,
+            Resources = context.Resources,
         };
     }
 }

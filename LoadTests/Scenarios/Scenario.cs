@@ -29,6 +29,7 @@ internal abstract class Scenario
         "churn" => new ChurnScenario(),
         "slow-consumer" => new SlowConsumerScenario(),
         "cross-node" => new CrossNodeScenario(),
+        "soak" => new SoakScenario(),
         _ => throw new UsageException($"unknown scenario '{name}'"),
     };
 }

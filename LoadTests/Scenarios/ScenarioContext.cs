@@ -23,9 +23,12 @@ internal sealed class ScenarioContext(RunOptions options, Deployment deployment,
     public CancellationToken Cancellation { get; } = cancellation;
 
     /// <summary>Tags this run's messages, so that receivers ignore anything else on the server.</summary>
-    public int RunId { get; } = Random.Shared.Next(1, int.MaxValue);
+    public int RunId { get; init; } = Random.Shared.Next(1, int.MaxValue);
 
     public int Clients => Volatile.Read(ref _clients);
+
+    /// <summary>The server's resources sampled once a second, for scenarios that watch them (soak); empty otherwise.</summary>
+    public IReadOnlyList<ResourceSample> Resources { get; set; } = [];
 
     public IReadOnlyList<StepStats> Steps
     {
