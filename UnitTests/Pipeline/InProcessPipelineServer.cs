@@ -55,18 +55,20 @@ internal sealed class InProcessPipelineServer : IAsyncDisposable
     public async ValueTask DisposeAsync() => await StopAsync(TimeSpan.FromSeconds(10));
 
     /// <summary>
-    /// The host's graceful stop, each step bounded by <paramref name="deadline"/>: true when the pipeline drained and
-    /// its stages finished. Only the first call stops.
+    /// The host's graceful stop, each step bounded by <paramref name="deadline"/>: true when the pipeline drained, the
+    /// transport closed and the stages finished. Only the first call stops.
     /// </summary>
     public async Task<bool> StopAsync(TimeSpan deadline)
     {
         if (Interlocked.Exchange(ref _stopped, 1) != 0) return true;
         _transport.StopAccepting();
         var drained = await _pipeline.DrainAsync(deadline);
-        await _transport.DisposeAsync();
+        // With a failed stage the transport waits for closes the full channels never take: bounded, as in the host.
+        var transport = _transport.DisposeAsync().AsTask();
+        await transport.WaitAsync(deadline).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         var stopped = await _pipeline.StopAsync(deadline);
         await _store.DisposeAsync();
         _loggers.Dispose();
-        return drained && stopped;
+        return drained && transport.IsCompletedSuccessfully && stopped;
     }
 }
