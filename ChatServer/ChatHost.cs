@@ -141,11 +141,21 @@ internal sealed class ChatHost : IAsyncDisposable
         _transport.StopAccepting();
         var teardown = TimeSpan.FromTicks(Math.Min(TimeSpan.TicksPerSecond, deadline.Ticks / 5));
         var drained = await _pipeline.DrainAsync(deadline - teardown).ConfigureAwait(false);
-        await _transport.DisposeAsync().ConfigureAwait(false);
+        // A connection's close is an item for the pipeline: with a failed stage its channels stay full, the transport
+        // waits for closes it can never deliver, and the stages wait for the transport. So every step is bounded.
+        var closed = await WithinAsync(_transport.DisposeAsync().AsTask(), deadline - clock.Elapsed).ConfigureAwait(false);
         var stopped = await _pipeline.StopAsync(deadline - clock.Elapsed).ConfigureAwait(false);
-        await _store.DisposeAsync().ConfigureAwait(false);
-        HostLog.Stopped(_logger, drained && stopped);
-        return drained && stopped;
+        await WithinAsync(_store.DisposeAsync().AsTask(), deadline - clock.Elapsed).ConfigureAwait(false);
+        var clean = drained && closed && stopped;
+        HostLog.Stopped(_logger, clean);
+        return clean;
+    }
+
+    /// <summary>True when <paramref name="step"/> completed within <paramref name="timeout"/>; never throws.</summary>
+    private static async Task<bool> WithinAsync(Task step, TimeSpan timeout)
+    {
+        await step.WaitAsync(timeout > TimeSpan.Zero ? timeout : TimeSpan.Zero).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        return step.IsCompletedSuccessfully;
     }
 
     public async ValueTask DisposeAsync() => await StopAsync().ConfigureAwait(false);

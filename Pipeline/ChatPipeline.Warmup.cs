@@ -10,6 +10,7 @@ namespace Chat.Pipeline;
 public sealed partial class ChatPipeline
 {
     private static readonly TimeSpan WarmUpTimeout = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan WarmUpSessionGone = TimeSpan.FromSeconds(5);
     private static ReadOnlySpan<byte> WarmUpMask => [0x5a, 0x3c, 0x96, 0x0f];
 
     /// <summary>
@@ -28,6 +29,11 @@ public sealed partial class ChatPipeline
         var tls = _ciphertext is not null;
         await Task.Run(() => WarmUp(Loopback(endPoint), tls, since, origin)).ConfigureAwait(false);
         LoadReferencedAssemblies();
+        // The warm-up's connection must not hold a place under CHAT_MAX_CONNECTIONS when the first client comes. Its
+        // session leaves once the close has gone through the stages; a client already connected on a fixed port
+        // keeps the count up, so the wait is bounded.
+        var clock = Stopwatch.StartNew();
+        while (_sessions.Count > 0 && clock.Elapsed < WarmUpSessionGone) await Task.Delay(10).ConfigureAwait(false);
         _metrics.ResetCounters();
     }
 

@@ -25,6 +25,6 @@ internal static partial class PipelineLog
     [LoggerMessage(EventId = 205, Level = LogLevel.Warning, Message = "reading other nodes' messages failed, retrying in {DelayMs} ms: {Error}")]
     public static partial void ClusterReadFailed(ILogger logger, int delayMs, string error);
 
-    [LoggerMessage(EventId = 207, Level = LogLevel.Error, Message = "handling connection {ConnectionId} failed in stage {Stage}: the connection is closed, the stage goes on ({Suppressed} more such failures not logged)")]
+    [LoggerMessage(EventId = 207, Level = LogLevel.Error, Message = "handling connection {ConnectionId} failed in stage {Stage}: that connection is closed, the stage goes on ({Suppressed} such failures since the last line were not logged)")]
     public static partial void ConnectionFailed(ILogger logger, string stage, long connectionId, long suppressed, Exception exception);
 }

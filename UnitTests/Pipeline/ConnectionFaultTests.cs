@@ -48,6 +48,35 @@ public sealed class ConnectionFaultTests
     }
 
     [Fact]
+    public async Task Every_failed_connection_is_counted_and_the_log_keeps_to_its_budget()
+    {
+        const int Failures = 40;
+        const int ConnectionFailedEvent = 207;
+        var logs = new CountingLoggerProvider();
+        await using var server = await InProcessPipelineServer.StartAsync(new CountingMessageStore(), new PipelineOptions(), ReactorBackend.Epoll, logs);
+        var failing = 1;
+        server.Pipeline.ReportConnectionsFrom(() => Volatile.Read(ref failing) == 1
+            ? throw new InvalidOperationException("injected: the connection count failed")
+            : server.ConnectionCount);
+
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        for (var i = 0; i < Failures; i++)
+        {
+            using var connection = await RawConnection.OpenAsync(server.EndPoint);
+            await connection.SendAsync("GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+            Assert.Equal(500, RawConnection.StatusOf(await connection.ReadHeadAsync(Within)));
+        }
+        var took = clock.Elapsed;
+        Volatile.Write(ref failing, 0);
+
+        Assert.Contains($"chat_connection_errors_total{{stage=\"handshake\"}} {Failures}\n", await MetricsAsync(server));
+        // The limiter's default budget: 5 lines per 10 s window, for every window the loop may have touched.
+        var budget = 5 * ((int)(took.TotalSeconds / 10) + 2);
+        var logged = logs.CountOf(ConnectionFailedEvent);
+        Assert.True(logged >= 1 && logged <= budget, $"{logged} lines logged for {Failures} failures in {took.TotalSeconds:F1} s (budget {budget})");
+    }
+
+    [Fact]
     public async Task A_replay_that_throws_closes_that_client_with_1011_and_the_others_are_served()
     {
         var inner = new InMemoryMessageStore(new StoreOptions(), NullLogger<InMemoryMessageStore>.Instance);

@@ -17,6 +17,7 @@ internal sealed class InProcessPipelineServer : IAsyncDisposable
     private readonly ITransport _transport;
     private readonly IMessageStore _store;
     private readonly ILoggerFactory _loggers;
+    private int _stopped;
 
     private InProcessPipelineServer(ChatPipeline pipeline, ITransport transport, IMessageStore store, ILoggerFactory loggers)
     {
@@ -34,9 +35,14 @@ internal sealed class InProcessPipelineServer : IAsyncDisposable
     /// <summary>The reactor's open connections, as the host reports them to /metrics.</summary>
     public int ConnectionCount => _transport.ConnectionCount;
 
-    public static async Task<InProcessPipelineServer> StartAsync(IMessageStore store, PipelineOptions options, ReactorBackend backend)
+    /// <param name="logs">Also receives the server's log entries (warnings and worse) when given.</param>
+    public static async Task<InProcessPipelineServer> StartAsync(IMessageStore store, PipelineOptions options, ReactorBackend backend, ILoggerProvider? logs = null)
     {
-        var loggers = LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Warning));
+        var loggers = LoggerFactory.Create(b =>
+        {
+            b.SetMinimumLevel(LogLevel.Warning);
+            if (logs is not null) b.AddProvider(logs);
+        });
         var pipeline = new ChatPipeline(options, store, StaticFiles.Load(Path.Combine(AppContext.BaseDirectory, "no-static-files")), loggers);
         var transport = TransportFactory.Bind(new IPEndPoint(IPAddress.Loopback, 0), new ReactorOptions { Backend = backend }, pipeline.Input, loggers);
         await store.InitializeAsync(CancellationToken.None);
@@ -46,13 +52,23 @@ internal sealed class InProcessPipelineServer : IAsyncDisposable
         return new InProcessPipelineServer(pipeline, transport, store, loggers);
     }
 
-    public async ValueTask DisposeAsync()
+    public async ValueTask DisposeAsync() => await StopAsync(TimeSpan.FromSeconds(10));
+
+    /// <summary>
+    /// The host's graceful stop, each step bounded by <paramref name="deadline"/>: true when the pipeline drained, the
+    /// transport closed and the stages finished. Only the first call stops.
+    /// </summary>
+    public async Task<bool> StopAsync(TimeSpan deadline)
     {
+        if (Interlocked.Exchange(ref _stopped, 1) != 0) return true;
         _transport.StopAccepting();
-        await _pipeline.DrainAsync(TimeSpan.FromSeconds(10));
-        await _transport.DisposeAsync();
-        await _pipeline.StopAsync();
+        var drained = await _pipeline.DrainAsync(deadline);
+        // With a failed stage the transport waits for closes the full channels never take: bounded, as in the host.
+        var transport = _transport.DisposeAsync().AsTask();
+        await transport.WaitAsync(deadline).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        var stopped = await _pipeline.StopAsync(deadline);
         await _store.DisposeAsync();
         _loggers.Dispose();
+        return drained && transport.IsCompletedSuccessfully && stopped;
     }
 }
