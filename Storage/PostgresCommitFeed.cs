@@ -6,7 +6,7 @@ namespace Chat.Storage;
 
 /// <summary>
 /// LISTENs on a dedicated connection for the notifications the appenders of all nodes queue with each commit
-/// ("&lt;instance&gt;:&lt;last id&gt;", see <see cref="PostgresAppender"/>), ignoring this node's own.
+/// ("&lt;instance&gt;:&lt;room&gt;:&lt;last id&gt;", see <see cref="PostgresAppender"/>), ignoring this node's own.
 /// </summary>
 public sealed class PostgresCommitFeed : ICommitFeed
 {
@@ -30,7 +30,7 @@ public sealed class PostgresCommitFeed : ICommitFeed
         _logger = logger;
     }
 
-    public async Task RunAsync(Action<long> committed, Action connected, CancellationToken cancellationToken)
+    public async Task RunAsync(Action<string, long> committed, Action connected, CancellationToken cancellationToken)
     {
         var delay = FirstRetryDelay;
         while (!cancellationToken.IsCancellationRequested)
@@ -40,7 +40,7 @@ public sealed class PostgresCommitFeed : ICommitFeed
                 await using var connection = new NpgsqlConnection(_connectionString);
                 connection.Notification += (_, e) =>
                 {
-                    if (TryParse(e.Payload, out var lastId)) committed(lastId);
+                    if (TryParse(e.Payload, out var room, out var lastId)) committed(room, lastId);
                 };
                 await connection.OpenAsync(cancellationToken);
                 await using (var listen = new NpgsqlCommand($"LISTEN {PostgresAppender.NotifyChannel}", connection))
@@ -79,11 +79,17 @@ public sealed class PostgresCommitFeed : ICommitFeed
         }
     }
 
-    private bool TryParse(string payload, out long lastId)
+    // The instance id holds no ':' (StoreOptions checks it) and a room name cannot hold one either.
+    private bool TryParse(string payload, out string room, out long lastId)
     {
+        room = "";
         lastId = 0;
         if (payload.StartsWith(_ownPrefix, StringComparison.Ordinal)) return false;
-        var colon = payload.LastIndexOf(':');
-        return colon > 0 && long.TryParse(payload.AsSpan(colon + 1), NumberStyles.None, CultureInfo.InvariantCulture, out lastId);
+        var first = payload.IndexOf(':');
+        var last = payload.LastIndexOf(':');
+        if (first <= 0 || last <= first + 1) return false;
+        room = payload[(first + 1)..last];
+        return RoomName.IsValid(room)
+            && long.TryParse(payload.AsSpan(last + 1), NumberStyles.None, CultureInfo.InvariantCulture, out lastId);
     }
 }

@@ -43,7 +43,7 @@ internal sealed class ClusterFeed(
 
     public async Task RunAsync(CancellationToken stopping)
     {
-        var listening = feed.RunAsync(Want, ReadAll, stopping);
+        var listening = feed.RunAsync((room, id) => { if (room == RoomName.General) Want(id); }, ReadAll, stopping);
         try
         {
             while (await _kicks.Reader.WaitToReadAsync(stopping).ConfigureAwait(false))
