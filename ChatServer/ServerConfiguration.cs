@@ -46,6 +46,8 @@ internal sealed record ServerConfiguration
         ("CHAT_MAX_CONNECTIONS", "open connections at most, 0 = no limit (default 0)"),
         ("CHAT_MAX_CONNECTIONS_PER_ADDRESS", "open connections per client address at most, 0 = no limit (default 0)"),
         ("CHAT_ALLOWED_ORIGINS", "comma-separated Origin values allowed to open a WebSocket; unset: all (default)"),
+        ("CHAT_MAX_ROOMS", "rooms that may exist at most, general included (default 1000); a handshake for one more gets 403"),
+        ("CHAT_ROOMS", "comma-separated room names a WebSocket may join; unset: any name (default)"),
         ("CHAT_REACTOR", "socket backend: auto, epoll or sockets (default auto)"),
         ("CHAT_EVENT_LOOPS", "event loops of the epoll backend (default: one per core)"),
         ("CHAT_SHUTDOWN_TIMEOUT_SECONDS", "deadline for a graceful stop on SIGTERM/Ctrl+C (default 10)"),
@@ -78,6 +80,11 @@ internal sealed record ServerConfiguration
             NodeName = settings.GetValueOrDefault("CHAT_NODE_NAME", pipelineDefaults.NodeName),
             AllowedOrigins = settings.TryGetValue("CHAT_ALLOWED_ORIGINS", out var origins)
                 ? origins.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                : [],
+            MaxRooms = Int(settings, "CHAT_MAX_ROOMS", pipelineDefaults.MaxRooms),
+            // Names are compared as a handshake sends them after lower-casing.
+            AllowedRooms = settings.TryGetValue("CHAT_ROOMS", out var allowedRooms)
+                ? allowedRooms.ToLowerInvariant().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
                 : [],
         };
         var reactor = new ReactorOptions

@@ -4,6 +4,7 @@ using Chat.Pipeline.Http;
 using Chat.Pipeline.Items;
 using Chat.Pipeline.Metrics;
 using Chat.Pipeline.Replay;
+using Chat.Pipeline.Rooms;
 using Chat.Pipeline.Sessions;
 using Chat.Pipeline.Stages;
 using Chat.Reactor;
@@ -25,6 +26,7 @@ public sealed partial class ChatPipeline
     private readonly ServerMetrics _metrics = new();
     private readonly SessionRegistry _sessions;
     private readonly StoreHealth _health;
+    private readonly RoomDirectory _rooms;
     private readonly Channel<TransportEvent> _received;
     private readonly Channel<RequestItem> _requests;
     private readonly Channel<WireItem> _wire;
@@ -52,6 +54,7 @@ public sealed partial class ChatPipeline
         _logger = loggers.CreateLogger<ChatPipeline>();
         _sessions = new SessionRegistry(maxConnections, maxConnectionsPerAddress);
         _health = new StoreHealth(store);
+        _rooms = new RoomDirectory(options);
 
         _received = Bounded<TransportEvent>(singleWriter: false);
         _requests = Bounded<RequestItem>();
@@ -63,24 +66,24 @@ public sealed partial class ChatPipeline
         _committed = Bounded<BroadcastItem>(singleWriter: false);
 
         var batches = new BatchPool();
-        var responder = new HttpResponder(files, store, _health, RenderMetrics);
+        var responder = new HttpResponder(files, store, _health, _rooms, RenderMetrics);
         var replayer = new Replayer(store, _committed.Writer, _metrics, _logger);
-        _broadcast = new BroadcastStage(_committed.Reader, batches, replayer, new ReplayWindow(options.ReplayWindow), options, _metrics, _logger);
+        _broadcast = new BroadcastStage(_committed.Reader, batches, replayer, _rooms, options, _metrics, _logger);
         _sweeper = new KeepAliveSweeper(_sessions, options);
         if (commitFeed is not null)
         {
-            _cluster = new ClusterFeed(store, commitFeed, _committed.Writer, () => _broadcast.LastId, _metrics, _logger);
+            _cluster = new ClusterFeed(store, commitFeed, _rooms, _committed.Writer, _metrics, _logger);
             _broadcast.Cluster = _cluster;
         }
         _stages =
         [
             ("parse-header", new ParseHeaderStage(_received.Reader, _requests.Writer, _sessions, options, _metrics).RunAsync),
-            ("handshake", new HandshakeStage(_requests.Reader, _wire.Writer, responder, new UsernameAssigner(), options, _metrics, () => _broadcast.LastId).RunAsync),
+            ("handshake", new HandshakeStage(_requests.Reader, _wire.Writer, responder, new UsernameAssigner(), options, _metrics, _rooms).RunAsync),
             ("deframe", new DeframeStage(_wire.Reader, _frames.Writer, options).RunAsync),
             ("unmask", new UnmaskStage(_frames.Reader, _messages.Writer, options, _metrics).RunAsync),
             ("escape", new EscapeStage(_messages.Reader, _chats.Writer, options, _metrics).RunAsync),
             ("encode", new EncodeStage(_chats.Reader, _encoded.Writer).RunAsync),
-            ("persist", new PersistStage(_encoded.Reader, _committed.Writer, store, batches, _health, options, _metrics, _logger, _stopping.Token).RunAsync),
+            ("persist", new PersistStage(_encoded.Reader, _committed.Writer, store, batches, _health, options, _metrics, _logger, _rooms.General, _stopping.Token).RunAsync),
             ("broadcast", _broadcast.RunAsync),
         ];
     }
@@ -94,11 +97,10 @@ public sealed partial class ChatPipeline
     /// <summary>Lets /metrics report the transport's open connections.</summary>
     public void ReportConnectionsFrom(Func<int> connectionCount) => _connectionCount = connectionCount;
 
-    /// <summary>Learns the last stored id (so that replay and live meet), then starts every stage and the sweeper.</summary>
+    /// <summary>Learns the stored rooms and their last ids (so that replay and live meet), then starts every stage and the sweeper.</summary>
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        var latest = await _store.ReadLatestAsync(1, cancellationToken).ConfigureAwait(false);
-        _broadcast.LastId = latest.Count > 0 ? latest[0].Id : 0;
+        _rooms.Seed(await _store.ReadRoomsAsync(cancellationToken).ConfigureAwait(false));
         var running = new List<Task>(_stages.Count + 1);
         foreach (var (name, run) in _stages) running.Add(Supervise(name, run));
         running.Add(_sweeper.RunAsync(_stopping.Token));

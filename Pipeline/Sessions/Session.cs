@@ -36,6 +36,8 @@ internal sealed class Session
     /// <summary>Set by the handshake stage before the join item leaves it; read-only afterwards.</summary>
     public string Username = "";
     public byte[] UsernameEscaped = [];
+    /// <summary>The room named at the handshake (set before the join item leaves it); null before an upgrade.</summary>
+    public Rooms.Room? Room;
 
     // --- deframe stage ---
     public FrameDecoder Decoder;

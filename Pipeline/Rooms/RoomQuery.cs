@@ -1,0 +1,29 @@
+using Chat.Pipeline.Codecs;
+using Chat.Storage;
+
+namespace Chat.Pipeline.Rooms;
+
+/// <summary>The <c>room</c> query parameter of a handshake or a history request: lower-cased, then 1..64 of a-z 0-9 - _.</summary>
+internal static class RoomQuery
+{
+    public const string Rule = "room must be 1..64 characters of a-z 0-9 - _";
+
+    /// <summary>False when the parameter is present but no valid name; without one, <see cref="RoomName.General"/>.</summary>
+    public static bool TryGet(ReadOnlySpan<byte> query, out string room)
+    {
+        room = RoomName.General;
+        if (!QueryString.Has(query, "room"u8)) return true;
+        // Room names are ASCII; a longer decoded value cannot be one.
+        Span<byte> decoded = stackalloc byte[RoomName.MaxLength + 1];
+        if (!QueryString.TryGet(query, "room"u8, decoded, out var written) || written is 0 or > RoomName.MaxLength) return false;
+        Span<char> name = stackalloc char[written];
+        for (var i = 0; i < written; i++)
+        {
+            var c = (char)decoded[i];
+            name[i] = c is >= 'A' and <= 'Z' ? (char)(c + ('a' - 'A')) : c;
+            if (name[i] is not ((>= 'a' and <= 'z') or (>= '0' and <= '9') or '-' or '_')) return false;
+        }
+        room = name.SequenceEqual(RoomName.General) ? RoomName.General : new string(name);
+        return true;
+    }
+}
