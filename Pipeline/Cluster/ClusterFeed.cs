@@ -1,9 +1,11 @@
 using System.Collections.Concurrent;
+using System.Text;
 using System.Threading.Channels;
 using Chat.Pipeline.Items;
 using Chat.Pipeline.Metrics;
 using Chat.Pipeline.Replay;
 using Chat.Pipeline.Rooms;
+using Chat.Reactor;
 using Chat.Storage;
 using Microsoft.Extensions.Logging;
 
@@ -27,6 +29,15 @@ internal sealed class ClusterFeed(
     private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(2);
     private readonly Channel<bool> _kicks = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private readonly ConcurrentQueue<Room> _due = new();
+    // Signals wait here for the publisher; a full queue drops them (counted): signalling is best effort, never a brake.
+    private readonly Channel<(Room Room, string Payload)> _outgoing = Channel.CreateBounded<(Room, string)>(
+        new BoundedChannelOptions(1024) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
+
+    /// <summary>Sends a signalling payload (the relayed JSON) to the room's connections on the other nodes (broadcast's thread).</summary>
+    public void Publish(Room room, ReadOnlySpan<byte> payload)
+    {
+        if (!_outgoing.Writer.TryWrite((room, Encoding.UTF8.GetString(payload)))) ServerMetrics.Add(ref metrics.SignalsDropped);
+    }
 
     /// <summary>Asks for every message of the room up to <paramref name="id"/> (any thread).</summary>
     public void Want(Room room, long id)
@@ -44,7 +55,8 @@ internal sealed class ClusterFeed(
     public async Task RunAsync(CancellationToken stopping)
     {
         // A room another node wrote to exists from then on, here too: it is not a handshake's to refuse.
-        var listening = feed.RunAsync((name, id) => Want(rooms.Known(name), id), ReadAll, stopping);
+        var listening = feed.RunAsync((name, id) => Want(rooms.Known(name), id), Signalled, ReadAll, stopping);
+        var publishing = PublishAsync(stopping);
         try
         {
             while (await _kicks.Reader.WaitToReadAsync(stopping).ConfigureAwait(false))
@@ -61,6 +73,33 @@ internal sealed class ClusterFeed(
         {
         }
         await listening.ConfigureAwait(false);
+        await publishing.ConfigureAwait(false);
+    }
+
+    private async Task PublishAsync(CancellationToken stopping)
+    {
+        try
+        {
+            await foreach (var (room, payload) in _outgoing.Reader.ReadAllAsync(stopping).ConfigureAwait(false))
+            {
+                if (!await feed.PublishAsync(room.Name, payload, stopping).ConfigureAwait(false)) ServerMetrics.Add(ref metrics.SignalsDropped);
+            }
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+        }
+    }
+
+    // On the feed's notification thread: never waits; a full broadcast channel (overload) drops the signal.
+    private void Signalled(string name, string payload)
+    {
+        if (!rooms.TryGet(name, out var room) || room.LiveCount == 0) return;
+        var bytes = Encoding.UTF8.GetByteCount(payload);
+        var frame = SharedBuffer.Rent(bytes + 10);
+        var length = SignalCodec.WritePayloadFrame(Encoding.UTF8.GetBytes(payload), frame.Span);
+        if (broadcast.TryWrite(BroadcastItem.Signal(room, frame, length))) return;
+        frame.Release();
+        ServerMetrics.Add(ref metrics.SignalsDropped);
     }
 
     private void Enqueue(Room room)

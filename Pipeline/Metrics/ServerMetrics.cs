@@ -21,6 +21,9 @@ internal sealed class ServerMetrics
     public long PersistFailures;
     public long ReplayedMessages;
     public long ForeignMessages;
+    public long SignalsReceived;
+    public long SignalsRelayed;
+    public long SignalsDropped;
 
     /// <summary>Messages per committed batch.</summary>
     public Histogram BatchSize { get; } = new(1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 8192);

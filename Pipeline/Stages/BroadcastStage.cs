@@ -51,6 +51,10 @@ internal sealed partial class BroadcastStage(
                     case BroadcastItemKind.Foreign:
                         DeliverForeign(item.Foreign!);
                         break;
+                    case BroadcastItemKind.Signal:
+                        Relay(item.Room!, item.Frame!, (int)item.Cursor, sender: null);
+                        item.Frame!.Release();
+                        break;
                     default:
                         DeliverOrHold(item.Batch!);
                         break;
@@ -124,6 +128,11 @@ internal sealed partial class BroadcastStage(
                 case ItemKind.Closed:
                     Leave(entry.Session);
                     break;
+                case ItemKind.Signal:
+                    Relay(room, entry.Frame!, entry.TailLength, entry.Session);
+                    Cluster?.Publish(room, entry.Frame!.Span[entry.Count..entry.TailLength]);
+                    entry.Frame!.Release();
+                    break;
             }
         }
         batches.Return(batch);
@@ -165,6 +174,22 @@ internal sealed partial class BroadcastStage(
         ServerMetrics.Add(ref metrics.MessagesBroadcast);
         ServerMetrics.Add(ref metrics.FramesDelivered, delivered);
         ServerMetrics.Add(ref metrics.BytesQueued, (long)delivered * length);
+    }
+
+    /// <summary>A signalling frame to every live member of the room but its sender: no id, no window, never replayed.</summary>
+    private void Relay(Room room, SharedBuffer frame, int length, Session? sender)
+    {
+        var live = room.Live;
+        var relayed = 0;
+        for (var i = room.LiveCount - 1; i >= 0; i--)
+        {
+            var session = live[i];
+            if (session == sender) continue;
+            var result = session.Connection.Send(frame, 0, length);
+            if (result is SendResult.Accepted or SendResult.Backpressure) relayed++;
+            else if (result == SendResult.Dropped) DropSlowConsumer(session);
+        }
+        ServerMetrics.Add(ref metrics.SignalsRelayed, relayed);
     }
 
     private void ReturnCredit(Session sender)

@@ -10,7 +10,7 @@ namespace Chat.UnitTests.Cluster;
 /// nothing.
 /// </summary>
 [Collection("Postgres")]
-public sealed class MultiNodeTests(PostgresFixture fixture)
+public sealed partial class MultiNodeTests(PostgresFixture fixture)
 {
     private async Task<(string Store, ServerProcess[] Nodes)> StartNodesAsync(int count)
     {

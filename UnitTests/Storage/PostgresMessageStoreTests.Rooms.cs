@@ -36,12 +36,14 @@ public sealed partial class PostgresMessageStoreTests
     }
 
     [PostgresFact]
-    public async Task The_commit_feed_reports_room_and_last_id_of_other_instances_only()
+    public async Task The_commit_feed_reports_commits_and_signals_of_other_instances_only()
     {
         var writer = await OpenAsync(new StoreOptions { InstanceId = "writer" });
         var own = await OpenAsync(new StoreOptions { InstanceId = "reader" });
         var feed = new PostgresCommitFeed(_connectionString, new StoreOptions { InstanceId = "reader" }, NullLogger<PostgresCommitFeed>.Instance);
         var heard = new List<(string Room, long LastId)>();
+        var signals = new List<(string Room, string Payload)>();
+        var gotSignal = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var connected = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var gotTwo = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         using var stop = new CancellationTokenSource();
@@ -54,6 +56,14 @@ public sealed partial class PostgresMessageStoreTests
                     if (heard.Count == 2) gotTwo.TrySetResult();
                 }
             },
+            (room, payload) =>
+            {
+                lock (signals)
+                {
+                    signals.Add((room, payload));
+                    gotSignal.TrySetResult();
+                }
+            },
             () => connected.TrySetResult(),
             stop.Token);
         await connected.Task.WaitAsync(RoomWait);
@@ -61,13 +71,22 @@ public sealed partial class PostgresMessageStoreTests
         await own.AppendAsync(Guid.NewGuid(), "mine", Batch(2), CancellationToken.None);
         await writer.AppendAsync(Guid.NewGuid(), "lobby_1", Batch(3), CancellationToken.None);
         await writer.AppendAsync(Guid.NewGuid(), Batch(2), CancellationToken.None);
+        var writerFeed = new PostgresCommitFeed(_connectionString, new StoreOptions { InstanceId = "writer" }, NullLogger<PostgresCommitFeed>.Instance);
+        Assert.True(await feed.PublishAsync("mine", "{\"own\":true}", CancellationToken.None));
+        Assert.True(await writerFeed.PublishAsync("call", "{\"messageType\":\"webRTC-offer\",\"note\":\"a:b\"}", CancellationToken.None));
+        Assert.False(await writerFeed.PublishAsync("call", new string('x', 8000), CancellationToken.None));
         await gotTwo.Task.WaitAsync(RoomWait);
+        await gotSignal.Task.WaitAsync(RoomWait);
         await stop.CancelAsync();
         await running.WaitAsync(RoomWait);
 
         lock (heard)
         {
             Assert.Equal([("lobby_1", 3L), (RoomName.General, 2L)], heard);
+        }
+        lock (signals)
+        {
+            Assert.Equal([("call", "{\"messageType\":\"webRTC-offer\",\"note\":\"a:b\"}")], signals);
         }
     }
 }
