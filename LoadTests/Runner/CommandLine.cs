@@ -21,6 +21,7 @@ internal static class CommandLine
           churn          connect, chat, disconnect, reconnect with since=: catch-up without gap or duplicate
           slow-consumer  some clients stop reading; the others' throughput and latency, drops in /metrics
           cross-node     two nodes on one PostgreSQL: cross-node latency and throughput against one node
+          room-ingest    two nodes' stores on one PostgreSQL committing group commits in 1 room, then in --rooms rooms
 
         options (run):
           --target ours|kestrel|url   what to load (default ours: ChatServer.dll started by the runner)
@@ -38,6 +39,7 @@ internal static class CommandLine
           --warmup S                  seconds of unmeasured load first, so the server runs JIT-optimised code (fanout, ingest; default 3)
           --slow N                    clients that stop reading (slow-consumer)
           --window N                  unacknowledged messages per sender (ingest; default 2048)
+          --rooms N                   rooms the second round spreads its rows over (room-ingest; default 8)
           --addresses N               loopback source addresses 127.0.0.2.. (connections; default: as needed)
           --out DIR                   where the reports go (default artifacts/loadtest/<scenario>)
           --no-live                   no live progress line
@@ -45,7 +47,7 @@ internal static class CommandLine
         exit codes: 0 ok, 1 run failed (target unreachable, checks failed), 2 bad arguments
         """;
 
-    public static readonly string[] Scenarios = ["fanout", "ingest", "connections", "churn", "slow-consumer", "cross-node"];
+    public static readonly string[] Scenarios = ["fanout", "ingest", "connections", "churn", "slow-consumer", "cross-node", "room-ingest"];
 
     public static Command Parse(IReadOnlyList<string> args)
     {
@@ -87,6 +89,7 @@ internal static class CommandLine
                 "--warmup" => options with { Warmup = Seconds(name, value, 0) },
                 "--slow" => options with { Slow = Int(name, value, 0, RunOptions.MaxClients) },
                 "--window" => options with { Window = Int(name, value, 1, 65_536) },
+                "--rooms" => options with { Rooms = Int(name, value, 1, 1000) },
                 "--addresses" => options with { SourceAddresses = Int(name, value, 1, 250) },
                 "--out" => options with { Out = NonEmpty(name, value) },
                 "--no-live" => options with { Live = false },

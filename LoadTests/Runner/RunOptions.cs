@@ -26,6 +26,7 @@ internal sealed record RunOptions
     public TimeSpan? Warmup { get; init; }
     public int? Slow { get; init; }
     public int? Window { get; init; }
+    public int? Rooms { get; init; }
     public int? SourceAddresses { get; init; }
     public string? Out { get; init; }
     public bool Live { get; init; } = true;

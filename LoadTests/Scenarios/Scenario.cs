@@ -29,6 +29,7 @@ internal abstract class Scenario
         "churn" => new ChurnScenario(),
         "slow-consumer" => new SlowConsumerScenario(),
         "cross-node" => new CrossNodeScenario(),
+        "room-ingest" => new RoomIngestScenario(),
         _ => throw new UsageException($"unknown scenario '{name}'"),
     };
 }
