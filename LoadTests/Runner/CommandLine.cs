@@ -21,7 +21,7 @@ internal static class CommandLine
           churn          connect, chat, disconnect, reconnect with since=: catch-up without gap or duplicate
           slow-consumer  some clients stop reading; the others' throughput and latency, drops in /metrics
           cross-node     two nodes on one PostgreSQL: cross-node latency and throughput against one node
-          room-ingest    two nodes' stores on one PostgreSQL committing group commits in 1 room, then in --rooms rooms
+          room-ingest    two nodes' stores on one PostgreSQL committing batches in 1 room, then in --rooms rooms at once
 
         options (run):
           --target ours|kestrel|url   what to load (default ours: ChatServer.dll started by the runner)
@@ -38,7 +38,7 @@ internal static class CommandLine
           --ramp S                    seconds to ramp clients up
           --warmup S                  seconds of unmeasured load first, so the server runs JIT-optimised code (fanout, ingest; default 3)
           --slow N                    clients that stop reading (slow-consumer)
-          --window N                  unacknowledged messages per sender (ingest; default 2048)
+          --window N                  unacknowledged messages per sender (ingest; default 2048); rows per batch (room-ingest; default 256)
           --rooms N                   rooms the second round spreads its rows over (room-ingest; default 8)
           --addresses N               loopback source addresses 127.0.0.2.. (connections; default: as needed)
           --out DIR                   where the reports go (default artifacts/loadtest/<scenario>)
