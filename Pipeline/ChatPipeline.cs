@@ -3,6 +3,7 @@ using Chat.Pipeline.Cluster;
 using Chat.Pipeline.Http;
 using Chat.Pipeline.Items;
 using Chat.Pipeline.Metrics;
+using Chat.Pipeline.Presence;
 using Chat.Pipeline.Replay;
 using Chat.Pipeline.Rooms;
 using Chat.Pipeline.Sessions;
@@ -104,6 +105,7 @@ public sealed partial class ChatPipeline
         var running = new List<Task>(_stages.Count + 1);
         foreach (var (name, run) in _stages) running.Add(Supervise(name, run));
         running.Add(_sweeper.RunAsync(_stopping.Token));
+        running.Add(PresenceClock.RunAsync(_committed.Writer, _stopping.Token));
         if (_cluster is not null) running.Add(Supervise("cluster-feed", () => _cluster.RunAsync(_stopping.Token)));
         _running = [.. running];
     }

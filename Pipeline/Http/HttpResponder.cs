@@ -17,6 +17,7 @@ internal sealed class HttpResponder(StaticFiles files, IMessageStore store, Stor
     private static ReadOnlySpan<byte> HistoryPath => "/chat-history"u8;
     private static ReadOnlySpan<byte> HealthPath => "/healthz"u8;
     private static ReadOnlySpan<byte> RoomsPath => "/rooms"u8;
+    private static ReadOnlySpan<byte> PresencePath => "/presence"u8;
     private static ReadOnlySpan<byte> MetricsPath => "/metrics"u8;
     private static ReadOnlySpan<byte> AllowGetHead => "Allow: GET, HEAD\r\n"u8;
     private static ReadOnlySpan<byte> NoCache => "Cache-Control: no-cache\r\n"u8;
@@ -27,7 +28,7 @@ internal sealed class HttpResponder(StaticFiles files, IMessageStore store, Stor
     {
         var path = head[request.Path];
         var known = path.SequenceEqual(HistoryPath) || path.SequenceEqual(HealthPath) || path.SequenceEqual(MetricsPath)
-            || path.SequenceEqual(RoomsPath);
+            || path.SequenceEqual(RoomsPath) || path.SequenceEqual(PresencePath);
         files.TryGet(path, out var file);
         if (!known && file is null)
         {
@@ -44,6 +45,7 @@ internal sealed class HttpResponder(StaticFiles files, IMessageStore store, Stor
         else if (path.SequenceEqual(HistoryPath)) History(session, head[request.Query], keepAlive, headOnly);
         else if (path.SequenceEqual(HealthPath)) Health(session, keepAlive, headOnly);
         else if (path.SequenceEqual(RoomsPath)) RoomsAnswer.Send(session, store, rooms, keepAlive, headOnly);
+        else if (path.SequenceEqual(PresencePath)) PresenceAnswer.Send(session, head[request.Query], rooms, keepAlive, headOnly);
         else HttpAnswer.Send(session, 200, PrometheusType, Encoding.UTF8.GetBytes(renderMetrics()), keepAlive, headOnly, NoCache);
     }
 

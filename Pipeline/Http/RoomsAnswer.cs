@@ -49,7 +49,7 @@ internal static class RoomsAnswer
             json.WriteStartObject();
             json.WriteString("room"u8, name);
             json.WriteNumber("lastId"u8, lastId);
-            json.WriteNumber("online"u8, rooms.TryGet(name, out var room) ? room.LiveCount : 0);
+            json.WriteNumber("online"u8, rooms.TryGet(name, out var room) ? room.Presence.Connections : 0);
             json.WriteEndObject();
         }
         json.WriteEndArray();

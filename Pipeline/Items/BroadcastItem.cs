@@ -13,6 +13,8 @@ internal enum BroadcastItemKind : byte
     Foreign,
     /// <summary>A signalling frame another node relayed, for every connection of <see cref="BroadcastItem.Room"/> here.</summary>
     Signal,
+    /// <summary>Time to send the presence changes gathered since the last tick.</summary>
+    PresenceTick,
 }
 
 /// <summary>What the broadcast stage reads: committed batches, other nodes' messages, and replay tasks reporting progress.</summary>
@@ -33,6 +35,8 @@ internal readonly struct BroadcastItem
     /// <summary>Cursor holds the frame's length.</summary>
     public static BroadcastItem Signal(Rooms.Room room, Reactor.SharedBuffer frame, int length) =>
         new() { Kind = BroadcastItemKind.Signal, Room = room, Frame = frame, Cursor = length };
+
+    public static BroadcastItem PresenceTick() => new() { Kind = BroadcastItemKind.PresenceTick };
 
     public static BroadcastItem CaughtUp(Session session, long cursor) =>
         new() { Kind = BroadcastItemKind.CaughtUp, Session = session, Cursor = cursor };

@@ -16,6 +16,7 @@ internal sealed partial class BroadcastStage
     private void Join(Session session, long since)
     {
         if (session.Connection.IsClosing) return;
+        Enter(session);
         var lastId = session.Room!.LastId;
         if (since < 0 || since >= lastId)
         {
@@ -64,6 +65,7 @@ internal sealed partial class BroadcastStage
         room.Live[count] = session;
         room.LiveCount = count + 1;
         Volatile.Write(ref _liveCount, _liveCount + 1);
+        if (session.WantsPresence) SendPresence(session, room.Presence.Online, [], room);
     }
 
     private void Leave(Session session)
@@ -83,5 +85,6 @@ internal sealed partial class BroadcastStage
             session.LiveIndex = -1;
         }
         session.Broadcast = BroadcastState.None;
+        Exit(session);
     }
 }

@@ -51,6 +51,9 @@ internal sealed partial class BroadcastStage(
                     case BroadcastItemKind.Foreign:
                         DeliverForeign(item.Foreign!);
                         break;
+                    case BroadcastItemKind.PresenceTick:
+                        PublishPresence();
+                        break;
                     case BroadcastItemKind.Signal:
                         Relay(item.Room!, item.Frame!, (int)item.Cursor, sender: null);
                         item.Frame!.Release();

@@ -118,6 +118,7 @@ internal sealed class HandshakeStage(
                 return null;
         }
         session.Room = room;
+        session.WantsPresence = QueryString.TryGetInt64(query, "presence"u8, out var presence) && presence == 1;
         usernames.Assign(session, query);
         // Without since: live from this 101 on. The join reaches the broadcast stage later, behind the persist stage,
         // and other nodes' messages (or ones already past persist) may be broadcast meanwhile: joining from what was
