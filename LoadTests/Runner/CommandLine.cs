@@ -39,7 +39,7 @@ internal static class CommandLine
           --warmup S                  seconds of unmeasured load first, so the server runs JIT-optimised code (fanout, ingest; default 3)
           --slow N                    clients that stop reading (slow-consumer)
           --window N                  unacknowledged messages per sender (ingest; default 2048); rows per batch (room-ingest; default 256)
-          --rooms N                   rooms the second round spreads its rows over (room-ingest; default 8)
+          --rooms N                   client i joins room i mod N (fanout; default 1); rooms of the second round (room-ingest; default 8)
           --addresses N               loopback source addresses 127.0.0.2.. (connections; default: as needed)
           --out DIR                   where the reports go (default artifacts/loadtest/<scenario>)
           --no-live                   no live progress line
