@@ -16,14 +16,17 @@ internal static class RoomQuery
         // Room names are ASCII; a longer decoded value cannot be one.
         Span<byte> decoded = stackalloc byte[RoomName.MaxLength + 1];
         if (!QueryString.TryGet(query, "room"u8, decoded, out var written) || written is 0 or > RoomName.MaxLength) return false;
+        // Lower-cased first (the contract), then the one rule of room names.
         Span<char> name = stackalloc char[written];
         for (var i = 0; i < written; i++)
         {
             var c = (char)decoded[i];
             name[i] = c is >= 'A' and <= 'Z' ? (char)(c + ('a' - 'A')) : c;
-            if (name[i] is not ((>= 'a' and <= 'z') or (>= '0' and <= '9') or '-' or '_')) return false;
         }
-        room = name.SequenceEqual(RoomName.General) ? RoomName.General : new string(name);
-        return true;
+        if (name.SequenceEqual(RoomName.General)) return true;
+        room = new string(name);
+        if (RoomName.IsValid(room)) return true;
+        room = RoomName.General;
+        return false;
     }
 }

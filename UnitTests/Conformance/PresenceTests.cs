@@ -40,10 +40,10 @@ public sealed class PresenceTests(ConformanceServers servers)
         await using var a = await RawClient.OpenWebSocketAsync(server.EndPoint, $"room={room}&name=alice");
 
         await WaitForPresenceAsync(server, room, ["alice", "b&amp;b"]);
-        var rooms = await GetJsonAsync(server, "/rooms");
+        var rooms = await RoomTests.JsonAsync(server, "/rooms");
         var mine = rooms.EnumerateArray().Single(r => r.GetProperty("room").GetString() == room);
         Assert.Equal(3, mine.GetProperty("online").GetInt32());
-        Assert.Empty((await GetJsonAsync(server, "/presence?room=nobody-here")).EnumerateArray());
+        Assert.Empty((await RoomTests.JsonAsync(server, "/presence?room=nobody-here")).EnumerateArray());
     });
 
     [Fact]
@@ -88,20 +88,10 @@ public sealed class PresenceTests(ConformanceServers servers)
         string[] seen = [];
         while (DateTime.UtcNow < until)
         {
-            seen = [.. (await GetJsonAsync(server, "/presence?room=" + room)).EnumerateArray().Select(e => e.GetString()!)];
+            seen = [.. (await RoomTests.JsonAsync(server, "/presence?room=" + room)).EnumerateArray().Select(e => e.GetString()!)];
             if (seen.SequenceEqual(names)) return;
             await Task.Delay(50);
         }
         Assert.Equal(names, seen);
-    }
-
-    private static async Task<JsonElement> GetJsonAsync(EndToEnd.TestServer server, string target)
-    {
-        await using var client = await RawClient.ConnectAsync(server.EndPoint);
-        var response = await client.RequestAsync(RawClient.Get(target));
-        Assert.Equal(200, response.Status);
-        response.AssertWellFormed();
-        using var document = JsonDocument.Parse(response.Body);
-        return document.RootElement.Clone();
     }
 }

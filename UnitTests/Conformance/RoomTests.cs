@@ -133,7 +133,8 @@ public sealed class RoomTests(ConformanceServers servers)
 
     private static string Unique(string prefix) => $"{prefix}{Guid.NewGuid():N}"[..Math.Min(prefix.Length + 12, 64)];
 
-    private static async Task<JsonElement> JsonAsync(EndToEnd.TestServer server, string target)
+    /// <summary>GET target: 200 with a well-formed JSON body, returned.</summary>
+    internal static async Task<JsonElement> JsonAsync(EndToEnd.TestServer server, string target)
     {
         await using var client = await RawClient.ConnectAsync(server.EndPoint);
         var response = await client.RequestAsync(RawClient.Get(target));
