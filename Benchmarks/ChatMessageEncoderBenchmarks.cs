@@ -35,7 +35,7 @@ public class ChatMessageEncoderBenchmarks : IThroughputBenchmark
         var escaped = new byte[HtmlEscaper.MaxEscapedLength(CommentBytes)];
         HtmlEscaper.Escape(SampleText.Utf8(SampleText.WithSpecials, CommentBytes), escaped, out _, out var written);
         _comment = escaped[..written];
-        _frame = new byte[Pipeline.Codecs.ChatMessageEncoder.HeadRoom + Pipeline.Codecs.ChatMessageEncoder.MaxTailLength(_username.Length, _comment.Length)];
+        _frame = new byte[Pipeline.Codecs.ChatMessageEncoder.HeadRoom + Pipeline.Codecs.ChatMessageEncoder.MaxTailLength("general"u8.Length, _username.Length, _comment.Length)];
         _writer = new Utf8JsonWriter(_json, RelaxedOptions);
         _frameLength = ChatMessageEncoder();
     }
@@ -60,7 +60,7 @@ public class ChatMessageEncoderBenchmarks : IThroughputBenchmark
     public int ChatMessageEncoder()
     {
         var frame = _frame.AsSpan();
-        var tail = Pipeline.Codecs.ChatMessageEncoder.WriteTail(_username, _comment, Timestamp, frame[Pipeline.Codecs.ChatMessageEncoder.HeadRoom..]);
+        var tail = Pipeline.Codecs.ChatMessageEncoder.WriteTail("general"u8, _username, _comment, Timestamp, frame[Pipeline.Codecs.ChatMessageEncoder.HeadRoom..]);
         var start = Pipeline.Codecs.ChatMessageEncoder.WriteHead(123456789L, tail, frame[..Pipeline.Codecs.ChatMessageEncoder.HeadRoom]);
         return Pipeline.Codecs.ChatMessageEncoder.HeadRoom - start + tail;
     }

@@ -33,7 +33,7 @@ public class MessagePathBenchmarks : IThroughputBenchmark
         _payload = new byte[_wire.Length];
         _comment = new byte[_wire.Length];
         _escaped = new byte[HtmlEscaper.MaxEscapedLength(_wire.Length)];
-        _frame = new byte[ChatMessageEncoder.HeadRoom + ChatMessageEncoder.MaxTailLength(_username.Length, _escaped.Length)];
+        _frame = new byte[ChatMessageEncoder.HeadRoom + ChatMessageEncoder.MaxTailLength("general"u8.Length, _username.Length, _escaped.Length)];
     }
 
     [Benchmark]
@@ -64,7 +64,7 @@ public class MessagePathBenchmarks : IThroughputBenchmark
 
         HtmlEscaper.Escape(_comment.AsSpan(0, commentLength), _escaped, out _, out var escapedLength);
         var frame = _frame.AsSpan();
-        var tail = ChatMessageEncoder.WriteTail(_username, _escaped.AsSpan(0, escapedLength), Timestamp, frame[ChatMessageEncoder.HeadRoom..]);
+        var tail = ChatMessageEncoder.WriteTail("general"u8, _username, _escaped.AsSpan(0, escapedLength), Timestamp, frame[ChatMessageEncoder.HeadRoom..]);
         var start = ChatMessageEncoder.WriteHead(++_id, tail, frame[..ChatMessageEncoder.HeadRoom]);
         return ChatMessageEncoder.HeadRoom - start + tail;
     }

@@ -51,6 +51,8 @@ internal sealed record ServerConfiguration
         ("CHAT_MAX_CONNECTIONS", "open connections at most, past it accepted, answered 503 and closed unread; 0 = no limit (default: the open-file limit, raised to the hard one, less 256 and 1/16 of it; --help shows the value)"),
         ("CHAT_MAX_CONNECTIONS_PER_ADDRESS", "open connections per client address at most, 0 = no limit (default 0)"),
         ("CHAT_ALLOWED_ORIGINS", "comma-separated Origin values allowed to open a WebSocket; unset: all (default)"),
+        ("CHAT_MAX_ROOMS", "rooms that may exist at most, general included (default 1000); a handshake for one more gets 403"),
+        ("CHAT_ROOMS", "comma-separated room names a WebSocket may join; unset: any name (default)"),
         ("CHAT_REACTOR", "socket backend: auto, epoll or sockets (default auto)"),
         ("CHAT_EVENT_LOOPS", "event loops of the epoll backend (default: one per core)"),
         ("CHAT_SHUTDOWN_TIMEOUT_SECONDS", "deadline for a graceful stop on SIGTERM/Ctrl+C (default 10)"),
@@ -89,6 +91,11 @@ internal sealed record ServerConfiguration
             NodeName = settings.GetValueOrDefault("CHAT_NODE_NAME", pipelineDefaults.NodeName),
             AllowedOrigins = settings.TryGetValue("CHAT_ALLOWED_ORIGINS", out var origins)
                 ? origins.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                : [],
+            MaxRooms = Int(settings, "CHAT_MAX_ROOMS", pipelineDefaults.MaxRooms),
+            // Names are compared as a handshake sends them after lower-casing.
+            AllowedRooms = settings.TryGetValue("CHAT_ROOMS", out var allowedRooms)
+                ? allowedRooms.ToLowerInvariant().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
                 : [],
         };
         var maxConnections = Int(settings, "CHAT_MAX_CONNECTIONS", DescriptorBudget.Read().ConnectionCap);

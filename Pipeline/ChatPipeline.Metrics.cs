@@ -30,6 +30,9 @@ public sealed partial class ChatPipeline
         m.ConnectionErrors.WriteTo(w);
         w.Metric("chat_persist_failures_total", "Failed store appends (each retried).", "counter", Interlocked.Read(ref m.PersistFailures));
         w.Metric("chat_cluster_messages_total", "Messages committed by other nodes and delivered here.", "counter", Interlocked.Read(ref m.ForeignMessages));
+        w.Metric("chat_signals_received_total", "Signalling messages (webRTC-*) accepted for relay.", "counter", Interlocked.Read(ref m.SignalsReceived));
+        w.Metric("chat_signals_relayed_total", "Signalling frames queued to the other connections of a room.", "counter", Interlocked.Read(ref m.SignalsRelayed));
+        w.Metric("chat_signals_dropped_total", "Signalling messages not sent to other nodes (over the NOTIFY payload limit, or the node overloaded).", "counter", Interlocked.Read(ref m.SignalsDropped));
         m.ClusterLagSeconds.WriteTo(w, "chat_cluster_delivery_lag_seconds", "From a message's timestamp on another node to its delivery here.");
         m.BatchSize.WriteTo(w, "chat_persist_batch_size", "Messages per committed batch.");
         m.CommitSeconds.WriteTo(w, "chat_persist_commit_seconds", "Time from the start of an append to its commit.");

@@ -24,7 +24,7 @@ public sealed partial class ChatPipeline
     /// </summary>
     public async Task WarmUpAsync(IPEndPoint endPoint)
     {
-        var since = Math.Max(_broadcast.LastId - 1, 0);
+        var since = Math.Max(_rooms.General.LastId - 1, 0);
         var origin = _options.AllowedOrigins.Count > 0 ? _options.AllowedOrigins[0] : null;
         var tls = _ciphertext is not null;
         await Task.Run(() => WarmUp(Loopback(endPoint), tls, since, origin)).ConfigureAwait(false);

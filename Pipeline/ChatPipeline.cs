@@ -3,7 +3,9 @@ using Chat.Pipeline.Cluster;
 using Chat.Pipeline.Http;
 using Chat.Pipeline.Items;
 using Chat.Pipeline.Metrics;
+using Chat.Pipeline.Presence;
 using Chat.Pipeline.Replay;
+using Chat.Pipeline.Rooms;
 using Chat.Pipeline.Sessions;
 using Chat.Pipeline.Stages;
 using Chat.Pipeline.Tls;
@@ -27,6 +29,7 @@ public sealed partial class ChatPipeline
     private readonly ServerMetrics _metrics = new();
     private readonly SessionRegistry _sessions;
     private readonly StoreHealth _health;
+    private readonly RoomDirectory _rooms;
     private readonly Channel<TransportEvent> _received;
     /// <summary>Ciphertext events from the reactor, when TLS is on.</summary>
     private readonly Channel<TransportEvent>? _ciphertext;
@@ -57,6 +60,7 @@ public sealed partial class ChatPipeline
         _logger = loggers.CreateLogger<ChatPipeline>();
         _sessions = new SessionRegistry(maxConnections, maxConnectionsPerAddress);
         _health = new StoreHealth(store);
+        _rooms = new RoomDirectory(options);
 
         _received = Bounded<TransportEvent>(singleWriter: false);
         _requests = Bounded<RequestItem>();
@@ -69,24 +73,24 @@ public sealed partial class ChatPipeline
 
         var batches = new BatchPool();
         var faults = new ConnectionFaults(_metrics, _logger);
-        var responder = new HttpResponder(files, store, _health, RenderMetrics);
+        var responder = new HttpResponder(files, store, _health, _rooms, RenderMetrics);
         var replayer = new Replayer(store, _committed.Writer, _metrics, _logger, faults);
-        _broadcast = new BroadcastStage(_committed.Reader, batches, replayer, new ReplayWindow(options.ReplayWindow), options, _metrics, _logger, faults);
+        _broadcast = new BroadcastStage(_committed.Reader, batches, replayer, _rooms, options, _metrics, _logger, faults);
         _sweeper = new KeepAliveSweeper(_sessions, options);
         if (commitFeed is not null)
         {
-            _cluster = new ClusterFeed(store, commitFeed, _committed.Writer, () => _broadcast.LastId, _metrics, _logger);
+            _cluster = new ClusterFeed(store, commitFeed, _rooms, _committed.Writer, _metrics, _logger);
             _broadcast.Cluster = _cluster;
         }
         _stages =
         [
             ("parse-header", new ParseHeaderStage(_received.Reader, _requests.Writer, _sessions, options, _metrics, faults).RunAsync),
-            ("handshake", new HandshakeStage(_requests.Reader, _wire.Writer, responder, new UsernameAssigner(), options, _metrics, () => _broadcast.LastId, faults).RunAsync),
+            ("handshake", new HandshakeStage(_requests.Reader, _wire.Writer, responder, new UsernameAssigner(), options, _metrics, _rooms, faults).RunAsync),
             ("deframe", new DeframeStage(_wire.Reader, _frames.Writer, options, faults).RunAsync),
             ("unmask", new UnmaskStage(_frames.Reader, _messages.Writer, options, _metrics, faults).RunAsync),
             ("escape", new EscapeStage(_messages.Reader, _chats.Writer, options, _metrics, faults).RunAsync),
             ("encode", new EncodeStage(_chats.Reader, _encoded.Writer, faults).RunAsync),
-            ("persist", new PersistStage(_encoded.Reader, _committed.Writer, store, batches, _health, options, _metrics, _logger, _stopping.Token).RunAsync),
+            ("persist", new PersistStage(_encoded.Reader, _committed.Writer, store, batches, _health, options, _metrics, _logger, _rooms.General, _stopping.Token).RunAsync),
             ("broadcast", _broadcast.RunAsync),
         ];
         if (tls is not null)
@@ -105,14 +109,14 @@ public sealed partial class ChatPipeline
     /// <summary>Lets /metrics report the transport's open connections.</summary>
     public void ReportConnectionsFrom(Func<int> connectionCount) => _connectionCount = connectionCount;
 
-    /// <summary>Learns the last stored id (so that replay and live meet), then starts every stage and the sweeper.</summary>
+    /// <summary>Learns the stored rooms and their last ids (so that replay and live meet), then starts every stage and the sweeper.</summary>
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        var latest = await _store.ReadLatestAsync(1, cancellationToken).ConfigureAwait(false);
-        _broadcast.LastId = latest.Count > 0 ? latest[0].Id : 0;
+        _rooms.Seed(await _store.ReadRoomsAsync(cancellationToken).ConfigureAwait(false));
         var running = new List<Task>(_stages.Count + 1);
         foreach (var (name, run) in _stages) running.Add(Supervise(name, run));
         running.Add(_sweeper.RunAsync(_stopping.Token));
+        running.Add(PresenceClock.RunAsync(_committed.Writer, _stopping.Token));
         if (_cluster is not null) running.Add(Supervise("cluster-feed", () => _cluster.RunAsync(_stopping.Token)));
         _running = [.. running];
     }

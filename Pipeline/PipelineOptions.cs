@@ -54,6 +54,15 @@ public sealed class PipelineOptions
     /// <summary>Allowed Origin values for the handshake (exact, case-insensitive); empty allows every origin.</summary>
     public IReadOnlyList<string> AllowedOrigins { get; init; } = [];
 
+    /// <summary>
+    /// Rooms that may exist at most (counting <c>general</c> and rooms that hold messages); a handshake that would
+    /// create one more gets 403. Default 1000.
+    /// </summary>
+    public int MaxRooms { get; init; } = 1000;
+
+    /// <summary>The only room names a handshake may use (lower case, 1..64 of a-z 0-9 - _); empty allows any name.</summary>
+    public IReadOnlyList<string> AllowedRooms { get; init; } = [];
+
     public void Validate()
     {
         Require(MaxHeadBytes is >= 1024 and <= 1 << 20, $"MaxHeadBytes must be 1024..1048576, got {MaxHeadBytes}");
@@ -67,6 +76,11 @@ public sealed class PipelineOptions
         Require(MaxBatchSize >= 1, "MaxBatchSize must be positive");
         Require(!string.IsNullOrWhiteSpace(NodeName) && NodeName.IndexOfAny(['"', '\\', '\n']) < 0, "NodeName must be non-empty without quotes, backslashes or newlines");
         Require(ReplayWindow >= 0, "ReplayWindow must not be negative");
+        Require(MaxRooms >= 1, $"MaxRooms must be positive, got {MaxRooms}");
+        foreach (var room in AllowedRooms)
+        {
+            Require(Storage.RoomName.IsValid(room), $"AllowedRooms: '{room}' is not a room name (1..64 of a-z 0-9 - _)");
+        }
     }
 
     private static void Require(bool condition, string message)

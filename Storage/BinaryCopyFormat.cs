@@ -3,14 +3,14 @@ using System.Buffers.Binary;
 namespace Chat.Storage;
 
 /// <summary>
-/// PostgreSQL's binary COPY format for <c>chat_messages (id, username, comment, created_at)</c>, as pure functions over
+/// PostgreSQL's binary COPY format for <c>chat_messages (room, id, username, comment, created_at)</c>, as pure functions over
 /// spans: the file header, one tuple per message, the trailer (see the COPY page of the PostgreSQL manual). Writing it
 /// ourselves skips the per-field type resolution of Npgsql's binary importer, which cost more CPU per row than
 /// PostgreSQL spent storing it.
 /// </summary>
 internal static class BinaryCopyFormat
 {
-    private const short FieldCount = 4;
+    private const short FieldCount = 5;
 
     // Length word, then the value: bigint and timestamptz are 8 bytes big-endian.
     private const int FixedFieldBytes = sizeof(int) + sizeof(long);
@@ -25,17 +25,19 @@ internal static class BinaryCopyFormat
     public static ReadOnlySpan<byte> Trailer => [0xFF, 0xFF];
 
     /// <summary>Bytes <see cref="WriteRow"/> needs for one message.</summary>
-    public static int RowSize(int usernameBytes, int commentBytes) =>
-        sizeof(short) + FixedFieldBytes + sizeof(int) + usernameBytes + sizeof(int) + commentBytes + FixedFieldBytes;
+    public static int RowSize(int roomBytes, int usernameBytes, int commentBytes) =>
+        sizeof(short) + sizeof(int) + roomBytes + FixedFieldBytes + sizeof(int) + usernameBytes + sizeof(int) + commentBytes + FixedFieldBytes;
 
     /// <summary>
     /// Writes one tuple into <paramref name="destination"/> (at least <see cref="RowSize"/> bytes); returns the bytes
     /// written. <paramref name="createdAt"/> must be UTC; text is written as the UTF-8 it is.
     /// </summary>
-    public static int WriteRow(Span<byte> destination, long id, ReadOnlySpan<byte> username, ReadOnlySpan<byte> comment, DateTime createdAt)
+    public static int WriteRow(
+        Span<byte> destination, ReadOnlySpan<byte> room, long id, ReadOnlySpan<byte> username, ReadOnlySpan<byte> comment, DateTime createdAt)
     {
         BinaryPrimitives.WriteInt16BigEndian(destination, FieldCount);
         var position = sizeof(short);
+        position += WriteTextField(destination[position..], room);
         position += WriteInt64Field(destination[position..], id);
         position += WriteTextField(destination[position..], username);
         position += WriteTextField(destination[position..], comment);

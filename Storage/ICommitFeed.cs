@@ -2,15 +2,24 @@ namespace Chat.Storage;
 
 /// <summary>
 /// Tells a node when other nodes sharing its database committed batches, so it can read and deliver their messages.
-/// Carries only ids, never messages (NOTIFY payloads are small and bounded).
+/// Carries only rooms and ids, never messages (NOTIFY payloads are small and bounded), and the small payloads nodes
+/// publish to each other (signalling), which are never stored.
 /// </summary>
 public interface ICommitFeed
 {
     /// <summary>
-    /// Runs until cancelled. Calls <paramref name="committed"/> with the last id of each batch another node committed,
+    /// Runs until cancelled. Calls <paramref name="committed"/> with the room and last id of each batch another node committed,
     /// and <paramref name="connected"/> each time the feed (re)connected: notifications sent while it was away are lost,
     /// so the node must look for anything newer than what it delivered. Reconnects with backoff; never throws but on
     /// cancellation.
     /// </summary>
-    Task RunAsync(Action<long> committed, Action connected, CancellationToken cancellationToken);
+    /// <remarks><paramref name="signalled"/> gets the room and payload of each <see cref="PublishAsync"/> of another node.</remarks>
+    Task RunAsync(Action<string, long> committed, Action<string, string> signalled, Action connected, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Hands a payload for a room to the other nodes' feeds, now, without storing it (best effort: a node whose feed is
+    /// reconnecting misses it). False when it cannot go (longer than the transport allows, or the database does not
+    /// answer); never throws but on cancellation.
+    /// </summary>
+    Task<bool> PublishAsync(string room, string payload, CancellationToken cancellationToken);
 }

@@ -6,7 +6,7 @@ namespace Chat.Storage;
 /// Benchmark only: chat history in this process's memory, not durable, lost on exit (<c>CHAT_STORE=memory</c>). It
 /// keeps the <see cref="IMessageStore"/> contract within one instance (dense ids, idempotent batch keys, retention), so
 /// the same pipeline runs on it and on a real store and the difference is the price of durability. Every message is
-/// kept until retention prunes it. Instances share nothing: a second one is an empty store of its own.
+/// kept until retention prunes it; rooms have their own id sequences as in the database stores. Instances share nothing: a second one is an empty store of its own.
 /// </summary>
 public sealed class InMemoryMessageStore : IMessageStore
 {
@@ -14,10 +14,8 @@ public sealed class InMemoryMessageStore : IMessageStore
     private readonly ILogger<InMemoryMessageStore> _logger;
     private readonly Lock _gate = new();
 
-    // A contiguous id range (retention removes a prefix): _messages[i].Id == FirstId + i.
-    private readonly List<StoredMessage> _messages = [];
+    private readonly Dictionary<string, InMemoryRoom> _rooms = new(StringComparer.Ordinal) { [RoomName.General] = new() };
     private readonly Dictionary<Guid, (long FirstId, long CommittedMs)> _batchKeys = [];
-    private long _lastId;
     private long _lastKeyPruneMs = Environment.TickCount64;
     private RetentionLoop? _retention;
     private bool _disposed;
@@ -36,8 +34,6 @@ public sealed class InMemoryMessageStore : IMessageStore
     /// <inheritdoc />
     public string Description => "memory (benchmark only: not durable, lost on exit)";
 
-    private long FirstId => _messages.Count > 0 ? _messages[0].Id : _lastId + 1;
-
     /// <inheritdoc />
     public Task InitializeAsync(CancellationToken cancellationToken)
     {
@@ -55,8 +51,9 @@ public sealed class InMemoryMessageStore : IMessageStore
     }
 
     /// <inheritdoc />
-    public ValueTask<long> AppendAsync(Guid batchKey, ReadOnlyMemory<NewMessage> batch, CancellationToken cancellationToken)
+    public ValueTask<long> AppendAsync(Guid batchKey, string room, ReadOnlyMemory<NewMessage> batch, CancellationToken cancellationToken)
     {
+        RoomName.Check(room);
         if (batch.IsEmpty)
         {
             throw new ArgumentException("A batch holds at least one message.", nameof(batch));
@@ -71,11 +68,12 @@ public sealed class InMemoryMessageStore : IMessageStore
                 return ValueTask.FromResult(committed.FirstId);
             }
 
-            var firstId = _lastId + 1;
+            if (!_rooms.TryGetValue(room, out var stored)) _rooms[room] = stored = new InMemoryRoom();
+            var firstId = stored.LastId + 1;
             foreach (var message in batch.Span)
             {
-                _messages.Add(new StoredMessage(
-                    ++_lastId,
+                stored.Messages.Add(new StoredMessage(
+                    ++stored.LastId,
                     StoredText.ToStoredString(message.Username),
                     StoredText.ToStoredString(message.Comment),
                     StoredTime.Normalize(message.Timestamp)));
@@ -98,29 +96,45 @@ public sealed class InMemoryMessageStore : IMessageStore
     }
 
     /// <inheritdoc />
-    public Task<IReadOnlyList<StoredMessage>> ReadLatestAsync(int limit, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<StoredMessage>> ReadLatestAsync(string room, int limit, CancellationToken cancellationToken)
     {
+        RoomName.Check(room);
         ArgumentOutOfRangeException.ThrowIfNegative(limit);
         cancellationToken.ThrowIfCancellationRequested();
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            var count = Math.Min(limit, _messages.Count);
-            return Task.FromResult<IReadOnlyList<StoredMessage>>(_messages.GetRange(_messages.Count - count, count));
+            if (!_rooms.TryGetValue(room, out var stored)) return Task.FromResult<IReadOnlyList<StoredMessage>>([]);
+            var count = Math.Min(limit, stored.Messages.Count);
+            return Task.FromResult<IReadOnlyList<StoredMessage>>(stored.Messages.GetRange(stored.Messages.Count - count, count));
         }
     }
 
     /// <inheritdoc />
-    public Task<IReadOnlyList<StoredMessage>> ReadAfterAsync(long afterId, int limit, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<StoredMessage>> ReadAfterAsync(string room, long afterId, int limit, CancellationToken cancellationToken)
     {
+        RoomName.Check(room);
         ArgumentOutOfRangeException.ThrowIfNegative(limit);
         cancellationToken.ThrowIfCancellationRequested();
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            var start = (int)Math.Clamp(afterId - FirstId + 1, 0, _messages.Count);
-            var count = Math.Min(limit, _messages.Count - start);
-            return Task.FromResult<IReadOnlyList<StoredMessage>>(_messages.GetRange(start, count));
+            if (!_rooms.TryGetValue(room, out var stored)) return Task.FromResult<IReadOnlyList<StoredMessage>>([]);
+            var start = (int)Math.Clamp(afterId - stored.FirstId + 1, 0, stored.Messages.Count);
+            var count = Math.Min(limit, stored.Messages.Count - start);
+            return Task.FromResult<IReadOnlyList<StoredMessage>>(stored.Messages.GetRange(start, count));
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<RoomSummary>> ReadRoomsAsync(CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            return Task.FromResult<IReadOnlyList<RoomSummary>>(
+                [.. _rooms.OrderBy(r => r.Key, StringComparer.Ordinal).Select(r => new RoomSummary(r.Key, r.Value.LastId))]);
         }
     }
 
@@ -148,7 +162,7 @@ public sealed class InMemoryMessageStore : IMessageStore
         lock (_gate)
         {
             _disposed = true;
-            _messages.Clear();
+            _rooms.Clear();
             _batchKeys.Clear();
         }
     }
@@ -160,26 +174,29 @@ public sealed class InMemoryMessageStore : IMessageStore
         lock (_gate)
         {
             var pruned = 0;
-            if (_options.RetentionDays > 0)
+            var cutoff = DateTime.UtcNow.AddDays(-_options.RetentionDays);
+            foreach (var stored in _rooms.Values)
             {
-                // Everything below the first message newer than the cutoff, so history stays a contiguous id range.
-                var cutoff = DateTime.UtcNow.AddDays(-_options.RetentionDays);
-                var firstKept = _messages.FindIndex(m => m.Timestamp >= cutoff);
-                pruned += Remove(firstKept < 0 ? _messages.Count : firstKept);
-            }
+                if (_options.RetentionDays > 0)
+                {
+                    // Everything below the first message newer than the cutoff, so history stays a contiguous id range.
+                    var firstKept = stored.Messages.FindIndex(m => m.Timestamp >= cutoff);
+                    pruned += Remove(stored, firstKept < 0 ? stored.Messages.Count : firstKept);
+                }
 
-            if (_options.RetentionMaxRows > 0)
-            {
-                pruned += Remove((int)Math.Max(0, _messages.Count - _options.RetentionMaxRows));
+                if (_options.RetentionMaxRows > 0)
+                {
+                    pruned += Remove(stored, (int)Math.Max(0, stored.Messages.Count - _options.RetentionMaxRows));
+                }
             }
 
             return Task.FromResult((long)pruned);
         }
     }
 
-    private int Remove(int count)
+    private static int Remove(InMemoryRoom room, int count)
     {
-        _messages.RemoveRange(0, count);
+        room.Messages.RemoveRange(0, count);
         return count;
     }
 }

@@ -12,20 +12,22 @@ namespace Chat.Storage;
 internal sealed class MessageCopyWriter : IAsyncDisposable
 {
     internal const string CopyCommand =
-        "COPY chat_messages (id, username, comment, created_at) FROM STDIN (FORMAT BINARY)";
+        "COPY chat_messages (room, id, username, comment, created_at) FROM STDIN (FORMAT BINARY)";
 
     // Big enough that a batch of short messages goes out in a few writes; a longer row grows the buffer.
     private const int BufferBytes = 64 * 1024;
 
     private readonly NpgsqlRawCopyStream _stream;
+    private readonly byte[] _room;
     private byte[] _buffer = ArrayPool<byte>.Shared.Rent(BufferBytes);
     private int _position;
     private ulong _rows;
     private State _state = State.Ready;
 
-    private MessageCopyWriter(NpgsqlRawCopyStream stream)
+    private MessageCopyWriter(NpgsqlRawCopyStream stream, byte[] room)
     {
         _stream = stream;
+        _room = room;
         BinaryCopyFormat.Header.CopyTo(_buffer);
         _position = BinaryCopyFormat.Header.Length;
     }
@@ -38,12 +40,13 @@ internal sealed class MessageCopyWriter : IAsyncDisposable
         Disposed,
     }
 
+    /// <param name="room">Every row of this COPY goes to this room (UTF-8 of a valid <see cref="RoomName"/>).</param>
     public static async Task<MessageCopyWriter> BeginAsync(
-        NpgsqlConnection connection, TimeSpan timeout, CancellationToken cancellationToken)
+        NpgsqlConnection connection, byte[] room, TimeSpan timeout, CancellationToken cancellationToken)
     {
         var stream = await connection.BeginRawBinaryCopyAsync(CopyCommand, cancellationToken);
         stream.WriteTimeout = stream.ReadTimeout = (int)timeout.TotalMilliseconds;
-        return new MessageCopyWriter(stream);
+        return new MessageCopyWriter(stream, room);
     }
 
     /// <summary>
@@ -59,7 +62,7 @@ internal sealed class MessageCopyWriter : IAsyncDisposable
             var username = StoredText.Sanitize(message.Username);
             var comment = StoredText.Sanitize(message.Comment);
             var createdAt = StoredTime.Normalize(message.Timestamp);
-            if (_position + BinaryCopyFormat.RowSize(username.Length, comment.Length) > _buffer.Length)
+            if (_position + BinaryCopyFormat.RowSize(_room.Length, username.Length, comment.Length) > _buffer.Length)
             {
                 return FlushThenWriteAsync(id, username, comment, createdAt, cancellationToken);
             }
@@ -127,7 +130,7 @@ internal sealed class MessageCopyWriter : IAsyncDisposable
 
     private void Append(long id, ReadOnlyMemory<byte> username, ReadOnlyMemory<byte> comment, DateTime createdAt)
     {
-        _position += BinaryCopyFormat.WriteRow(_buffer.AsSpan(_position), id, username.Span, comment.Span, createdAt);
+        _position += BinaryCopyFormat.WriteRow(_buffer.AsSpan(_position), _room, id, username.Span, comment.Span, createdAt);
         _rows++;
     }
 
@@ -137,7 +140,7 @@ internal sealed class MessageCopyWriter : IAsyncDisposable
         try
         {
             await FlushAsync(cancellationToken);
-            var size = BinaryCopyFormat.RowSize(username.Length, comment.Length);
+            var size = BinaryCopyFormat.RowSize(_room.Length, username.Length, comment.Length);
             if (size > _buffer.Length)
             {
                 ArrayPool<byte>.Shared.Return(_buffer);

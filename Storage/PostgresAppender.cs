@@ -8,21 +8,25 @@ namespace Chat.Storage;
 /// </summary>
 internal sealed class PostgresAppender : IAsyncDisposable
 {
-    // Allocates the batch's ids and records its key in one round trip. The UPDATE takes the counter row's lock, which
-    // is held until COMMIT or ROLLBACK. So batches from every node commit one at a time in id order: any snapshot sees
-    // a prefix of the id sequence, and a rolled-back batch leaves no gap (its increment is rolled back with it).
+    // Allocates the batch's ids in its room and records its key in one round trip. The upsert takes the room's counter
+    // row lock (creating the row for a new room), which is held until COMMIT or ROLLBACK. So the batches of one room,
+    // from every node, commit one at a time in id order: any snapshot sees a prefix of each room's id sequence, and a
+    // rolled-back batch leaves no gap (its increment is rolled back with it). Batches of other rooms lock other rows
+    // and commit beside it. A concurrent first batch of a new room waits on the speculative insert, then updates.
     // No row comes back when the key was already recorded (ON CONFLICT waits for a concurrent holder of the key).
-    // The same round trip queues a notification "<instance>:<last id>" that PostgreSQL delivers only if the transaction
-    // commits: the other nodes learn of the batch from it (see PostgresCommitFeed).
+    // The same round trip queues a notification "<instance>:<room>:<last id>" that PostgreSQL delivers only if the
+    // transaction commits: the other nodes learn of the batch from it (see PostgresCommitFeed).
     internal const string AllocateSql = """
         WITH allocated AS (
-            UPDATE chat_id_counter SET last_id = last_id + $2 RETURNING last_id - $2 + 1 AS first_id),
+            INSERT INTO chat_rooms AS r (room, last_id) VALUES ($4, $2)
+            ON CONFLICT (room) DO UPDATE SET last_id = r.last_id + $2
+            RETURNING r.last_id - $2 + 1 AS first_id),
         recorded AS (
-            INSERT INTO chat_batches (batch_key, first_id, count, committed_at)
-            SELECT $1, first_id, $2, now() FROM allocated
+            INSERT INTO chat_batches (batch_key, room, first_id, count, committed_at)
+            SELECT $1, $4, first_id, $2, now() FROM allocated
             ON CONFLICT (batch_key) DO NOTHING
             RETURNING first_id)
-        SELECT first_id, pg_notify('chat_commits', $3 || ':' || (first_id + $2 - 1)::text) FROM recorded
+        SELECT first_id, pg_notify('chat_commits', $3 || ':' || $4 || ':' || (first_id + $2 - 1)::text) FROM recorded
         """;
 
     internal const string NotifyChannel = "chat_commits";
@@ -37,6 +41,7 @@ internal sealed class PostgresAppender : IAsyncDisposable
     private readonly NpgsqlParameter<Guid> _allocateKey = new();
     private readonly NpgsqlParameter<int> _allocateCount = new();
     private readonly NpgsqlParameter<string> _allocateInstance = new();
+    private readonly NpgsqlParameter<string> _allocateRoom = new();
     private readonly NpgsqlCommand _lookup;
     private readonly NpgsqlParameter<Guid> _lookupKey = new();
     private readonly NpgsqlCommand _pruneKeys;
@@ -51,6 +56,7 @@ internal sealed class PostgresAppender : IAsyncDisposable
         _allocate.Parameters.Add(_allocateKey);
         _allocate.Parameters.Add(_allocateCount);
         _allocate.Parameters.Add(_allocateInstance);
+        _allocate.Parameters.Add(_allocateRoom);
         _allocateInstance.TypedValue = instanceId;
         _lookup = new NpgsqlCommand(LookupSql, connection) { CommandTimeout = timeoutSeconds };
         _lookup.Parameters.Add(_lookupKey);
@@ -72,6 +78,7 @@ internal sealed class PostgresAppender : IAsyncDisposable
             // Parameter types must be known to prepare.
             appender._allocateKey.TypedValue = Guid.Empty;
             appender._allocateCount.TypedValue = 0;
+            appender._allocateRoom.TypedValue = RoomName.General;
             appender._lookupKey.TypedValue = Guid.Empty;
             await appender._allocate.PrepareAsync(cancellationToken);
             await appender._lookup.PrepareAsync(cancellationToken);
@@ -84,14 +91,17 @@ internal sealed class PostgresAppender : IAsyncDisposable
         }
     }
 
-    /// <summary>One transaction: allocate ids and record the key, COPY the rows, COMMIT. Returns the first id.</summary>
-    public async Task<long> AppendAsync(Guid batchKey, ReadOnlyMemory<NewMessage> batch, CancellationToken cancellationToken)
+    /// <summary>One transaction: allocate ids in the room and record the key, COPY the rows, COMMIT. Returns the first id.</summary>
+    /// <param name="room">A valid room name, and its UTF-8 for the COPY rows.</param>
+    public async Task<long> AppendAsync(
+        Guid batchKey, string room, byte[] roomUtf8, ReadOnlyMemory<NewMessage> batch, CancellationToken cancellationToken)
     {
         long firstId;
         await using (var transaction = await _connection.BeginTransactionAsync(cancellationToken))
         {
             _allocateKey.TypedValue = batchKey;
             _allocateCount.TypedValue = batch.Length;
+            _allocateRoom.TypedValue = room;
             var allocated = await _allocate.ExecuteScalarAsync(cancellationToken);
             if (allocated is not long first)
             {
@@ -100,7 +110,7 @@ internal sealed class PostgresAppender : IAsyncDisposable
             }
 
             firstId = first;
-            await using (var writer = await MessageCopyWriter.BeginAsync(_connection, _timeout, cancellationToken))
+            await using (var writer = await MessageCopyWriter.BeginAsync(_connection, roomUtf8, _timeout, cancellationToken))
             {
                 for (var i = 0; i < batch.Length; i++)
                 {

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 
@@ -6,7 +7,7 @@ namespace Chat.Storage;
 
 /// <summary>
 /// LISTENs on a dedicated connection for the notifications the appenders of all nodes queue with each commit
-/// ("&lt;instance&gt;:&lt;last id&gt;", see <see cref="PostgresAppender"/>), ignoring this node's own.
+/// ("&lt;instance&gt;:&lt;room&gt;:&lt;last id&gt;", see <see cref="PostgresAppender"/>), ignoring this node's own.
 /// </summary>
 public sealed class PostgresCommitFeed : ICommitFeed
 {
@@ -15,12 +16,19 @@ public sealed class PostgresCommitFeed : ICommitFeed
     // A quiet connection is checked this often, so a dead one is found and replaced.
     private static readonly TimeSpan KeepAlive = TimeSpan.FromSeconds(5);
 
+    /// <summary>Channel of the payloads nodes publish to each other ("&lt;instance&gt;:&lt;room&gt;:&lt;payload&gt;").</summary>
+    internal const string SignalChannel = "chat_signals";
+
+    /// <summary>PostgreSQL refuses NOTIFY payloads of 8000 bytes or more.</summary>
+    internal const int MaxNotifyBytes = 7999;
+
     /// <summary>The LISTEN connection's application_name in pg_stat_activity.</summary>
     public const string ApplicationName = "chat-commit-feed";
 
     private readonly string _connectionString;
     private readonly string _ownPrefix;
     private readonly ILogger<PostgresCommitFeed> _logger;
+    private readonly NpgsqlDataSource _publisher;
 
     public PostgresCommitFeed(string connectionString, StoreOptions options, ILogger<PostgresCommitFeed> logger)
     {
@@ -28,9 +36,34 @@ public sealed class PostgresCommitFeed : ICommitFeed
         _connectionString = settings.ConnectionString;
         _ownPrefix = options.InstanceId + ":";
         _logger = logger;
+        _publisher = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(connectionString)
+        {
+            MaxPoolSize = 2,
+            MinPoolSize = 0,
+            ApplicationName = ApplicationName + "-publish",
+            CommandTimeout = 5,
+        });
     }
 
-    public async Task RunAsync(Action<long> committed, Action connected, CancellationToken cancellationToken)
+    public async Task<bool> PublishAsync(string room, string payload, CancellationToken cancellationToken)
+    {
+        var message = _ownPrefix + room + ":" + payload;
+        if (Encoding.UTF8.GetByteCount(message) > MaxNotifyBytes) return false;
+        try
+        {
+            await using var command = _publisher.CreateCommand($"SELECT pg_notify('{SignalChannel}', $1)");
+            command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = message });
+            await command.ExecuteNonQueryAsync(cancellationToken);
+            return true;
+        }
+        catch (Exception e) when (e is NpgsqlException or IOException or TimeoutException or InvalidOperationException)
+        {
+            StorageLog.PublishFailed(_logger, e.Message);
+            return false;
+        }
+    }
+
+    public async Task RunAsync(Action<string, long> committed, Action<string, string> signalled, Action connected, CancellationToken cancellationToken)
     {
         var delay = FirstRetryDelay;
         while (!cancellationToken.IsCancellationRequested)
@@ -40,10 +73,17 @@ public sealed class PostgresCommitFeed : ICommitFeed
                 await using var connection = new NpgsqlConnection(_connectionString);
                 connection.Notification += (_, e) =>
                 {
-                    if (TryParse(e.Payload, out var lastId)) committed(lastId);
+                    if (e.Channel == SignalChannel)
+                    {
+                        if (TryParseSignal(e.Payload, out var signalRoom, out var payload)) signalled(signalRoom, payload);
+                    }
+                    else if (TryParse(e.Payload, out var room, out var lastId))
+                    {
+                        committed(room, lastId);
+                    }
                 };
                 await connection.OpenAsync(cancellationToken);
-                await using (var listen = new NpgsqlCommand($"LISTEN {PostgresAppender.NotifyChannel}", connection))
+                await using (var listen = new NpgsqlCommand($"LISTEN {PostgresAppender.NotifyChannel}; LISTEN {SignalChannel}", connection))
                 {
                     await listen.ExecuteNonQueryAsync(cancellationToken);
                 }
@@ -79,11 +119,29 @@ public sealed class PostgresCommitFeed : ICommitFeed
         }
     }
 
-    private bool TryParse(string payload, out long lastId)
+    private bool TryParseSignal(string message, out string room, out string payload)
     {
+        room = payload = "";
+        if (message.StartsWith(_ownPrefix, StringComparison.Ordinal)) return false;
+        var first = message.IndexOf(':');
+        var second = first < 0 ? -1 : message.IndexOf(':', first + 1);
+        if (second < 0) return false;
+        room = message[(first + 1)..second];
+        payload = message[(second + 1)..];
+        return RoomName.IsValid(room);
+    }
+
+    // The instance id holds no ':' (StoreOptions checks it) and a room name cannot hold one either.
+    private bool TryParse(string payload, out string room, out long lastId)
+    {
+        room = "";
         lastId = 0;
         if (payload.StartsWith(_ownPrefix, StringComparison.Ordinal)) return false;
-        var colon = payload.LastIndexOf(':');
-        return colon > 0 && long.TryParse(payload.AsSpan(colon + 1), NumberStyles.None, CultureInfo.InvariantCulture, out lastId);
+        var first = payload.IndexOf(':');
+        var last = payload.LastIndexOf(':');
+        if (first <= 0 || last <= first + 1) return false;
+        room = payload[(first + 1)..last];
+        return RoomName.IsValid(room)
+            && long.TryParse(payload.AsSpan(last + 1), NumberStyles.None, CultureInfo.InvariantCulture, out lastId);
     }
 }

@@ -4,31 +4,43 @@ namespace Chat.Storage;
 
 public sealed partial class PostgresMessageStore
 {
-    // Both are index scans on the primary key (see the plan test): the latest N read backwards, then reversed.
+    // Both are index scans on the primary key (room, id) (see the plan test): the latest N read backwards, then reversed.
     internal const string LatestSql =
-        "SELECT id, username, comment, created_at FROM chat_messages ORDER BY id DESC LIMIT $1";
+        "SELECT id, username, comment, created_at FROM chat_messages WHERE room = $1 ORDER BY id DESC LIMIT $2";
 
     internal const string AfterSql =
-        "SELECT id, username, comment, created_at FROM chat_messages WHERE id > $1 ORDER BY id LIMIT $2";
+        "SELECT id, username, comment, created_at FROM chat_messages WHERE room = $1 AND id > $2 ORDER BY id LIMIT $3";
 
-    // Keeps a contiguous prefix out: everything below the first message newer than the cutoff. Ids follow time, and
-    // history never gets a hole; the scan walks the primary key over the rows it is about to delete.
+    internal const string RoomsSql = "SELECT room, last_id FROM chat_rooms ORDER BY room COLLATE \"C\"";
+
+    // Per room, keeps a contiguous prefix out: everything below the room's first message newer than the cutoff. Ids
+    // follow time within a room, and its history never gets a hole; each room's scan walks its part of the primary key.
     internal const string PruneByAgeSql = """
-        DELETE FROM chat_messages WHERE id < coalesce(
-            (SELECT id FROM chat_messages WHERE created_at >= $1 ORDER BY id LIMIT 1),
-            (SELECT last_id + 1 FROM chat_id_counter))
+        WITH cut AS (
+            SELECT r.room, coalesce(
+                (SELECT m.id FROM chat_messages m WHERE m.room = r.room AND m.created_at >= $1 ORDER BY m.id LIMIT 1),
+                r.last_id + 1) AS below
+            FROM chat_rooms r)
+        DELETE FROM chat_messages m USING cut WHERE m.room = cut.room AND m.id < cut.below
         """;
 
-    internal const string PruneByCountSql =
-        "DELETE FROM chat_messages WHERE id <= (SELECT max(id) FROM chat_messages) - $1";
+    // Per room: ids are dense, so the newest M are those above the room's last id minus M.
+    internal const string PruneByCountSql = """
+        DELETE FROM chat_messages m USING chat_rooms r WHERE m.room = r.room AND m.id <= r.last_id - $1
+        """;
 
     /// <inheritdoc />
-    public async Task<IReadOnlyList<StoredMessage>> ReadLatestAsync(int limit, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<StoredMessage>> ReadLatestAsync(string room, int limit, CancellationToken cancellationToken)
     {
+        RoomName.Check(room);
         ArgumentOutOfRangeException.ThrowIfNegative(limit);
         var newestFirst = await ReadAsync(
             LatestSql,
-            command => command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = limit }),
+            command =>
+            {
+                command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = room });
+                command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = limit });
+            },
             limit,
             cancellationToken);
         newestFirst.Reverse();
@@ -36,19 +48,38 @@ public sealed partial class PostgresMessageStore
     }
 
     /// <inheritdoc />
-    public async Task<IReadOnlyList<StoredMessage>> ReadAfterAsync(long afterId, int limit, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<StoredMessage>> ReadAfterAsync(string room, long afterId, int limit, CancellationToken cancellationToken)
     {
+        RoomName.Check(room);
         ArgumentOutOfRangeException.ThrowIfNegative(limit);
         return await ReadAsync(
             AfterSql,
             command =>
             {
+                command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = room });
                 command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = afterId });
                 command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = limit });
             },
             limit,
             cancellationToken);
     }
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<RoomSummary>> ReadRoomsAsync(CancellationToken cancellationToken) =>
+        WithFreshRetryAsync<IReadOnlyList<RoomSummary>>(
+            async token =>
+            {
+                await using var command = _readSource.CreateCommand(RoomsSql);
+                await using var reader = await command.ExecuteReaderAsync(token);
+                var rooms = new List<RoomSummary>();
+                while (await reader.ReadAsync(token))
+                {
+                    rooms.Add(new RoomSummary(reader.GetString(0), reader.GetInt64(1)));
+                }
+
+                return rooms;
+            },
+            cancellationToken);
 
     /// <inheritdoc />
     public async Task<bool> PingAsync(CancellationToken cancellationToken)

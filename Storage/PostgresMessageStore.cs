@@ -1,23 +1,27 @@
+using System.Text;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 
 namespace Chat.Storage;
 
 /// <summary>
-/// Chat history in PostgreSQL. Appends run on one kept connection (binary COPY inside one transaction per batch);
-/// reads and pings use a small pool of other connections.
+/// Chat history in PostgreSQL. Appends run on a few kept connections, one per slot of rooms (binary COPY inside one
+/// transaction per batch); reads and pings use a small pool of other connections.
 /// </summary>
 public sealed partial class PostgresMessageStore : IMessageStore
 {
     // Reads are short index scans; a few connections serve /chat-history and replays without crowding the server.
     private const int ReadPoolSize = 8;
 
+    // Appends of different rooms run on different connections at once; a room always maps to the same slot, so one
+    // room's batches from this process are serialised in call order (its ids follow that order).
+    internal const int AppendSlots = 4;
+
     private readonly StoreOptions _options;
     private readonly ILogger<PostgresMessageStore> _logger;
     private readonly NpgsqlDataSource _readSource;
     private readonly NpgsqlDataSource _appendSource;
-    private readonly SemaphoreSlim _appendGate = new(1, 1);
-    private PostgresAppender? _appender;
+    private readonly AppendSlot[] _slots = [.. Enumerable.Range(0, AppendSlots).Select(_ => new AppendSlot())];
     private RetentionLoop? _retention;
     private bool _disposed;
 
@@ -73,37 +77,39 @@ public sealed partial class PostgresMessageStore : IMessageStore
     }
 
     /// <inheritdoc />
-    public async ValueTask<long> AppendAsync(Guid batchKey, ReadOnlyMemory<NewMessage> batch, CancellationToken cancellationToken)
+    public async ValueTask<long> AppendAsync(Guid batchKey, string room, ReadOnlyMemory<NewMessage> batch, CancellationToken cancellationToken)
     {
+        RoomName.Check(room);
         if (batch.IsEmpty)
         {
             throw new ArgumentException("A batch holds at least one message.", nameof(batch));
         }
 
-        await _appendGate.WaitAsync(cancellationToken);
+        var slot = _slots[(int)((uint)StringComparer.Ordinal.GetHashCode(room) % AppendSlots)];
+        await slot.Gate.WaitAsync(cancellationToken);
         try
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            _appender ??= await PostgresAppender.OpenAsync(
+            slot.Appender ??= await PostgresAppender.OpenAsync(
                 _appendSource, _options.CommandTimeoutSeconds, BatchKeyPolicy.PruneInterval, _options.InstanceId, cancellationToken);
             long firstId;
             try
             {
-                firstId = await _appender.AppendAsync(batchKey, batch, cancellationToken);
+                firstId = await slot.Appender.AppendAsync(batchKey, room, Encoding.UTF8.GetBytes(room), batch, cancellationToken);
             }
             catch (Exception e)
             {
                 StorageLog.AppendFailed(_logger, e, Description);
-                await DropAppenderAsync();
+                await slot.DropAsync();
                 throw;
             }
 
-            await PruneBatchKeysAsync(cancellationToken);
+            await PruneBatchKeysAsync(slot, cancellationToken);
             return firstId;
         }
         finally
         {
-            _appendGate.Release();
+            slot.Gate.Release();
         }
     }
 
@@ -116,7 +122,11 @@ public sealed partial class PostgresMessageStore : IMessageStore
             await retention.DisposeAsync();
         }
 
-        await _appendGate.WaitAsync();
+        foreach (var slot in _slots)
+        {
+            await slot.Gate.WaitAsync();
+        }
+
         try
         {
             if (_disposed)
@@ -125,11 +135,17 @@ public sealed partial class PostgresMessageStore : IMessageStore
             }
 
             _disposed = true;
-            await DropAppenderAsync();
+            foreach (var slot in _slots)
+            {
+                await slot.DropAsync();
+            }
         }
         finally
         {
-            _appendGate.Release();
+            foreach (var slot in _slots)
+            {
+                slot.Gate.Release();
+            }
         }
 
         await _readSource.DisposeAsync();
@@ -148,26 +164,33 @@ public sealed partial class PostgresMessageStore : IMessageStore
         return reason.ReplaceLineEndings(" ");
     }
 
-    private async Task DropAppenderAsync()
-    {
-        if (_appender is { } appender)
-        {
-            _appender = null;
-            await appender.DisposeAsync();
-        }
-    }
-
     // After the commit: the batch is stored whatever happens here, so a failure is logged, not thrown.
-    private async Task PruneBatchKeysAsync(CancellationToken cancellationToken)
+    private async Task PruneBatchKeysAsync(AppendSlot slot, CancellationToken cancellationToken)
     {
         try
         {
-            await _appender!.PruneKeysIfDueAsync(cancellationToken);
+            await slot.Appender!.PruneKeysIfDueAsync(cancellationToken);
         }
         catch (Exception e)
         {
             StorageLog.BatchKeyPruneFailed(_logger, e, Description);
-            await DropAppenderAsync();
+            await slot.DropAsync();
+        }
+    }
+
+    /// <summary>One append connection and the gate that lets one append at a time use it.</summary>
+    private sealed class AppendSlot
+    {
+        public readonly SemaphoreSlim Gate = new(1, 1);
+        public PostgresAppender? Appender;
+
+        public async Task DropAsync()
+        {
+            if (Appender is { } appender)
+            {
+                Appender = null;
+                await appender.DisposeAsync();
+            }
         }
     }
 }

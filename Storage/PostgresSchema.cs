@@ -28,6 +28,21 @@ internal static class PostgresSchema
             committed_at timestamptz NOT NULL);
         CREATE INDEX chat_batches_committed_at ON chat_batches (committed_at);
         """,
+
+        // Rooms: history from before them stays in 'general' with its ids, and the one counter becomes general's row
+        // of a counter per room. The primary key (room, id) serves the per-room history reads as index scans.
+        """
+        ALTER TABLE chat_messages ADD COLUMN room text NOT NULL DEFAULT 'general';
+        ALTER TABLE chat_messages ALTER COLUMN room DROP DEFAULT;
+        ALTER TABLE chat_messages DROP CONSTRAINT chat_messages_pkey;
+        ALTER TABLE chat_messages ADD CONSTRAINT chat_messages_pkey PRIMARY KEY (room, id);
+        CREATE TABLE chat_rooms (
+            room text PRIMARY KEY,
+            last_id bigint NOT NULL);
+        INSERT INTO chat_rooms (room, last_id) SELECT 'general', last_id FROM chat_id_counter;
+        DROP TABLE chat_id_counter;
+        ALTER TABLE chat_batches ADD COLUMN room text NOT NULL DEFAULT 'general';
+        """,
     ];
 
     internal static int LatestVersion => Migrations.Length;

@@ -14,6 +14,7 @@ internal sealed class SqliteAppender : IDisposable
     private readonly SqliteCommand _recordKey;
     private readonly SqliteCommand _insert;
     private readonly SqliteCommand _pruneKeys;
+    private readonly SqliteParameter _insertRoom;
     private readonly SqliteParameter _insertId;
     private readonly SqliteParameter _insertUsername;
     private readonly SqliteParameter _insertComment;
@@ -26,20 +27,24 @@ internal sealed class SqliteAppender : IDisposable
         _connection = connection;
         _lookup = Command("SELECT first_id FROM chat_batches WHERE batch_key = $key", "$key");
 
-        // The counter row is updated inside the BEGIN IMMEDIATE transaction, which holds the database's write lock
-        // until COMMIT: batches (from any connection or process) commit one at a time in id order, and a rolled-back
-        // batch rolls its increment back with it, so ids stay dense. The counter, not max(id), survives retention.
-        _allocate = Command("UPDATE chat_id_counter SET last_id = last_id + $count RETURNING last_id", "$count");
+        // The room's counter row is upserted inside the BEGIN IMMEDIATE transaction, which holds the database's write
+        // lock until COMMIT: batches (from any connection or process) commit one at a time, so each room's ids follow
+        // commit order, and a rolled-back batch rolls its increment back with it, so ids stay dense. The counter, not
+        // max(id), survives retention. (SQLite has one writer: rooms do not commit in parallel here.)
+        _allocate = Command(
+            "INSERT INTO chat_rooms (room, last_id) VALUES ($room, $count) ON CONFLICT (room) DO UPDATE SET last_id = last_id + $count RETURNING last_id",
+            "$room", "$count");
         _recordKey = Command(
-            "INSERT INTO chat_batches (batch_key, first_id, count, committed_at) VALUES ($key, $first, $count, $at)",
-            "$key", "$first", "$count", "$at");
+            "INSERT INTO chat_batches (batch_key, room, first_id, count, committed_at) VALUES ($key, $room, $first, $count, $at)",
+            "$key", "$room", "$first", "$count", "$at");
         _insert = Command(
-            "INSERT INTO chat_messages (id, username, comment, created_at) VALUES ($id, $username, $comment, $at)",
-            "$id", "$username", "$comment", "$at");
-        _insertId = _insert.Parameters[0];
-        _insertUsername = _insert.Parameters[1];
-        _insertComment = _insert.Parameters[2];
-        _insertCreatedAt = _insert.Parameters[3];
+            "INSERT INTO chat_messages (room, id, username, comment, created_at) VALUES ($room, $id, $username, $comment, $at)",
+            "$room", "$id", "$username", "$comment", "$at");
+        _insertRoom = _insert.Parameters[0];
+        _insertId = _insert.Parameters[1];
+        _insertUsername = _insert.Parameters[2];
+        _insertComment = _insert.Parameters[3];
+        _insertCreatedAt = _insert.Parameters[4];
 
         _pruneKeys = Command("DELETE FROM chat_batches WHERE committed_at < $cutoff", "$cutoff");
         _pruneKeysEveryMs = (long)keyPruneInterval.TotalMilliseconds;
@@ -51,8 +56,8 @@ internal sealed class SqliteAppender : IDisposable
     /// <param name="keyPruneInterval">Normally <see cref="BatchKeyPolicy.PruneInterval"/>.</param>
     public static SqliteAppender Open(SqliteConnection connection, TimeSpan keyPruneInterval) => new(connection, keyPruneInterval);
 
-    /// <summary>One BEGIN IMMEDIATE transaction: look up the key, allocate ids, insert the rows, COMMIT.</summary>
-    public long Append(Guid batchKey, ReadOnlySpan<NewMessage> batch)
+    /// <summary>One BEGIN IMMEDIATE transaction: look up the key, allocate ids in the room, insert the rows, COMMIT.</summary>
+    public long Append(Guid batchKey, string room, ReadOnlySpan<NewMessage> batch)
     {
         using var transaction = _connection.BeginTransaction(deferred: false);
         Enlist(transaction);
@@ -64,16 +69,19 @@ internal sealed class SqliteAppender : IDisposable
             return committedFirstId;
         }
 
-        _allocate.Parameters[0].Value = batch.Length;
+        _allocate.Parameters[0].Value = room;
+        _allocate.Parameters[1].Value = batch.Length;
         var firstId = (long)_allocate.ExecuteScalar()! - batch.Length + 1;
         var now = StoredTime.ToUnixMilliseconds(DateTime.UtcNow);
 
         _recordKey.Parameters[0].Value = batchKey;
-        _recordKey.Parameters[1].Value = firstId;
-        _recordKey.Parameters[2].Value = batch.Length;
-        _recordKey.Parameters[3].Value = now;
+        _recordKey.Parameters[1].Value = room;
+        _recordKey.Parameters[2].Value = firstId;
+        _recordKey.Parameters[3].Value = batch.Length;
+        _recordKey.Parameters[4].Value = now;
         _recordKey.ExecuteNonQuery();
 
+        _insertRoom.Value = room;
         for (var i = 0; i < batch.Length; i++)
         {
             _insertId.Value = firstId + i;

@@ -4,37 +4,62 @@ namespace Chat.Storage;
 
 public sealed partial class SqliteMessageStore
 {
+    // Both walk the (room, id) primary key of the WITHOUT ROWID table.
     internal const string LatestSql =
-        "SELECT id, username, comment, created_at FROM chat_messages ORDER BY id DESC LIMIT $limit";
+        "SELECT id, username, comment, created_at FROM chat_messages WHERE room = $room ORDER BY id DESC LIMIT $limit";
 
     internal const string AfterSql =
-        "SELECT id, username, comment, created_at FROM chat_messages WHERE id > $after ORDER BY id LIMIT $limit";
+        "SELECT id, username, comment, created_at FROM chat_messages WHERE room = $room AND id > $after ORDER BY id LIMIT $limit";
 
-    // Removes a contiguous prefix: everything below the first message newer than the cutoff (see PostgresMessageStore).
+    internal const string RoomsSql = "SELECT room, last_id FROM chat_rooms ORDER BY room";
+
+    // Per room, removes a contiguous prefix: everything below its first message newer than the cutoff (see PostgresMessageStore).
     internal const string PruneByAgeSql = """
-        DELETE FROM chat_messages WHERE id < coalesce(
-            (SELECT id FROM chat_messages WHERE created_at >= $cutoff ORDER BY id LIMIT 1),
-            (SELECT last_id + 1 FROM chat_id_counter))
+        DELETE FROM chat_messages AS m WHERE m.id < (
+            SELECT coalesce(
+                (SELECT f.id FROM chat_messages f WHERE f.room = r.room AND f.created_at >= $cutoff ORDER BY f.id LIMIT 1),
+                r.last_id + 1)
+            FROM chat_rooms r WHERE r.room = m.room)
         """;
 
+    // Per room: ids are dense, so the newest M are those above the room's last id minus M.
     internal const string PruneByCountSql =
-        "DELETE FROM chat_messages WHERE id <= (SELECT max(id) FROM chat_messages) - $keep";
+        "DELETE FROM chat_messages AS m WHERE m.id <= (SELECT r.last_id FROM chat_rooms r WHERE r.room = m.room) - $keep";
 
     /// <inheritdoc />
-    public Task<IReadOnlyList<StoredMessage>> ReadLatestAsync(int limit, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<StoredMessage>> ReadLatestAsync(string room, int limit, CancellationToken cancellationToken)
     {
+        RoomName.Check(room);
         ArgumentOutOfRangeException.ThrowIfNegative(limit);
-        var newestFirst = Read(LatestSql, limit, cancellationToken, ("$limit", limit));
+        var newestFirst = Read(LatestSql, limit, cancellationToken, ("$room", room), ("$limit", limit));
         newestFirst.Reverse();
         return Task.FromResult<IReadOnlyList<StoredMessage>>(newestFirst);
     }
 
     /// <inheritdoc />
-    public Task<IReadOnlyList<StoredMessage>> ReadAfterAsync(long afterId, int limit, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<StoredMessage>> ReadAfterAsync(string room, long afterId, int limit, CancellationToken cancellationToken)
     {
+        RoomName.Check(room);
         ArgumentOutOfRangeException.ThrowIfNegative(limit);
         return Task.FromResult<IReadOnlyList<StoredMessage>>(
-            Read(AfterSql, limit, cancellationToken, ("$after", afterId), ("$limit", limit)));
+            Read(AfterSql, limit, cancellationToken, ("$room", room), ("$after", afterId), ("$limit", limit)));
+    }
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<RoomSummary>> ReadRoomsAsync(CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        cancellationToken.ThrowIfCancellationRequested();
+        using var connection = OpenReader();
+        using var command = new SqliteCommand(RoomsSql, connection);
+        using var reader = command.ExecuteReader();
+        var rooms = new List<RoomSummary>();
+        while (reader.Read())
+        {
+            rooms.Add(new RoomSummary(reader.GetString(0), reader.GetInt64(1)));
+        }
+
+        return Task.FromResult<IReadOnlyList<RoomSummary>>(rooms);
     }
 
     /// <inheritdoc />

@@ -79,8 +79,9 @@ public sealed partial class SqliteMessageStore : IMessageStore
     }
 
     /// <inheritdoc />
-    public async ValueTask<long> AppendAsync(Guid batchKey, ReadOnlyMemory<NewMessage> batch, CancellationToken cancellationToken)
+    public async ValueTask<long> AppendAsync(Guid batchKey, string room, ReadOnlyMemory<NewMessage> batch, CancellationToken cancellationToken)
     {
+        RoomName.Check(room);
         if (batch.IsEmpty)
         {
             throw new ArgumentException("A batch holds at least one message.", nameof(batch));
@@ -93,7 +94,7 @@ public sealed partial class SqliteMessageStore : IMessageStore
             _appender ??= SqliteAppender.Open(OpenWriter(), BatchKeyPolicy.PruneInterval);
             try
             {
-                return _appender.Append(batchKey, batch.Span);
+                return _appender.Append(batchKey, room, batch.Span);
             }
             catch (Exception e)
             {

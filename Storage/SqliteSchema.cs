@@ -26,6 +26,29 @@ internal static class SqliteSchema
             committed_at INTEGER NOT NULL);
         CREATE INDEX chat_batches_committed_at ON chat_batches (committed_at);
         """,
+
+        // Rooms: history from before them stays in 'general' with its ids, and the one counter becomes general's row
+        // of a counter per room. SQLite cannot change a primary key in place, so the table is rebuilt; WITHOUT ROWID
+        // makes (room, id) the B-tree the per-room history reads walk.
+        """
+        CREATE TABLE chat_messages_rooms (
+            room TEXT NOT NULL,
+            id INTEGER NOT NULL,
+            username TEXT NOT NULL,
+            comment TEXT NOT NULL,
+            created_at INTEGER NOT NULL,
+            PRIMARY KEY (room, id)) WITHOUT ROWID;
+        INSERT INTO chat_messages_rooms (room, id, username, comment, created_at)
+            SELECT 'general', id, username, comment, created_at FROM chat_messages;
+        DROP TABLE chat_messages;
+        ALTER TABLE chat_messages_rooms RENAME TO chat_messages;
+        CREATE TABLE chat_rooms (
+            room TEXT PRIMARY KEY,
+            last_id INTEGER NOT NULL);
+        INSERT INTO chat_rooms (room, last_id) SELECT 'general', last_id FROM chat_id_counter;
+        DROP TABLE chat_id_counter;
+        ALTER TABLE chat_batches ADD COLUMN room TEXT NOT NULL DEFAULT 'general';
+        """,
     ];
 
     internal static int LatestVersion => Migrations.Length;

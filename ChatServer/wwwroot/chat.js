@@ -2,6 +2,10 @@
 // since=<last id seen>, so that nothing is missed, and it drops any id it has shown, so that nothing shows twice.
 // Username and comment arrive HTML-escaped from the server and are inserted as such (PROTOCOL.md); everything else
 // (status, errors, names typed here) goes in with textContent only.
+// Rooms: the room in view sits in the URL hash (#lobby), so a link opens it. One socket per page, for the room in view,
+// with presence=1: its presence frames keep the online list and count. Unread counts for the other rooms come from
+// GET /rooms: ids are dense per room, so a room's lastId minus the last id this browser saw there is exactly the
+// number of messages not seen, with no socket per room.
 'use strict';
 (() => {
   const list = document.getElementById('messages');
@@ -14,11 +18,16 @@
   const alertLine = document.getElementById('alert');
   const nameInput = document.getElementById('name');
   const commentInput = document.getElementById('comment');
+  const joinForm = document.getElementById('join');
+  const roomInput = document.getElementById('room');
+  const roomList = document.getElementById('room-list');
+  const people = document.getElementById('people');
 
   const nameKey = 'chat-name';
   const firstDelay = 500;
   const maxDelay = 10000;
-  const countEvery = 10000;
+  const roomsEvery = 10000;
+  const seenKey = 'chat-seen';
   const runGap = 5 * 60 * 1000;
 
   let lastId = 0;
@@ -28,11 +37,12 @@
   let delay = firstDelay;
   let retryTimer = 0;
   let countdownTimer = 0;
-  let countTimer = 0;
+  let roomsTimer = 0;
+  let room = roomFromHash();
+  let present = new Set();
   let lastDay = '';
   let lastSender = null;
   let lastAt = 0;
-  let countDue = Infinity;
   let lastSent = '';
   // Comments sent on this page whose echo has not come back yet, oldest first: the server answers every message it
   // stores by broadcasting it to its sender too, so a missing echo after a drop means "maybe lost".
@@ -52,6 +62,26 @@
     for (const c of text) hash = (hash * 31 + c.codePointAt(0)) >>> 0;
     return hash % 360;
   };
+
+  function roomFromHash() {
+    const name = decodeURIComponent(location.hash.replace(/^#/, '')).trim().toLowerCase();
+    return /^[a-z0-9_-]{1,64}$/.test(name) ? name : 'general';
+  }
+
+  const seen = () => {
+    try {
+      return JSON.parse(localStorage.getItem(seenKey)) || {};
+    } catch {
+      return {};
+    }
+  };
+
+  function markSeen(id) {
+    const all = seen();
+    if ((all[room] || 0) >= id) return;
+    all[room] = id;
+    localStorage.setItem(seenKey, JSON.stringify(all));
+  }
 
   const nearBottom = () => list.scrollHeight - list.scrollTop - list.clientHeight < 80;
 
@@ -149,37 +179,84 @@
 
   async function loadHistory() {
     try {
-      const response = await fetch('/chat-history', { cache: 'no-store' });
+      const response = await fetch(`/chat-history?room=${encodeURIComponent(room)}`, { cache: 'no-store' });
       if (!response.ok) throw new Error(`HTTP ${response.status}`);
       for (const message of await response.json()) show(message);
       historyLoaded = true;
+      if (lastId > 0) markSeen(lastId);
     } catch (error) {
       notice(`The history could not be loaded (${error.message}); showing new messages only.`);
     }
     scrollToEnd();
   }
 
-  // The server offers no presence list; its /metrics gauge of live WebSocket clients is the count we show.
-  async function refreshCount() {
-    clearTimeout(countTimer);
-    countDue = Infinity;
-    try {
-      const response = await fetch('/metrics', { cache: 'no-store' });
-      const match = response.ok && /^chat_websocket_live(?:\{[^}]*\})? (\d+)/m.exec(await response.text());
-      online.hidden = !match;
-      if (match) online.textContent = `${match[1]} online`;
-    } catch {
-      online.hidden = true;
-    }
-    if (socket && socket.readyState === WebSocket.OPEN) countSoon(countEvery);
+  // Who is online comes from the presence frames of this room's socket (every node counts).
+  function showPresence(message) {
+    if (message.room !== room) return;
+    for (const name of message.joined) present.add(name);
+    for (const name of message.left) present.delete(name);
+    online.hidden = false;
+    online.textContent = `${message.online} online`;
+    people.replaceChildren(...[...present].sort().map(name => {
+      const item = document.createElement('li');
+      // Names arrive HTML-escaped from the server, as in chat messages.
+      item.innerHTML = name;
+      return item;
+    }));
   }
 
-  // At most one count is due at a time; asking for an earlier one moves it forward.
-  function countSoon(wait) {
-    if (countDue <= Date.now() + wait) return;
-    clearTimeout(countTimer);
-    countDue = Date.now() + wait;
-    countTimer = setTimeout(refreshCount, wait);
+  async function refreshRooms() {
+    clearTimeout(roomsTimer);
+    try {
+      const response = await fetch('/rooms', { cache: 'no-store' });
+      if (response.ok) showRooms(await response.json());
+    } catch {
+      // The list stays as it was; the next refresh tries again.
+    }
+    roomsTimer = setTimeout(refreshRooms, roomsEvery);
+  }
+
+  function showRooms(rooms) {
+    const marks = seen();
+    if (!rooms.some(r => r.room === room)) rooms.push({ room, lastId: lastId, online: 0 });
+    roomList.replaceChildren(...rooms.map(r => {
+      const item = document.createElement('li');
+      const link = document.createElement('a');
+      link.href = '#' + r.room;
+      link.textContent = r.room;
+      if (r.room === room) link.setAttribute('aria-current', 'page');
+      const unread = r.room === room ? 0 : Math.max(0, r.lastId - (marks[r.room] || 0));
+      const badge = document.createElement('span');
+      badge.className = unread > 0 ? 'unread' : 'count';
+      badge.textContent = unread > 0 ? String(unread) : `${r.online} online`;
+      if (unread > 0) badge.title = `${unread} new`;
+      link.append(badge);
+      item.append(link);
+      return item;
+    }));
+  }
+
+  function switchRoom() {
+    const next = roomFromHash();
+    if (next === room && socket) return;
+    room = next;
+    lastId = 0;
+    historyLoaded = false;
+    lastDay = '';
+    lastSender = null;
+    pending = [];
+    present = new Set();
+    people.replaceChildren();
+    list.replaceChildren();
+    empty.hidden = false;
+    document.title = `Chat · ${room}`;
+    if (socket) {
+      const old = socket;
+      socket = null;
+      old.close(1000);
+    }
+    loadHistory().finally(connect);
+    refreshRooms();
   }
 
   function connect() {
@@ -190,6 +267,8 @@
     // Without the history the first connection takes live messages only; afterwards since= closes any gap.
     if (historyLoaded || lastId > 0) params.set('since', String(lastId));
     if (connectedName) params.set('name', connectedName);
+    params.set('room', room);
+    params.set('presence', '1');
     setStatus('connecting…', 'connecting');
     const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
     const current = new WebSocket(`${scheme}://${location.host}/websocket?${params}`);
@@ -198,7 +277,6 @@
       delay = firstDelay;
       setStatus('connected', 'online');
       if (alertLine.dataset.kind === 'offline') clearAlert();
-      countSoon(500);
     };
     current.onmessage = event => {
       let message;
@@ -208,11 +286,12 @@
         return;
       }
       if (message.messageType === 'chatMessage') {
+        if (message.room !== room) return;
         confirm(message);
         show(message);
-        // A new voice often means the count changed; the timer alone would lag behind.
-        countSoon(1000);
-      } else if (message.messageType === 'error') serverError(String(message.error));
+        markSeen(message.id);
+      } else if (message.messageType === 'presence') showPresence(message);
+      else if (message.messageType === 'error') serverError(String(message.error));
     };
     current.onclose = () => {
       if (socket !== current) return;
@@ -254,9 +333,9 @@
   }
 
   function scheduleReconnect() {
-    clearTimeout(countTimer);
-    countDue = Infinity;
     online.hidden = true;
+    // The reconnect's first presence frame lists everyone again.
+    present = new Set();
     // Jitter spreads out the reconnects of many pages after a restart.
     const wait = Math.round(delay * (0.8 + Math.random() * 0.4));
     delay = Math.min(delay * 2, maxDelay);
@@ -304,6 +383,19 @@
     if (name !== connectedName) reconnectNow();
   });
 
+  joinForm.addEventListener('submit', event => {
+    event.preventDefault();
+    const name = roomInput.value.trim().toLowerCase();
+    if (!/^[a-z0-9_-]{1,64}$/.test(name)) {
+      alertLine.dataset.kind = 'room';
+      showAlert('A room name is 1 to 64 letters, digits, - or _.');
+      return;
+    }
+    roomInput.value = '';
+    location.hash = name;
+  });
+
+  window.addEventListener('hashchange', switchRoom);
   jump.addEventListener('click', scrollToEnd);
   list.addEventListener('scroll', () => { if (nearBottom()) jump.hidden = true; });
   retry.addEventListener('click', reconnectNow);
@@ -311,8 +403,10 @@
   document.addEventListener('visibilitychange', () => {
     if (document.hidden) return;
     unread = 0;
-    document.title = 'Chat';
+    document.title = `Chat · ${room}`;
   });
 
+  document.title = `Chat · ${room}`;
   loadHistory().finally(connect);
+  refreshRooms();
 })();

@@ -23,6 +23,7 @@ internal static class CommandLine
           cross-node     two nodes on one PostgreSQL: cross-node latency and throughput against one node
           soak           all of it for --duration S: fan-out, churn, slow readers, floods up to the connection cap, half-open
                          connections, oversized frames; fails when the server's RSS, descriptors, threads or heap still grow
+          room-ingest    two nodes' stores on one PostgreSQL committing batches in 1 room, then in --rooms rooms at once
 
         options (run):
           --target ours|kestrel|kestrel-lean|bun|url
@@ -41,7 +42,8 @@ internal static class CommandLine
           --ramp S                    seconds to ramp clients up
           --warmup S                  seconds of unmeasured load first, so the server runs JIT-optimised code (fanout, ingest; default 3)
           --slow N                    clients that stop reading (slow-consumer)
-          --window N                  unacknowledged messages per sender (ingest; default 2048)
+          --window N                  unacknowledged messages per sender (ingest; default 2048); rows per batch (room-ingest; default 256)
+          --rooms N                   client i joins room i mod N (fanout; default 1); rooms of the second round (room-ingest; default 8)
           --addresses N               loopback source addresses 127.0.0.2.. (connections; default: as needed)
           --flood-connections N       soak: connections a flood opens at most while looking for the cap (default 2000)
           --out DIR                   where the reports go (default artifacts/loadtest/<scenario>)
@@ -51,7 +53,7 @@ internal static class CommandLine
         exit codes: 0 ok, 1 run failed (target unreachable, checks failed), 2 bad arguments
         """;
 
-    public static readonly string[] Scenarios = ["fanout", "ingest", "connections", "churn", "slow-consumer", "cross-node", "soak"];
+    public static readonly string[] Scenarios = ["fanout", "ingest", "connections", "churn", "slow-consumer", "cross-node", "soak", "room-ingest"];
 
     public static Command Parse(IReadOnlyList<string> args)
     {
@@ -93,6 +95,7 @@ internal static class CommandLine
                 "--warmup" => options with { Warmup = Seconds(name, value, 0) },
                 "--slow" => options with { Slow = Int(name, value, 0, RunOptions.MaxClients) },
                 "--window" => options with { Window = Int(name, value, 1, 65_536) },
+                "--rooms" => options with { Rooms = Int(name, value, 1, 1000) },
                 "--addresses" => options with { SourceAddresses = Int(name, value, 1, 250) },
                 "--flood-connections" => options with { FloodConnections = Int(name, value, 1, RunOptions.MaxFloodConnections) },
                 "--out" => options with { Out = NonEmpty(name, value) },

@@ -29,6 +29,7 @@ internal sealed record RunOptions
     public TimeSpan? Warmup { get; init; }
     public int? Slow { get; init; }
     public int? Window { get; init; }
+    public int? Rooms { get; init; }
     public int? SourceAddresses { get; init; }
     public int? FloodConnections { get; init; }
     public string? Out { get; init; }

@@ -22,8 +22,9 @@ internal static class FanoutRound
     /// <param name="stepFor">The step a delivery to client i of a message is recorded into.</param>
     /// <param name="prefix">Prefix of this round's step names.</param>
     /// <param name="duringSend">Started with the senders (slow-consumer opens its non-readers there).</param>
+    /// <param name="rooms">Client i joins room i mod rooms (1: everyone in general); a message goes to its room only.</param>
     public static async Task<FanoutOutcome> RunAsync(ScenarioContext context, FanoutShape shape, Func<int, TargetNode> nodeOf,
-        Func<int, PayloadTag, StepStats> stepFor, string prefix = "", Func<CancellationToken, Task>? duringSend = null)
+        Func<int, PayloadTag, StepStats> stepFor, string prefix = "", Func<CancellationToken, Task>? duringSend = null, int rooms = 1)
     {
         var connect = context.Step(prefix + "connect");
         var send = context.Step(prefix + "send");
@@ -33,7 +34,8 @@ internal static class FanoutRound
         var loops = new List<Task>();
         var receivers = await Connector.StartAllAsync(context, plan.StartOf, shape.Clients, async i =>
         {
-            var socket = await Connector.ConnectAsync(context, nodeOf(i), $"?name=load{i}", connect);
+            var query = rooms > 1 ? $"?name=load{i}&room=load{i % rooms}" : $"?name=load{i}";
+            var socket = await Connector.ConnectAsync(context, nodeOf(i), query, connect);
             if (socket is null) return null;
             var receiver = new DeliveryReceiver(socket, context.RunId, tag => stepFor(i, tag), counter);
             lock (loops) loops.Add(receiver.RunAsync(stop.Token));
@@ -50,7 +52,10 @@ internal static class FanoutRound
         var perSender = senders.Count > 0 ? shape.Rate / senders.Count : 0;
         await Task.WhenAll(senders.Select(s => s.RunAsync(perSender, shape.Duration, context.Cancellation)));
         var sent = senders.Sum(s => s.Sent);
-        await counter.WaitForAsync(() => sent * receivers.Count(r => !r.ClosedByServer), DrainTimeout, context.Cancellation);
+        // Sender s is client s: its messages go to the open clients of room s mod rooms.
+        var roomOf = receivers.Select((r, i) => (Receiver: r, Room: i % rooms)).ToDictionary(x => x.Receiver, x => x.Room);
+        long Expected() => senders.Sum(s => s.Sent * receivers.Count(r => !r.ClosedByServer && roomOf[r] == s.SenderId % rooms));
+        await counter.WaitForAsync(Expected, DrainTimeout, context.Cancellation);
         var seconds = window.Elapsed.TotalSeconds;
         var serverAfter = context.ServerSample();
         var serverCpu = serverAfter.Cpu - serverBefore.Cpu;
@@ -66,14 +71,13 @@ internal static class FanoutRound
             context.ClientGone();
         }
 
-        var sentBySender = senders.ToDictionary(s => s.SenderId, s => s.Sent);
         var open = receivers.Where(r => !r.ClosedByServer).ToList();
         return new FanoutOutcome(
             receivers.Count,
             sent,
-            sent * open.Count,
+            Expected(),
             counter.Count,
-            open.Sum(r => r.Sequences.Losses(sentBySender)),
+            open.Sum(r => r.Sequences.Losses(senders.Where(s => s.SenderId % rooms == roomOf[r]).ToDictionary(s => s.SenderId, s => s.Sent))),
             receivers.Sum(r => r.Sequences.Duplicates),
             receivers.Sum(r => r.Sequences.OutOfOrder),
             receivers.Sum(r => r.IdOrderViolations),

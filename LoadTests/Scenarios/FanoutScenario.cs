@@ -28,17 +28,19 @@ internal sealed class FanoutScenario : Scenario
         context.Parameter("rate msg/s", shape.Rate);
         context.Parameter("comment bytes", shape.CommentLength);
         context.Parameter("duration s", shape.Duration.TotalSeconds);
+        var rooms = context.Options.Rooms ?? 1;
+        context.Parameter("rooms", rooms);
         var node = context.Deployment.Nodes[0];
         var warmup = context.Options.Warmup ?? Scenario.DefaultWarmup;
         context.Parameter("warm-up s", warmup.TotalSeconds);
         if (warmup > TimeSpan.Zero)
         {
             var warming = context.Step("warm-up deliver");
-            await FanoutRound.RunAsync(context, shape with { Duration = warmup }, _ => node, (_, _) => warming, "warm-up ");
+            await FanoutRound.RunAsync(context, shape with { Duration = warmup }, _ => node, (_, _) => warming, "warm-up ", rooms: rooms);
         }
 
         var deliver = context.Step(MainStep);
-        var outcome = await FanoutRound.RunAsync(context, shape, _ => node, (_, _) => deliver);
+        var outcome = await FanoutRound.RunAsync(context, shape, _ => node, (_, _) => deliver, rooms: rooms);
         FanoutRound.Report(context, shape, outcome);
     }
 }

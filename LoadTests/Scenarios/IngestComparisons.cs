@@ -120,7 +120,7 @@ internal static class IngestComparisons
             var now = DateTime.UtcNow;
             for (var i = 0; i < count; i++) messages[i] = new NewMessage(username, text, now);
             var started = Stopwatch.GetTimestamp();
-            await store.AppendAsync(Guid.NewGuid(), messages.AsMemory(0, count), cancellation);
+            await store.AppendAsync(Guid.NewGuid(), RoomName.General, messages.AsMemory(0, count), cancellation);
             step.Ok(Connector.Micros(started));
         }
 

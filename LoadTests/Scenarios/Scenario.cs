@@ -30,6 +30,7 @@ internal abstract class Scenario
         "slow-consumer" => new SlowConsumerScenario(),
         "cross-node" => new CrossNodeScenario(),
         "soak" => new SoakScenario(),
+        "room-ingest" => new RoomIngestScenario(),
         _ => throw new UsageException($"unknown scenario '{name}'"),
     };
 }

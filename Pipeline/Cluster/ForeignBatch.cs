@@ -2,9 +2,11 @@ using Chat.Reactor;
 
 namespace Chat.Pipeline.Cluster;
 
-/// <summary>Messages other nodes committed, read from the store in id order and encoded as frames.</summary>
-internal sealed class ForeignBatch
+/// <summary>Messages of one room other nodes committed, read from the store in id order and encoded as frames.</summary>
+internal sealed class ForeignBatch(Pipeline.Rooms.Room room)
 {
+    public Pipeline.Rooms.Room Room { get; } = room;
+
     public List<ForeignMessage> Messages { get; } = [];
 
     /// <summary>

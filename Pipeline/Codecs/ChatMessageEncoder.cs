@@ -18,7 +18,9 @@ internal static class ChatMessageEncoder
 
     private static ReadOnlySpan<byte> Prefix => "{\"messageType\":\"chatMessage\",\"id\":"u8;
 
-    private static ReadOnlySpan<byte> UsernameField => ",\"username\":\""u8;
+    private static ReadOnlySpan<byte> RoomField => ",\"room\":\""u8;
+
+    private static ReadOnlySpan<byte> UsernameField => "\",\"username\":\""u8;
 
     private static ReadOnlySpan<byte> CommentField => "\",\"comment\":\""u8;
 
@@ -29,23 +31,26 @@ internal static class ChatMessageEncoder
     private static ReadOnlySpan<byte> ErrorPrefix => "{\"messageType\":\"error\",\"error\":\""u8;
 
     /// <summary>Upper bound of <see cref="WriteTail"/> for these input lengths (every byte escaped as \u00XX).</summary>
-    public static int MaxTailLength(int usernameBytes, int commentBytes) =>
-        UsernameField.Length + CommentField.Length + TimestampField.Length + TimestampLength + TailEnd.Length
+    public static int MaxTailLength(int roomBytes, int usernameBytes, int commentBytes) =>
+        RoomField.Length + roomBytes + UsernameField.Length + CommentField.Length + TimestampField.Length + TimestampLength + TailEnd.Length
         + (JsonStringEscaper.MaxExpansion * (usernameBytes + commentBytes));
 
     /// <summary>
-    /// Writes <c>,"username":"…","comment":"…","timestamp":"yyyy-MM-ddTHH:mm:ss.fffZ"}</c>; returns bytes written.
-    /// username and comment are UTF-8, already HTML-escaped; what JSON still needs escaping is escaped here.
-    /// destination must hold <see cref="MaxTailLength"/> bytes.
+    /// Writes <c>,"room":"…","username":"…","comment":"…","timestamp":"yyyy-MM-ddTHH:mm:ss.fffZ"}</c>; returns bytes
+    /// written. room is a room name (ASCII a-z 0-9 - _, written as it is); username and comment are UTF-8, already
+    /// HTML-escaped; what JSON still needs escaping is escaped here. destination must hold <see cref="MaxTailLength"/> bytes.
     /// </summary>
-    public static int WriteTail(ReadOnlySpan<byte> username, ReadOnlySpan<byte> comment, DateTime timestampUtc, Span<byte> destination)
+    public static int WriteTail(
+        ReadOnlySpan<byte> room, ReadOnlySpan<byte> username, ReadOnlySpan<byte> comment, DateTime timestampUtc, Span<byte> destination)
     {
-        if (destination.Length < MaxTailLength(username.Length, comment.Length))
+        if (destination.Length < MaxTailLength(room.Length, username.Length, comment.Length))
         {
             throw new ArgumentException("destination is shorter than MaxTailLength", nameof(destination));
         }
 
-        int w = Append(UsernameField, destination, 0);
+        int w = Append(RoomField, destination, 0);
+        w = Append(room, destination, w);
+        w = Append(UsernameField, destination, w);
         w += JsonStringEscaper.Escape(username, destination[w..]);
         w = Append(CommentField, destination, w);
         w += JsonStringEscaper.Escape(comment, destination[w..]);

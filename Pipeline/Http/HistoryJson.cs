@@ -11,7 +11,7 @@ internal static class HistoryJson
     // The stored text is already HTML-escaped; relaxed escaping keeps "&lt;" readable instead of "\u0026lt;".
     private static readonly JsonWriterOptions Options = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
-    public static ArrayBufferWriter<byte> Write(IReadOnlyList<StoredMessage> messages)
+    public static ArrayBufferWriter<byte> Write(string room, IReadOnlyList<StoredMessage> messages)
     {
         var output = new ArrayBufferWriter<byte>(128 + messages.Count * 160);
         using var json = new Utf8JsonWriter(output, Options);
@@ -21,6 +21,7 @@ internal static class HistoryJson
             json.WriteStartObject();
             json.WriteString("messageType"u8, "chatMessage"u8);
             json.WriteNumber("id"u8, message.Id);
+            json.WriteString("room"u8, room);
             json.WriteString("username"u8, message.Username);
             json.WriteString("comment"u8, message.Comment);
             json.WriteString("timestamp"u8, message.Timestamp.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture));

@@ -1,13 +1,14 @@
 using System.Text;
 using Chat.Pipeline.Codecs;
+using Chat.Pipeline.Rooms;
 using Chat.Pipeline.Sessions;
 using Chat.Reactor;
 using Chat.Storage;
 
 namespace Chat.Pipeline.Http;
 
-/// <summary>Answers plain HTTP requests: the page and its files, /chat-history, /healthz, /metrics, 404 and 405.</summary>
-internal sealed class HttpResponder(StaticFiles files, IMessageStore store, StoreHealth health, Func<string> renderMetrics)
+/// <summary>Answers plain HTTP requests: the page and its files, /chat-history, /rooms, /healthz, /metrics, 404 and 405.</summary>
+internal sealed class HttpResponder(StaticFiles files, IMessageStore store, StoreHealth health, RoomDirectory rooms, Func<string> renderMetrics)
 {
     public const int DefaultHistoryLimit = 100;
     public const int MaxHistoryLimit = 1000;
@@ -15,6 +16,8 @@ internal sealed class HttpResponder(StaticFiles files, IMessageStore store, Stor
 
     private static ReadOnlySpan<byte> HistoryPath => "/chat-history"u8;
     private static ReadOnlySpan<byte> HealthPath => "/healthz"u8;
+    private static ReadOnlySpan<byte> RoomsPath => "/rooms"u8;
+    private static ReadOnlySpan<byte> PresencePath => "/presence"u8;
     private static ReadOnlySpan<byte> MetricsPath => "/metrics"u8;
     private static ReadOnlySpan<byte> AllowGetHead => "Allow: GET, HEAD\r\n"u8;
     private static ReadOnlySpan<byte> NoCache => "Cache-Control: no-cache\r\n"u8;
@@ -24,7 +27,8 @@ internal sealed class HttpResponder(StaticFiles files, IMessageStore store, Stor
     public void Answer(Session session, ReadOnlySpan<byte> head, in HttpRequestHead request, bool keepAlive)
     {
         var path = head[request.Path];
-        var known = path.SequenceEqual(HistoryPath) || path.SequenceEqual(HealthPath) || path.SequenceEqual(MetricsPath);
+        var known = path.SequenceEqual(HistoryPath) || path.SequenceEqual(HealthPath) || path.SequenceEqual(MetricsPath)
+            || path.SequenceEqual(RoomsPath) || path.SequenceEqual(PresencePath);
         files.TryGet(path, out var file);
         if (!known && file is null)
         {
@@ -40,6 +44,8 @@ internal sealed class HttpResponder(StaticFiles files, IMessageStore store, Stor
         if (file is not null) HttpAnswer.Send(session, 200, file.ContentType, file.Body, keepAlive, headOnly, NoCache);
         else if (path.SequenceEqual(HistoryPath)) History(session, head[request.Query], keepAlive, headOnly);
         else if (path.SequenceEqual(HealthPath)) Health(session, keepAlive, headOnly);
+        else if (path.SequenceEqual(RoomsPath)) RoomsAnswer.Send(session, store, rooms, keepAlive, headOnly);
+        else if (path.SequenceEqual(PresencePath)) PresenceAnswer.Send(session, head[request.Query], rooms, keepAlive, headOnly);
         else HttpAnswer.Send(session, 200, PrometheusType, Encoding.UTF8.GetBytes(renderMetrics()), keepAlive, headOnly, NoCache);
     }
 
@@ -57,6 +63,11 @@ internal sealed class HttpResponder(StaticFiles files, IMessageStore store, Stor
             HttpAnswer.SendError(session, 400, "limit must be a positive integer", keepAlive);
             return;
         }
+        if (!RoomQuery.TryGet(query, out var room))
+        {
+            HttpAnswer.SendError(session, 400, RoomQuery.Rule, keepAlive);
+            return;
+        }
         var capped = (int)Math.Min(limit, MaxHistoryLimit);
         HttpAnswer.SendLater(session, async () =>
         {
@@ -64,9 +75,9 @@ internal sealed class HttpResponder(StaticFiles files, IMessageStore store, Stor
             try
             {
                 var messages = since < 0
-                    ? await store.ReadLatestAsync(capped, timeout.Token).ConfigureAwait(false)
-                    : await store.ReadAfterAsync(since, capped, timeout.Token).ConfigureAwait(false);
-                var body = HistoryJson.Write(messages);
+                    ? await store.ReadLatestAsync(room, capped, timeout.Token).ConfigureAwait(false)
+                    : await store.ReadAfterAsync(room, since, capped, timeout.Token).ConfigureAwait(false);
+                var body = HistoryJson.Write(room, messages);
                 var buffer = HttpAnswer.Write(200, HttpAnswer.Json, body.WrittenSpan, keepAlive, headOnly, NoCache, out var length);
                 return (buffer, length, keepAlive);
             }

@@ -21,4 +21,6 @@ internal enum ItemKind : byte
     Chat,
     /// <summary>The connection is gone; each stage frees what it holds for it.</summary>
     Closed,
+    /// <summary>A signalling message (webRTC-*), encoded as the frame relayed to the rest of the room; never stored.</summary>
+    Signal,
 }

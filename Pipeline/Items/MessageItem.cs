@@ -5,7 +5,7 @@ namespace Chat.Pipeline.Items;
 /// <summary>
 /// Unmask → escape → encode → persist: one item type for the message path. Message: the unmasked text in
 /// <see cref="Buffer"/>; Chat: the HTML-escaped comment in <see cref="Buffer"/>, its receive time, and after encode the
-/// frame tail in <see cref="Frame"/>. Join and Closed pass through.
+/// frame tail in <see cref="Frame"/>; Signal: the relay frame in <see cref="Frame"/>. Join and Closed pass through.
 /// </summary>
 internal readonly struct MessageItem
 {
@@ -27,6 +27,13 @@ internal readonly struct MessageItem
         new() { Kind = ItemKind.Chat, Session = session, Buffer = comment, Count = count, Timestamp = timestamp };
 
     public MessageItem WithFrame(Reactor.SharedBuffer frame, int tailLength) => this with { Frame = frame, TailLength = tailLength };
+
+    /// <summary>
+    /// A whole relay frame in <see cref="Frame"/>, <see cref="TailLength"/> bytes from its start, its JSON from
+    /// <see cref="Count"/> on (what other nodes get).
+    /// </summary>
+    public static MessageItem Signal(Session session, Reactor.SharedBuffer frame, int length, int payloadStart) =>
+        new() { Kind = ItemKind.Signal, Session = session, Frame = frame, TailLength = length, Count = payloadStart };
 
     public static MessageItem Join(Session session, long since) => new() { Kind = ItemKind.Join, Session = session, Since = since };
 

@@ -3,8 +3,9 @@ using Chat.Storage;
 namespace Chat.Pipeline.Items;
 
 /// <summary>
-/// What the persist stage hands to broadcast: the items it took from its channel, in order (chat messages with the
-/// Join and Closed items between them), and the id the store gave the first chat message. Reused through a pool.
+/// What the persist stage hands to broadcast: the items of one room it took from its channel, in order (chat messages
+/// with the Join and Closed items between them), and the id the store gave the first chat message in that room.
+/// Reused through a pool.
 /// </summary>
 internal sealed class PersistBatch
 {
@@ -12,6 +13,9 @@ internal sealed class PersistBatch
     private NewMessage[] _rows = new NewMessage[64];
 
     public int Count { get; private set; }
+
+    /// <summary>The room of every item in the batch.</summary>
+    public Rooms.Room Room { get; set; } = null!;
 
     public int RowCount { get; private set; }
 
@@ -41,6 +45,7 @@ internal sealed class PersistBatch
         Count = 0;
         RowCount = 0;
         FirstId = 0;
+        Room = null!;
         Key = Guid.NewGuid();
     }
 }

@@ -21,6 +21,9 @@ internal sealed class ServerMetrics
     public long PersistFailures;
     public long ReplayedMessages;
     public long ForeignMessages;
+    public long SignalsReceived;
+    public long SignalsRelayed;
+    public long SignalsDropped;
 
     /// <summary>Connections closed because handling them threw, by stage.</summary>
     public ConnectionErrorCounters ConnectionErrors { get; } = new();

@@ -11,7 +11,7 @@ using Microsoft.Extensions.Logging;
 namespace Chat.Pipeline.Replay;
 
 /// <summary>
-/// Sends a catching-up client the stored messages after its cursor, page by page, off the broadcast worker; when a
+/// Sends a catching-up client the stored messages of its room after its cursor, page by page, off the broadcast worker; when a
 /// page comes back short it reports its cursor to broadcast, which either makes the client live (nothing newer was
 /// delivered meanwhile) or sends it the rest. So the client gets no gap and no duplicate between replay and live.
 /// </summary>
@@ -45,7 +45,7 @@ internal sealed class Replayer(IMessageStore store, ChannelWriter<BroadcastItem>
             try
             {
                 using var timeout = new CancellationTokenSource(QueryTimeout);
-                page = await store.ReadAfterAsync(cursor, PageSize, timeout.Token).ConfigureAwait(false);
+                page = await store.ReadAfterAsync(session.Room!.Name, cursor, PageSize, timeout.Token).ConfigureAwait(false);
             }
             catch (Exception e) when (e is not OutOfMemoryException)
             {
@@ -60,7 +60,7 @@ internal sealed class Replayer(IMessageStore store, ChannelWriter<BroadcastItem>
             }
             foreach (var message in page)
             {
-                var frame = StoredFrames.Encode(message, out var offset, out var length);
+                var frame = StoredFrames.Encode(message, session.Room!.NameUtf8, out var offset, out var length);
                 var result = connection.Send(frame, offset, length);
                 frame.Release();
                 if (result == SendResult.Closed) return;

@@ -36,6 +36,10 @@ internal sealed class Session
     /// <summary>Set by the handshake stage before the join item leaves it; read-only afterwards.</summary>
     public string Username = "";
     public byte[] UsernameEscaped = [];
+    /// <summary>The room named at the handshake (set before the join item leaves it); null before an upgrade.</summary>
+    public Rooms.Room? Room;
+    /// <summary>presence=1 at the handshake: the connection gets presence frames.</summary>
+    public bool WantsPresence;
 
     // --- deframe stage ---
     public FrameDecoder Decoder;
@@ -60,6 +64,8 @@ internal sealed class Session
     public int LiveIndex = -1;
     /// <summary>Highest message id queued to this connection.</summary>
     public long Cursor;
+    /// <summary>The escaped name this connection counts under in its room's presence, once it joined.</summary>
+    public string? PresentAs;
 
     // --- keep-alive sweeper ---
     /// <summary>Stopwatch timestamp of the last ping sent for silence.</summary>

@@ -11,7 +11,10 @@ namespace Chat.Pipeline.Sessions;
 internal sealed class UsernameAssigner
 {
     public const int MaxNameChars = 32;
-    private long _next;
+
+    // Numbering starts at a random point of a wide range, not at 1: a restarted server (or another node) would
+    // otherwise hand out User1 again, and history would show two different people as User1.
+    private long _next = Random.Shared.NextInt64(100_000, 10_000_000) * 100;
 
     public void Assign(Session session, ReadOnlySpan<byte> query)
     {

@@ -1,5 +1,6 @@
 using Chat.Pipeline.Codecs;
 using Chat.Pipeline.Metrics;
+using Chat.Pipeline.Rooms;
 using Chat.Pipeline.Sessions;
 using Chat.Reactor;
 
@@ -8,16 +9,18 @@ namespace Chat.Pipeline.Stages;
 internal sealed partial class BroadcastStage
 {
     /// <summary>
-    /// A new member: live at once without <c>since</c>; with it, the missed messages first (from the window when it
+    /// A new member of its room: live at once without <c>since</c>; with it, the missed messages first (from the window when it
     /// holds them all, else from the store through the replayer), then live. A <c>since</c> beyond the last id (the
     /// client saw a store that was since reset) counts as the last id.
     /// </summary>
     private void Join(Session session, long since)
     {
         if (session.Connection.IsClosing) return;
-        if (since < 0 || since >= LastId)
+        Enter(session);
+        var lastId = session.Room!.LastId;
+        if (since < 0 || since >= lastId)
         {
-            GoLive(session, LastId);
+            GoLive(session, lastId);
             return;
         }
         CatchUp(session, since);
@@ -26,13 +29,15 @@ internal sealed partial class BroadcastStage
     private void CaughtUp(Session session, long cursor)
     {
         if (session.Broadcast != BroadcastState.CatchingUp || session.Connection.IsClosing) return;
-        if (cursor >= LastId) GoLive(session, cursor);
+        if (cursor >= session.Room!.LastId) GoLive(session, cursor);
         else CatchUp(session, cursor);
     }
 
     private void CatchUp(Session session, long since)
     {
-        if (!window.Covers(since))
+        var room = session.Room!;
+        var window = room.Window;
+        if (window is null || !window.Covers(since))
         {
             session.Broadcast = BroadcastState.CatchingUp;
             replayer.Start(session, since);
@@ -46,31 +51,40 @@ internal sealed partial class BroadcastStage
             SessionCloser.Close(session, CloseStatus.PolicyViolation, "too slow: send queue over the limit", discardQueued: true);
             return;
         }
-        GoLive(session, LastId);
+        GoLive(session, room.LastId);
     }
 
     private void GoLive(Session session, long cursor)
     {
+        var room = session.Room!;
         session.Cursor = cursor;
         session.Broadcast = BroadcastState.Live;
-        if (_liveCount == _live.Length) Array.Resize(ref _live, _live.Length * 2);
-        session.LiveIndex = _liveCount;
-        _live[_liveCount] = session;
+        var count = room.LiveCount;
+        if (count == room.Live.Length) Array.Resize(ref room.Live, count * 2);
+        session.LiveIndex = count;
+        room.Live[count] = session;
+        room.LiveCount = count + 1;
         Volatile.Write(ref _liveCount, _liveCount + 1);
+        if (session.WantsPresence) SendPresence(session, room.Presence.Online, [], room);
     }
 
     private void Leave(Session session)
     {
         if (session.Broadcast == BroadcastState.Live)
         {
+            var room = session.Room!;
+            var live = room.Live;
             var index = session.LiveIndex;
-            var last = _live[_liveCount - 1];
-            _live[index] = last;
+            var count = room.LiveCount;
+            var last = live[count - 1];
+            live[index] = last;
             last.LiveIndex = index;
-            _live[_liveCount - 1] = null!;
+            live[count - 1] = null!;
+            room.LiveCount = count - 1;
             Volatile.Write(ref _liveCount, _liveCount - 1);
             session.LiveIndex = -1;
         }
         session.Broadcast = BroadcastState.None;
+        Exit(session);
     }
 }

@@ -4,6 +4,7 @@ using Chat.Pipeline.Codecs;
 using Chat.Pipeline.Items;
 using Chat.Pipeline.Metrics;
 using Chat.Pipeline.Replay;
+using Chat.Pipeline.Rooms;
 using Chat.Pipeline.Sessions;
 using Chat.Reactor;
 using Microsoft.Extensions.Logging;
@@ -12,37 +13,29 @@ namespace Chat.Pipeline.Stages;
 
 /// <summary>
 /// Stage 8: writes each committed message's id and frame header in front of its encoded tail (once), then queues that
-/// one shared frame to every live connection whose cursor is below the id. It never waits on a socket: a connection
-/// whose queue is past the high-water mark is closed with 1008. Joins with <c>since</c> are served from the replay
-/// window or handed to the replayer.
-/// Delivery is in id order, which is commit order (the store's invariant): with other nodes on the database, a local
-/// batch whose first id is not next waits until the cluster feed brought the messages before it.
+/// one shared frame to every live connection of the message's room whose cursor is below the id. It never waits on a
+/// socket: a connection whose queue is past the high-water mark is closed with 1008. Joins with <c>since</c> are
+/// served from the room's replay window or handed to the replayer.
+/// Ids are per room, and delivery in a room is in id order, which is the room's commit order (the store's invariant):
+/// with other nodes on the database, a local batch whose first id is not next in its room waits until the cluster
+/// feed brought the room's messages before it. Rooms never wait for each other.
 /// </summary>
 internal sealed partial class BroadcastStage(
     ChannelReader<BroadcastItem> input,
     BatchPool batches,
     Replayer replayer,
-    ReplayWindow window,
+    RoomDirectory rooms,
     PipelineOptions options,
     ServerMetrics metrics,
     ILogger logger,
     ConnectionFaults faults)
 {
-    private readonly Queue<PersistBatch> _held = new();
-    private Session[] _live = new Session[64];
     private int _liveCount;
-    private long _lastId;
 
-    /// <summary>Id of the last message delivered (read by other threads); set from the store before the stage starts.</summary>
-    public long LastId
-    {
-        get => Volatile.Read(ref _lastId);
-        set => Volatile.Write(ref _lastId, value);
-    }
-
+    /// <summary>Connections receiving live messages, over all rooms (read by other threads).</summary>
     public int LiveCount => Volatile.Read(ref _liveCount);
 
-    /// <summary>Set when other nodes share the database: asks for the messages up to an id.</summary>
+    /// <summary>Set when other nodes share the database: asks for a room's messages up to an id.</summary>
     public ClusterFeed? Cluster { get; set; }
 
     public async Task RunAsync()
@@ -61,6 +54,13 @@ internal sealed partial class BroadcastStage(
                         case BroadcastItemKind.Foreign:
                             DeliverForeign(item.Foreign!);
                             break;
+                        case BroadcastItemKind.PresenceTick:
+                            PublishPresence();
+                            break;
+                        case BroadcastItemKind.Signal:
+                            Relay(item.Room!, item.Frame!, (int)item.Cursor, sender: null);
+                            item.Frame!.Release();
+                            break;
                         default:
                             DeliverOrHold(item.Batch!);
                             break;
@@ -72,16 +72,20 @@ internal sealed partial class BroadcastStage(
                 }
             }
         }
-        for (var i = 0; i < _liveCount; i++) _live[i].Broadcast = BroadcastState.None;
-        window.Clear();
+        foreach (var room in rooms.All)
+        {
+            for (var i = 0; i < room.LiveCount; i++) room.Live[i].Broadcast = BroadcastState.None;
+            room.Window?.Clear();
+        }
     }
 
     private void DeliverOrHold(PersistBatch batch)
     {
-        if (Cluster is not null && (_held.Count > 0 || (batch.RowCount > 0 && batch.FirstId > LastId + 1)))
+        var room = batch.Room;
+        if (Cluster is not null && (room.Held.Count > 0 || (batch.RowCount > 0 && batch.FirstId > room.LastId + 1)))
         {
-            _held.Enqueue(batch);
-            Cluster.Want(_held.Peek().FirstId - 1);
+            room.Held.Enqueue(batch);
+            Cluster.Want(room, room.Held.Peek().FirstId - 1);
             return;
         }
         Deliver(batch);
@@ -89,6 +93,7 @@ internal sealed partial class BroadcastStage(
 
     private void DeliverForeign(ForeignBatch foreign)
     {
+        var room = foreign.Room;
         var now = DateTime.UtcNow;
         foreach (var message in foreign.Messages)
         {
@@ -96,34 +101,35 @@ internal sealed partial class BroadcastStage(
             // is in this page or was delivered before (a page holds all that was committed after the feed's cursor),
             // so nothing is skipped. Dropping the page's later messages instead would lose them: the feed's cursor
             // has already moved past them.
-            DeliverHeld(upTo: message.Id);
-            if (message.Id > LastId)
+            DeliverHeld(room, upTo: message.Id);
+            if (message.Id > room.LastId)
             {
-                Fanout(message.Frame, message.Offset, message.Length, message.Id);
+                Fanout(room, message.Frame, message.Offset, message.Length, message.Id);
                 metrics.ClusterLagSeconds.Observe(Math.Max(0, (now - message.Timestamp).TotalSeconds));
             }
             message.Frame.Release();
         }
         // Ids up to ReadThrough that were not there are gaps that will never fill: move past them, up to a held batch.
-        var until = _held.TryPeek(out var first) && first.RowCount > 0 ? first.FirstId - 1 : long.MaxValue;
-        LastId = Math.Max(LastId, Math.Min(foreign.ReadThrough, until));
-        DeliverHeld(upTo: LastId + 1);
-        if (_held.TryPeek(out var waiting)) Cluster!.Want(waiting.FirstId - 1);
+        var until = room.Held.TryPeek(out var first) && first.RowCount > 0 ? first.FirstId - 1 : long.MaxValue;
+        room.LastId = Math.Max(room.LastId, Math.Min(foreign.ReadThrough, until));
+        DeliverHeld(room, upTo: room.LastId + 1);
+        if (room.Held.TryPeek(out var waiting)) Cluster!.Want(room, waiting.FirstId - 1);
     }
 
-    /// <summary>Delivers held batches, in order, while the next one starts at or below <paramref name="upTo"/>.</summary>
-    private void DeliverHeld(long upTo)
+    /// <summary>Delivers the room's held batches, in order, while the next one starts at or below <paramref name="upTo"/>.</summary>
+    private void DeliverHeld(Room room, long upTo)
     {
-        while (_held.TryPeek(out var next) && (next.RowCount == 0 || next.FirstId <= upTo)) Deliver(_held.Dequeue());
+        while (room.Held.TryPeek(out var next) && (next.RowCount == 0 || next.FirstId <= upTo)) Deliver(room.Held.Dequeue());
     }
 
     private void Deliver(PersistBatch batch)
     {
-        // Without other nodes nothing else delivers ids: one at or below the last delivered means the store's ids went
-        // backwards (its database was reset under the running server), and every client's cursor is now wrong.
-        if (Cluster is null && batch.RowCount > 0 && batch.FirstId <= LastId)
+        var room = batch.Room;
+        // Without other nodes nothing else delivers a room's ids: one at or below the last delivered means the store's
+        // ids went backwards (its database was reset under the running server), and every client's cursor is now wrong.
+        if (Cluster is null && batch.RowCount > 0 && batch.FirstId <= room.LastId)
         {
-            throw new PipelineInvariantException($"the store gave id {batch.FirstId} after id {LastId} was delivered: its ids went backwards");
+            throw new PipelineInvariantException($"the store gave id {batch.FirstId} in room {room.Name} after id {room.LastId} was delivered: its ids went backwards");
         }
         var id = batch.FirstId;
         foreach (ref readonly var entry in batch.Entries)
@@ -134,13 +140,18 @@ internal sealed partial class BroadcastStage(
                 switch (entry.Kind)
                 {
                     case ItemKind.Chat:
-                        Deliver(entry, entryId);
+                        Deliver(room, entry, entryId);
                         break;
                     case ItemKind.Join:
                         Join(entry.Session, entry.Since);
                         break;
                     case ItemKind.Closed:
                         Leave(entry.Session);
+                        break;
+                    case ItemKind.Signal:
+                        Relay(room, entry.Frame!, entry.TailLength, entry.Session);
+                        Cluster?.Publish(room, entry.Frame!.Span[entry.Count..entry.TailLength]);
+                        entry.Frame!.Release();
                         break;
                 }
             }
@@ -152,16 +163,16 @@ internal sealed partial class BroadcastStage(
         batches.Return(batch);
     }
 
-    private void Deliver(in MessageItem entry, long id)
+    private void Deliver(Room room, in MessageItem entry, long id)
     {
         var frame = entry.Frame!;
         try
         {
             // An id already delivered came through the cluster feed first (another node's reader saw it committed).
-            if (id > LastId)
+            if (id > room.LastId)
             {
                 var offset = ChatMessageEncoder.WriteHead(id, entry.TailLength, frame.Span[..ChatMessageEncoder.HeadRoom]);
-                Fanout(frame, offset, ChatMessageEncoder.HeadRoom - offset + entry.TailLength, id);
+                Fanout(room, frame, offset, ChatMessageEncoder.HeadRoom - offset + entry.TailLength, id);
             }
         }
         finally
@@ -172,14 +183,18 @@ internal sealed partial class BroadcastStage(
         }
     }
 
-    /// <summary>Queues one frame to every live member that has not had this id, keeps it for replay, and moves LastId.</summary>
-    private void Fanout(SharedBuffer frame, int offset, int length, long id)
+    /// <summary>
+    /// Queues one frame to every live member of the room that has not had this id, keeps it for replay, and moves the
+    /// room's LastId.
+    /// </summary>
+    private void Fanout(Room room, SharedBuffer frame, int offset, int length, long id)
     {
         var delivered = 0;
+        var live = room.Live;
         // Backwards, so that removing a dropped consumer (swap with the last) never skips anyone.
-        for (var i = _liveCount - 1; i >= 0; i--)
+        for (var i = room.LiveCount - 1; i >= 0; i--)
         {
-            var session = _live[i];
+            var session = live[i];
             if (session.Cursor >= id) continue;
             SendResult result;
             try
@@ -197,11 +212,27 @@ internal sealed partial class BroadcastStage(
             if (result is SendResult.Accepted or SendResult.Backpressure) delivered++;
             else if (result == SendResult.Dropped) DropSlowConsumer(session);
         }
-        window.Add(id, frame, offset, length);
-        LastId = id;
+        (room.Window ??= new ReplayWindow(options.ReplayWindow)).Add(id, frame, offset, length);
+        room.LastId = id;
         ServerMetrics.Add(ref metrics.MessagesBroadcast);
         ServerMetrics.Add(ref metrics.FramesDelivered, delivered);
         ServerMetrics.Add(ref metrics.BytesQueued, (long)delivered * length);
+    }
+
+    /// <summary>A signalling frame to every live member of the room but its sender: no id, no window, never replayed.</summary>
+    private void Relay(Room room, SharedBuffer frame, int length, Session? sender)
+    {
+        var live = room.Live;
+        var relayed = 0;
+        for (var i = room.LiveCount - 1; i >= 0; i--)
+        {
+            var session = live[i];
+            if (session == sender) continue;
+            var result = session.Connection.Send(frame, 0, length);
+            if (result is SendResult.Accepted or SendResult.Backpressure) relayed++;
+            else if (result == SendResult.Dropped) DropSlowConsumer(session);
+        }
+        ServerMetrics.Add(ref metrics.SignalsRelayed, relayed);
     }
 
     private void ReturnCredit(Session sender)

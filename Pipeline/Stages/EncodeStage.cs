@@ -36,8 +36,9 @@ internal sealed class EncodeStage(ChannelReader<MessageItem> input, ChannelWrite
     {
         var username = item.Session.UsernameEscaped;
         var comment = item.Buffer.AsSpan(0, item.Count);
-        var frame = SharedBuffer.Rent(ChatMessageEncoder.HeadRoom + ChatMessageEncoder.MaxTailLength(username.Length, comment.Length));
-        var tail = ChatMessageEncoder.WriteTail(username, comment, item.Timestamp, frame.Span[ChatMessageEncoder.HeadRoom..]);
+        var room = item.Session.Room!.NameUtf8;
+        var frame = SharedBuffer.Rent(ChatMessageEncoder.HeadRoom + ChatMessageEncoder.MaxTailLength(room.Length, username.Length, comment.Length));
+        var tail = ChatMessageEncoder.WriteTail(room, username, comment, item.Timestamp, frame.Span[ChatMessageEncoder.HeadRoom..]);
         return item.WithFrame(frame, tail);
     }
 }

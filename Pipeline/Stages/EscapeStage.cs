@@ -4,13 +4,14 @@ using System.Threading.Channels;
 using Chat.Pipeline.Codecs;
 using Chat.Pipeline.Items;
 using Chat.Pipeline.Metrics;
+using Chat.Pipeline.Rooms;
 using Chat.Pipeline.Sessions;
 
 namespace Chat.Pipeline.Stages;
 
 /// <summary>
 /// Stage 5: reads the client's JSON, answers a bad message with an error frame to that client alone, and HTML-escapes
-/// the comment. Counts the connection's messages in flight and pauses its reads past the limit.
+/// the comment; a signalling message becomes its relay frame. Counts the connection's messages in flight and pauses its reads past the limit.
 /// </summary>
 internal sealed class EscapeStage(ChannelReader<MessageItem> input, ChannelWriter<MessageItem> output, PipelineOptions options, ServerMetrics metrics, ConnectionFaults faults)
 {
@@ -50,6 +51,10 @@ internal sealed class EscapeStage(ChannelReader<MessageItem> input, ChannelWrite
             BufferPool.Shared.Return(json);
             return default;
         }
+        if (SignalCodec.Classify(json.AsSpan(0, item.Count)) is var signal && signal != SignalError.NotASignal)
+        {
+            return Signal(session, json, item.Count, signal);
+        }
         var comment = BufferPool.Shared.Rent(Math.Max(item.Count, 1));
         var error = ClientMessageParser.Parse(json.AsSpan(0, item.Count), comment, options.MaxCommentChars, out var commentLength);
         BufferPool.Shared.Return(json);
@@ -71,6 +76,24 @@ internal sealed class EscapeStage(ChannelReader<MessageItem> input, ChannelWrite
             session.Connection.PauseReading();
         }
         return MessageItem.Chat(session, escaped, escapedLength, Now());
+    }
+
+    /// <summary>Relayed to the room, never stored: the frame is built here, once, and broadcast sends it to the others.</summary>
+    private MessageItem Signal(Session session, byte[] json, int count, SignalError error)
+    {
+        if (error != SignalError.None)
+        {
+            BufferPool.Shared.Return(json);
+            ServerMetrics.Add(ref metrics.MessagesRejected);
+            ErrorFrames.Send(session, SignalCodec.MemberRule);
+            return default;
+        }
+        var room = session.Room!.NameUtf8;
+        var frame = SharedBuffer.Rent(SignalCodec.MaxFrameLength(count, session.UsernameEscaped.Length, room.Length));
+        var length = SignalCodec.WriteFrame(json.AsSpan(0, count), session.UsernameEscaped, room, frame.Span, out var payloadStart);
+        BufferPool.Shared.Return(json);
+        ServerMetrics.Add(ref metrics.SignalsReceived);
+        return MessageItem.Signal(session, frame, length, payloadStart);
     }
 
     /// <summary>

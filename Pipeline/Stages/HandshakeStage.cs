@@ -4,6 +4,7 @@ using Chat.Pipeline.Codecs;
 using Chat.Pipeline.Http;
 using Chat.Pipeline.Items;
 using Chat.Pipeline.Metrics;
+using Chat.Pipeline.Rooms;
 using Chat.Pipeline.Sessions;
 using Chat.Reactor;
 
@@ -20,7 +21,7 @@ internal sealed class HandshakeStage(
     UsernameAssigner usernames,
     PipelineOptions options,
     ServerMetrics metrics,
-    Func<long> lastDelivered,
+    RoomDirectory rooms,
     ConnectionFaults faults)
 {
     private static ReadOnlySpan<byte> Version13 => "Sec-WebSocket-Version: 13\r\n"u8;
@@ -110,11 +111,27 @@ internal sealed class HandshakeStage(
             HttpAnswer.SendError(session, 400, "since must be a non-negative integer", keepAlive: false);
             return null;
         }
+        if (!RoomQuery.TryGet(query, out var name))
+        {
+            HttpAnswer.SendError(session, 400, RoomQuery.Rule, keepAlive: false);
+            return null;
+        }
+        switch (rooms.TryOpen(name, out var room))
+        {
+            case RoomOpen.NotAllowed:
+                HttpAnswer.SendError(session, 403, $"room '{name}' is not one of this server's rooms (CHAT_ROOMS)", keepAlive: false);
+                return null;
+            case RoomOpen.Full:
+                HttpAnswer.SendError(session, 403, $"too many rooms: this server holds at most {options.MaxRooms} (CHAT_MAX_ROOMS); join an existing one", keepAlive: false);
+                return null;
+        }
+        session.Room = room;
+        session.WantsPresence = QueryString.TryGetInt64(query, "presence"u8, out var presence) && presence == 1;
         usernames.Assign(session, query);
         // Without since: live from this 101 on. The join reaches the broadcast stage later, behind the persist stage,
         // and other nodes' messages (or ones already past persist) may be broadcast meanwhile: joining from what was
-        // delivered when the 101 went out gives them to this client too, instead of losing them.
-        if (since < 0) since = lastDelivered();
+        // delivered in the room when the 101 went out gives them to this client too, instead of losing them.
+        if (since < 0) since = room.LastId;
 
         var buffer = SharedBuffer.Rent(WebSocketHandshake.MaxSwitchingProtocolsLength);
         var length = WebSocketHandshake.WriteSwitchingProtocols(head[request.SecWebSocketKey], buffer.Span);

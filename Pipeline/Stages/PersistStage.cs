@@ -3,14 +3,16 @@ using System.Diagnostics;
 using System.Threading.Channels;
 using Chat.Pipeline.Items;
 using Chat.Pipeline.Metrics;
+using Chat.Pipeline.Rooms;
 using Chat.Storage;
 using Microsoft.Extensions.Logging;
 
 namespace Chat.Pipeline.Stages;
 
 /// <summary>
-/// Stage 7: group commit. Takes everything queued (up to the batch cap), stores it in one transaction, and only then
-/// hands the batch to broadcast, so no client ever sees a message that is not durable. A failed batch is retried with
+/// Stage 7: group commit. Takes everything queued (up to the batch cap), splits it by room (ids are per room), stores
+/// each room's part in one transaction, the rooms' transactions at once, and only then hands the batches to broadcast,
+/// so no client ever sees a message that is not durable. A failed batch is retried with
 /// backoff under the same idempotency key (never half-stored, never stored twice); meanwhile the channels fill and
 /// the reads stop. Once the pipeline is stopped past its drain deadline (<paramref name="stopping"/>), a batch that
 /// still cannot be stored is abandoned unbroadcast, so that a dead store cannot hold the process past its deadline.
@@ -24,8 +26,12 @@ internal sealed class PersistStage(
     PipelineOptions options,
     ServerMetrics metrics,
     ILogger logger,
+    Room general,
     CancellationToken stopping)
 {
+    private readonly List<PersistBatch> _open = [];
+    private readonly List<Task<bool>> _storing = [];
+
     private static readonly TimeSpan FirstRetryDelay = TimeSpan.FromMilliseconds(50);
     private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(2);
 
@@ -33,16 +39,42 @@ internal sealed class PersistStage(
     {
         while (await input.WaitToReadAsync().ConfigureAwait(false))
         {
-            var batch = batches.Rent();
-            while (batch.RowCount < options.MaxBatchSize && input.TryRead(out var item)) batch.Add(item);
-            if (batch.RowCount > 0 && !await StoreAsync(batch).ConfigureAwait(false))
+            for (var rows = 0; rows < options.MaxBatchSize && input.TryRead(out var item);)
             {
-                Abandon(batch);
-                continue;
+                // A connection closed before its upgrade has no room; its Closed item only passes through.
+                var room = item.Session.Room ?? general;
+                var batch = room.Pending;
+                if (batch is null)
+                {
+                    batch = room.Pending = batches.Rent();
+                    batch.Room = room;
+                    _open.Add(batch);
+                }
+                batch.Add(item);
+                if (item.Kind == ItemKind.Chat) rows++;
             }
-            await output.WriteAsync(BroadcastItem.Committed(batch)).ConfigureAwait(false);
+            if (_open.Count == 1)
+            {
+                await Settle(_open[0], _open[0].RowCount == 0 || await StoreAsync(_open[0]).ConfigureAwait(false)).ConfigureAwait(false);
+            }
+            else
+            {
+                // Rooms have their own id sequences: their transactions run at once (the store serialises one room's).
+                foreach (var batch in _open) _storing.Add(batch.RowCount == 0 ? Task.FromResult(true) : StoreAsync(batch));
+                await Task.WhenAll(_storing).ConfigureAwait(false);
+                for (var i = 0; i < _open.Count; i++) await Settle(_open[i], _storing[i].Result).ConfigureAwait(false);
+                _storing.Clear();
+            }
+            _open.Clear();
         }
         output.TryComplete();
+    }
+
+    private async Task Settle(PersistBatch batch, bool stored)
+    {
+        batch.Room.Pending = null;
+        if (stored) await output.WriteAsync(BroadcastItem.Committed(batch)).ConfigureAwait(false);
+        else Abandon(batch);
     }
 
     /// <summary>True once stored; false when the pipeline stopped while the store was still failing.</summary>
@@ -55,7 +87,7 @@ internal sealed class PersistStage(
             try
             {
                 // Cancelled only past the drain deadline: an unacknowledged batch, so an unknown outcome is safe (never broadcast).
-                batch.FirstId = await store.AppendAsync(batch.Key, batch.Rows, stopping).ConfigureAwait(false);
+                batch.FirstId = await store.AppendAsync(batch.Key, batch.Room.Name, batch.Rows, stopping).ConfigureAwait(false);
             }
             catch (Exception e) when (e is not OutOfMemoryException)
             {

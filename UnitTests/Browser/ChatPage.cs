@@ -36,6 +36,22 @@ internal sealed class ChatPage
 
     public ILocator Online => Page.Locator("#online");
 
+    /// <summary>Names in the online list.</summary>
+    public ILocator People => Page.Locator("#people li");
+
+    /// <summary>The room list's links, each "name" then its badge.</summary>
+    public ILocator Rooms => Page.Locator("#room-list a");
+
+    public ILocator CurrentRoom => Page.Locator("#room-list a[aria-current=page]");
+
+    /// <summary>Types a room name into the join box and presses Enter; the page switches to it.</summary>
+    public async Task JoinRoomAsync(string room)
+    {
+        await Page.Locator("#room").FillAsync(room);
+        await Page.Locator("#room").PressAsync("Enter");
+        await ExpectConnectedAsync();
+    }
+
     /// <summary>Messages of every alert, confirm or prompt the page opened (dismissed at once).</summary>
     public IReadOnlyCollection<string> Dialogs => _dialogs;
 

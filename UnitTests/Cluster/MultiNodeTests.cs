@@ -10,7 +10,7 @@ namespace Chat.UnitTests.Cluster;
 /// nothing.
 /// </summary>
 [Collection("Postgres")]
-public sealed class MultiNodeTests(PostgresFixture fixture)
+public sealed partial class MultiNodeTests(PostgresFixture fixture)
 {
     private async Task<(string Store, ServerProcess[] Nodes)> StartNodesAsync(int count)
     {
@@ -112,7 +112,7 @@ public sealed class MultiNodeTests(PostgresFixture fixture)
     public async Task A_client_that_upgrades_while_its_node_waits_to_commit_gets_every_message_committed_after_its_101()
     {
         // A join travels behind its node's persist stage, while other nodes' messages reach the broadcast stage
-        // through the cluster feed. A test transaction holds the id counter's lock, so that B's append and then A's
+        // through the cluster feed. A test transaction holds the room's id counter lock, so that B's append and then A's
         // queue on it (PostgreSQL grants it in that order) and the new client's join waits behind A's batch. Without
         // since, the client used to join at whatever had been delivered by then: it got neither message.
         var (store, nodes) = await StartNodesAsync(2);
@@ -125,7 +125,7 @@ public sealed class MultiNodeTests(PostgresFixture fixture)
             await using var admin = new NpgsqlConnection(store);
             await admin.OpenAsync();
             await using var hold = await admin.BeginTransactionAsync();
-            await using (var lockCounter = new NpgsqlCommand("SELECT last_id FROM chat_id_counter FOR UPDATE", admin, hold))
+            await using (var lockCounter = new NpgsqlCommand("SELECT last_id FROM chat_rooms WHERE room = 'general' FOR UPDATE", admin, hold))
             {
                 await lockCounter.ExecuteScalarAsync();
             }

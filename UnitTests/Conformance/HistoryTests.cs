@@ -18,7 +18,7 @@ public sealed class HistoryTests(ConformanceServers servers)
         var frame = await socket.ExpectChatAsync("in history &lt;b&gt;");
         var history = await HistoryAsync(server, $"since={frame.GetProperty("id").GetInt64() - 1}");
         var stored = Assert.Single(history);
-        foreach (var property in new[] { "messageType", "id", "username", "comment", "timestamp" })
+        foreach (var property in new[] { "messageType", "id", "room", "username", "comment", "timestamp" })
         {
             Assert.Equal(frame.GetProperty(property).ToString(), stored.GetProperty(property).ToString());
         }

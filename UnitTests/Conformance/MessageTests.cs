@@ -143,13 +143,14 @@ public sealed partial class MessageTests(ConformanceServers servers)
     });
 
     [Fact]
-    public Task Broadcast_carries_id_username_comment_and_a_utc_millisecond_timestamp() => servers.RunWebSocketAsync(async client =>
+    public Task Broadcast_carries_id_room_username_comment_and_a_utc_millisecond_timestamp() => servers.RunWebSocketAsync(async client =>
     {
         await client.SendChatAsync("shape");
         var message = await client.ExpectChatAsync("shape");
         Assert.True(message.GetProperty("id").GetInt64() > 0);
+        Assert.Equal("general", message.GetProperty("room").GetString());
         Assert.Matches(@"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$", message.GetProperty("timestamp").GetString()!);
-        Assert.Equal(5, message.EnumerateObject().Count());
+        Assert.Equal(6, message.EnumerateObject().Count());
     });
 
     [Fact]

@@ -12,13 +12,16 @@ internal sealed class BackwardsIdStore : IMessageStore
 
     public Task InitializeAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    public ValueTask<long> AppendAsync(Guid batchKey, ReadOnlyMemory<NewMessage> batch, CancellationToken cancellationToken) => new(1L);
+    public ValueTask<long> AppendAsync(Guid batchKey, string room, ReadOnlyMemory<NewMessage> batch, CancellationToken cancellationToken) => new(1L);
 
-    public Task<IReadOnlyList<StoredMessage>> ReadLatestAsync(int limit, CancellationToken cancellationToken) =>
+    public Task<IReadOnlyList<StoredMessage>> ReadLatestAsync(string room, int limit, CancellationToken cancellationToken) =>
         Task.FromResult<IReadOnlyList<StoredMessage>>([]);
 
-    public Task<IReadOnlyList<StoredMessage>> ReadAfterAsync(long afterId, int limit, CancellationToken cancellationToken) =>
+    public Task<IReadOnlyList<StoredMessage>> ReadAfterAsync(string room, long afterId, int limit, CancellationToken cancellationToken) =>
         Task.FromResult<IReadOnlyList<StoredMessage>>([]);
+
+    public Task<IReadOnlyList<RoomSummary>> ReadRoomsAsync(CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<RoomSummary>>([new RoomSummary(RoomName.General, 0)]);
 
     public Task<bool> PingAsync(CancellationToken cancellationToken) => Task.FromResult(true);
 

@@ -83,7 +83,7 @@ public sealed class ConnectionFaultTests
         var store = new CorruptRowStore(inner);
         await store.InitializeAsync(CancellationToken.None);
         // Stored before the server starts, so its replay window is empty and since=0 is served from the store.
-        await inner.AppendAsync(Guid.NewGuid(), new[] { Message("one"), Message("two") }, CancellationToken.None);
+        await inner.AppendAsync(Guid.NewGuid(), RoomName.General, new[] { Message("one"), Message("two") }, CancellationToken.None);
         await using var server = await InProcessPipelineServer.StartAsync(store, new PipelineOptions(), ReactorBackend.Epoll);
         await using var live = await ChatClient.ConnectAsync(WebSocketUri(server));
 

@@ -16,18 +16,20 @@ internal sealed class CorruptRowStore(IMessageStore inner) : IMessageStore
 
     public Task InitializeAsync(CancellationToken cancellationToken) => inner.InitializeAsync(cancellationToken);
 
-    public ValueTask<long> AppendAsync(Guid batchKey, ReadOnlyMemory<NewMessage> batch, CancellationToken cancellationToken) =>
-        inner.AppendAsync(batchKey, batch, cancellationToken);
+    public ValueTask<long> AppendAsync(Guid batchKey, string room, ReadOnlyMemory<NewMessage> batch, CancellationToken cancellationToken) =>
+        inner.AppendAsync(batchKey, room, batch, cancellationToken);
 
-    public Task<IReadOnlyList<StoredMessage>> ReadLatestAsync(int limit, CancellationToken cancellationToken) =>
-        inner.ReadLatestAsync(limit, cancellationToken);
+    public Task<IReadOnlyList<StoredMessage>> ReadLatestAsync(string room, int limit, CancellationToken cancellationToken) =>
+        inner.ReadLatestAsync(room, limit, cancellationToken);
 
-    public async Task<IReadOnlyList<StoredMessage>> ReadAfterAsync(long afterId, int limit, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<StoredMessage>> ReadAfterAsync(string room, long afterId, int limit, CancellationToken cancellationToken)
     {
-        var rows = await inner.ReadAfterAsync(afterId, limit, cancellationToken);
+        var rows = await inner.ReadAfterAsync(room, afterId, limit, cancellationToken);
         if (Interlocked.Exchange(ref _corruptNext, 0) == 0 || rows.Count == 0) return rows;
         return [rows[0] with { Username = null! }, .. rows.Skip(1)];
     }
+
+    public Task<IReadOnlyList<RoomSummary>> ReadRoomsAsync(CancellationToken cancellationToken) => inner.ReadRoomsAsync(cancellationToken);
 
     public Task<bool> PingAsync(CancellationToken cancellationToken) => inner.PingAsync(cancellationToken);
 

@@ -4,6 +4,7 @@ namespace Chat.UnitTests.Pipeline;
 
 /// <summary>
 /// A store that only counts: dense ids per batch, idempotent per batch key (the last key), nothing kept to read back.
+/// One counter serves every room: each room's ids still increase strictly (with gaps, which the wire contract allows).
 /// Unlike the benchmark store (<see cref="Chat.Storage.InMemoryMessageStore"/>, which keeps every message for history)
 /// it allocates nothing per append, so a measurement over the pipeline counts the pipeline and the reactor only.
 /// </summary>
@@ -21,7 +22,7 @@ internal sealed class CountingMessageStore : IMessageStore
 
     public Task InitializeAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    public ValueTask<long> AppendAsync(Guid batchKey, ReadOnlyMemory<NewMessage> batch, CancellationToken cancellationToken)
+    public ValueTask<long> AppendAsync(Guid batchKey, string room, ReadOnlyMemory<NewMessage> batch, CancellationToken cancellationToken)
     {
         lock (_gate)
         {
@@ -33,11 +34,14 @@ internal sealed class CountingMessageStore : IMessageStore
         }
     }
 
-    public Task<IReadOnlyList<StoredMessage>> ReadLatestAsync(int limit, CancellationToken cancellationToken) =>
+    public Task<IReadOnlyList<StoredMessage>> ReadLatestAsync(string room, int limit, CancellationToken cancellationToken) =>
         Task.FromResult<IReadOnlyList<StoredMessage>>([]);
 
-    public Task<IReadOnlyList<StoredMessage>> ReadAfterAsync(long afterId, int limit, CancellationToken cancellationToken) =>
+    public Task<IReadOnlyList<StoredMessage>> ReadAfterAsync(string room, long afterId, int limit, CancellationToken cancellationToken) =>
         Task.FromResult<IReadOnlyList<StoredMessage>>([]);
+
+    public Task<IReadOnlyList<RoomSummary>> ReadRoomsAsync(CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<RoomSummary>>([new RoomSummary(RoomName.General, Count)]);
 
     public Task<bool> PingAsync(CancellationToken cancellationToken) => Task.FromResult(true);
 

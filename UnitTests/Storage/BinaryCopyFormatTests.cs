@@ -13,16 +13,17 @@ public sealed class BinaryCopyFormatTests
     }
 
     [Fact]
-    public void A_row_is_four_fields_each_with_a_big_endian_length()
+    public void A_row_is_five_fields_each_with_a_big_endian_length()
     {
         var createdAt = new DateTime(2000, 1, 1, 0, 0, 1, DateTimeKind.Utc).AddTicks(10);
-        var row = new byte[BinaryCopyFormat.RowSize(2, 3)];
+        var row = new byte[BinaryCopyFormat.RowSize(1, 2, 3)];
 
-        var written = BinaryCopyFormat.WriteRow(row, 0x0102030405060708, "ab"u8, "xyz"u8, createdAt);
+        var written = BinaryCopyFormat.WriteRow(row, "r"u8, 0x0102030405060708, "ab"u8, "xyz"u8, createdAt);
 
         byte[] expected =
         [
-            0, 4,
+            0, 5,
+            0, 0, 0, 1, (byte)'r',
             0, 0, 0, 8, 1, 2, 3, 4, 5, 6, 7, 8,
             0, 0, 0, 2, (byte)'a', (byte)'b',
             0, 0, 0, 3, (byte)'x', (byte)'y', (byte)'z',
@@ -42,10 +43,10 @@ public sealed class BinaryCopyFormatTests
     [Fact]
     public void An_empty_text_field_is_a_zero_length_not_a_null()
     {
-        var row = new byte[BinaryCopyFormat.RowSize(0, 0)];
-        BinaryCopyFormat.WriteRow(row, 1, [], [], DateTime.UnixEpoch);
+        var row = new byte[BinaryCopyFormat.RowSize(1, 0, 0)];
+        BinaryCopyFormat.WriteRow(row, "r"u8, 1, [], [], DateTime.UnixEpoch);
 
-        Assert.Equal(new byte[] { 0, 0, 0, 0 }, row[14..18]);
-        Assert.Equal(new byte[] { 0, 0, 0, 0 }, row[18..22]);
+        Assert.Equal(new byte[] { 0, 0, 0, 0 }, row[19..23]);
+        Assert.Equal(new byte[] { 0, 0, 0, 0 }, row[23..27]);
     }
 }

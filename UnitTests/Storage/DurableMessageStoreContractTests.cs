@@ -14,6 +14,27 @@ public abstract class DurableMessageStoreContractTests : MessageStoreContractTes
     /// <summary>Makes the database itself refuse any row with this comment (a constraint or trigger), to fail a batch midway.</summary>
     protected abstract Task RejectCommentAsync(string comment);
 
+    /// <summary>
+    /// Creates this test's database at schema version 1 (before rooms) holding messages 1..<paramref name="count"/>
+    /// (comments "old1", "old2", …) and its one id counter at <paramref name="lastId"/>.
+    /// </summary>
+    protected abstract Task CreateVersionOneDatabaseAsync(int count, long lastId);
+
+    [StoreFact]
+    public async Task Migrating_a_database_from_before_rooms_keeps_its_history_in_general_with_its_ids()
+    {
+        await CreateVersionOneDatabaseAsync(3, lastId: 5);
+
+        var store = await OpenAsync();
+
+        var history = await store.ReadAfterAsync(RoomName.General, 0, 10, CancellationToken.None);
+        Assert.Equal(new long[] { 1, 2, 3 }, history.Select(m => m.Id));
+        Assert.Equal(new[] { "old1", "old2", "old3" }, history.Select(m => m.Comment));
+        Assert.Equal([new RoomSummary(RoomName.General, 5)], await store.ReadRoomsAsync(CancellationToken.None));
+        Assert.Equal(6, await store.AppendAsync(Guid.NewGuid(), Batch(1), CancellationToken.None));
+        Assert.Equal(1, await store.AppendAsync(Guid.NewGuid(), "lobby", Batch(1), CancellationToken.None));
+    }
+
     [StoreFact]
     public async Task A_batch_key_is_honoured_by_another_store_instance_on_the_same_database()
     {

@@ -35,11 +35,12 @@ public sealed class InMemoryMessageStoreTests : MessageStoreContractTests
     [Fact]
     public async Task Reads_after_retention_start_at_the_first_kept_id()
     {
-        var store = new InMemoryMessageStore(new StoreOptions { RetentionMaxRows = 3 }, NullLogger<InMemoryMessageStore>.Instance);
-        await using var _ = store;
+        var memory = new InMemoryMessageStore(new StoreOptions { RetentionMaxRows = 3 }, NullLogger<InMemoryMessageStore>.Instance);
+        await using var _ = memory;
+        IMessageStore store = memory;
         await store.AppendAsync(Guid.NewGuid(), Batch(8), CancellationToken.None);
 
-        Assert.Equal(5, await store.PruneAsync(CancellationToken.None));
+        Assert.Equal(5, await memory.PruneAsync(CancellationToken.None));
 
         Assert.Equal(new long[] { 6, 7, 8 }, (await store.ReadAfterAsync(0, 10, CancellationToken.None)).Select(m => m.Id));
         Assert.Equal(new long[] { 7, 8 }, (await store.ReadAfterAsync(6, 10, CancellationToken.None)).Select(m => m.Id));

@@ -52,7 +52,7 @@ public sealed class MessageCopyWriterTests : IAsyncLifetime
     public async Task Complete_returns_the_row_count_and_the_rows_are_stored()
     {
         ulong rows;
-        await using (var writer = await MessageCopyWriter.BeginAsync(_connection, Timeout, CancellationToken.None))
+        await using (var writer = await MessageCopyWriter.BeginAsync(_connection, "general"u8.ToArray(), Timeout, CancellationToken.None))
         {
             await writer.WriteAsync(1, Row, CancellationToken.None);
             await writer.WriteAsync(2, Row, CancellationToken.None);
@@ -66,7 +66,7 @@ public sealed class MessageCopyWriterTests : IAsyncLifetime
     [PostgresFact]
     public async Task Dispose_without_complete_stores_nothing_and_leaves_the_connection_usable()
     {
-        await using (var writer = await MessageCopyWriter.BeginAsync(_connection, Timeout, CancellationToken.None))
+        await using (var writer = await MessageCopyWriter.BeginAsync(_connection, "general"u8.ToArray(), Timeout, CancellationToken.None))
         {
             await writer.WriteAsync(1, Row, CancellationToken.None);
         }
@@ -77,7 +77,7 @@ public sealed class MessageCopyWriterTests : IAsyncLifetime
     [PostgresFact]
     public async Task Write_or_complete_after_complete_is_refused()
     {
-        await using var writer = await MessageCopyWriter.BeginAsync(_connection, Timeout, CancellationToken.None);
+        await using var writer = await MessageCopyWriter.BeginAsync(_connection, "general"u8.ToArray(), Timeout, CancellationToken.None);
         await writer.WriteAsync(1, Row, CancellationToken.None);
         await writer.CompleteAsync(CancellationToken.None);
 
@@ -88,7 +88,7 @@ public sealed class MessageCopyWriterTests : IAsyncLifetime
     [PostgresFact]
     public async Task Write_after_dispose_is_refused()
     {
-        var writer = await MessageCopyWriter.BeginAsync(_connection, Timeout, CancellationToken.None);
+        var writer = await MessageCopyWriter.BeginAsync(_connection, "general"u8.ToArray(), Timeout, CancellationToken.None);
         await writer.DisposeAsync();
 
         await Assert.ThrowsAsync<ObjectDisposedException>(() => writer.WriteAsync(1, Row, CancellationToken.None));
@@ -97,7 +97,7 @@ public sealed class MessageCopyWriterTests : IAsyncLifetime
     [PostgresFact]
     public async Task A_failed_write_makes_the_writer_refuse_further_calls()
     {
-        await using var writer = await MessageCopyWriter.BeginAsync(_connection, Timeout, CancellationToken.None);
+        await using var writer = await MessageCopyWriter.BeginAsync(_connection, "general"u8.ToArray(), Timeout, CancellationToken.None);
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(
             () => writer.WriteAsync(1, Row, new CancellationToken(canceled: true)));
@@ -113,7 +113,7 @@ public sealed class MessageCopyWriterTests : IAsyncLifetime
     public async Task Writing_a_row_that_fits_the_buffer_allocates_no_managed_memory()
     {
         const int rows = 20_000;
-        await using var writer = await MessageCopyWriter.BeginAsync(_connection, Timeout, CancellationToken.None);
+        await using var writer = await MessageCopyWriter.BeginAsync(_connection, "general"u8.ToArray(), Timeout, CancellationToken.None);
         for (var id = 1; id <= 1_000; id++)
         {
             await writer.WriteAsync(id, Row, CancellationToken.None);
@@ -149,7 +149,7 @@ public sealed class MessageCopyWriterTests : IAsyncLifetime
         // 3,000 rows of 200 bytes fill the 64 KiB buffer several times; one 100 KiB comment is bigger than the buffer.
         var when = new DateTime(2026, 12, 1, 23, 59, 58, 123, DateTimeKind.Utc);
         var huge = new string('h', 100 * 1024);
-        await using (var writer = await MessageCopyWriter.BeginAsync(_connection, Timeout, CancellationToken.None))
+        await using (var writer = await MessageCopyWriter.BeginAsync(_connection, "general"u8.ToArray(), Timeout, CancellationToken.None))
         {
             for (var id = 1; id <= 3_000; id++)
             {
@@ -178,7 +178,7 @@ public sealed class MessageCopyWriterTests : IAsyncLifetime
     [PostgresFact]
     public async Task A_row_postgres_rejects_fails_complete_and_stores_nothing()
     {
-        await using (var writer = await MessageCopyWriter.BeginAsync(_connection, Timeout, CancellationToken.None))
+        await using (var writer = await MessageCopyWriter.BeginAsync(_connection, "general"u8.ToArray(), Timeout, CancellationToken.None))
         {
             await writer.WriteAsync(7, Row, CancellationToken.None);
             await writer.WriteAsync(7, Row, CancellationToken.None);

@@ -50,7 +50,7 @@ public sealed class PostgresAppenderTests : IAsyncLifetime
         await using var appender = await PostgresAppender.OpenAsync(_dataSource, 30, TimeSpan.Zero, "test", CancellationToken.None);
         var key = Guid.NewGuid();
 
-        await appender.AppendAsync(key, OneMessage, CancellationToken.None);
+        await appender.AppendAsync(key, RoomName.General, "general"u8.ToArray(), OneMessage, CancellationToken.None);
         var pruned = await appender.PruneKeysIfDueAsync(CancellationToken.None);
 
         Assert.True(pruned);
@@ -64,7 +64,7 @@ public sealed class PostgresAppenderTests : IAsyncLifetime
         var old = await RecordKeyAsync(TimeSpan.FromHours(2));
         await using var appender = await PostgresAppender.OpenAsync(_dataSource, 30, TimeSpan.FromHours(1), "test", CancellationToken.None);
 
-        await appender.AppendAsync(Guid.NewGuid(), OneMessage, CancellationToken.None);
+        await appender.AppendAsync(Guid.NewGuid(), RoomName.General, "general"u8.ToArray(), OneMessage, CancellationToken.None);
         var pruned = await appender.PruneKeysIfDueAsync(CancellationToken.None);
 
         Assert.False(pruned);

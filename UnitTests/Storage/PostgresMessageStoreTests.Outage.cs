@@ -26,7 +26,8 @@ public sealed partial class PostgresMessageStoreTests
     public async Task Append_during_an_outage_throws_stores_nothing_and_succeeds_with_the_same_key_after_restart()
     {
         await using var cluster = await PostgresCluster.StartAsync();
-        await using var store = OpenOn(await cluster.CreateDatabaseAsync("outage"));
+        await using var postgres = OpenOn(await cluster.CreateDatabaseAsync("outage"));
+        IMessageStore store = postgres;
         await store.InitializeAsync(CancellationToken.None);
         await store.AppendAsync(Guid.NewGuid(), Batch(2, "before"), CancellationToken.None);
         var key = Guid.NewGuid();

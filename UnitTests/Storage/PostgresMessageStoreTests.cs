@@ -48,8 +48,8 @@ public sealed partial class PostgresMessageStoreTests : DurableMessageStoreContr
             await analyze.ExecuteNonQueryAsync();
         }
 
-        var latest = await ExplainAsync(connection, PostgresMessageStore.LatestSql.Replace("$1", "100"));
-        var after = await ExplainAsync(connection, PostgresMessageStore.AfterSql.Replace("$1", "4000").Replace("$2", "100"));
+        var latest = await ExplainAsync(connection, PostgresMessageStore.LatestSql.Replace("$1", "'general'").Replace("$2", "100"));
+        var after = await ExplainAsync(connection, PostgresMessageStore.AfterSql.Replace("$1", "'general'").Replace("$2", "4000").Replace("$3", "100"));
 
         Assert.Contains("Index Scan Backward using chat_messages_pkey", latest);
         Assert.DoesNotContain("Seq Scan", latest);
@@ -133,7 +133,7 @@ public sealed partial class PostgresMessageStoreTests : DurableMessageStoreContr
         await using var connection = new NpgsqlConnection(_connectionString);
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand("SELECT count(*) FROM schema_version", connection);
-        Assert.Equal(1L, await command.ExecuteScalarAsync());
+        Assert.Equal((long)PostgresSchema.LatestVersion, await command.ExecuteScalarAsync());
     }
 
     [PostgresFact]
@@ -155,6 +155,20 @@ public sealed partial class PostgresMessageStoreTests : DurableMessageStoreContr
         var literal = comment.Replace("'", "''");
         await using var command = new NpgsqlCommand(
             $"ALTER TABLE chat_messages ADD CONSTRAINT reject_comment CHECK (comment <> '{literal}')", connection);
+        await command.ExecuteNonQueryAsync();
+    }
+
+    protected override async Task CreateVersionOneDatabaseAsync(int count, long lastId)
+    {
+        await using var connection = new NpgsqlConnection(_connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(
+            "CREATE TABLE schema_version (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now());"
+            + PostgresSchema.Migrations[0]
+            + "INSERT INTO schema_version (version) VALUES (1);"
+            + $"INSERT INTO chat_messages SELECT i, 'User1', 'old' || i, now() FROM generate_series(1, {count}) i;"
+            + $"UPDATE chat_id_counter SET last_id = {lastId};",
+            connection);
         await command.ExecuteNonQueryAsync();
     }
 

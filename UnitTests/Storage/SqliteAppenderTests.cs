@@ -32,7 +32,7 @@ public sealed class SqliteAppenderTests : IAsyncLifetime
         using var appender = SqliteAppender.Open(Open(), TimeSpan.Zero);
         var key = Guid.NewGuid();
 
-        appender.Append(key, OneMessage);
+        appender.Append(key, RoomName.General, OneMessage);
 
         Assert.Equal(new[] { recent, key }.Order(), Keys().Order());
         Assert.DoesNotContain(old, Keys());
@@ -44,7 +44,7 @@ public sealed class SqliteAppenderTests : IAsyncLifetime
         var old = RecordKey(TimeSpan.FromHours(2));
         using var appender = SqliteAppender.Open(Open(), TimeSpan.FromHours(1));
 
-        appender.Append(Guid.NewGuid(), OneMessage);
+        appender.Append(Guid.NewGuid(), RoomName.General, OneMessage);
 
         Assert.Contains(old, Keys());
     }

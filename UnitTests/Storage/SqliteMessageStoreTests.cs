@@ -84,4 +84,20 @@ public sealed class SqliteMessageStoreTests : DurableMessageStoreContractTests
             $"CREATE TRIGGER reject_comment BEFORE INSERT ON chat_messages WHEN NEW.comment = '{literal}' BEGIN SELECT RAISE(ABORT, 'rejected'); END";
         command.ExecuteNonQuery();
     }
+
+    protected override Task CreateVersionOneDatabaseAsync(int count, long lastId)
+    {
+        Directory.CreateDirectory(DataDirectory);
+        using var connection = new SqliteConnection($"Data Source={Path.Combine(DataDirectory, "chat.db")};Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText =
+            "CREATE TABLE schema_version (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL);"
+            + SqliteSchema.Migrations[0]
+            + "INSERT INTO schema_version (version, applied_at) VALUES (1, 0);"
+            + string.Concat(Enumerable.Range(1, count).Select(i => $"INSERT INTO chat_messages VALUES ({i}, 'User1', 'old{i}', 0);"))
+            + $"UPDATE chat_id_counter SET last_id = {lastId};";
+        command.ExecuteNonQuery();
+        return Task.CompletedTask;
+    }
 }

@@ -1,0 +1,97 @@
+using System.Text.Json;
+using Chat.Pipeline.Codecs;
+
+namespace Chat.UnitTests.Conformance;
+
+/// <summary>Presence on one node: GET /presence?room= and the presence frames of a presence=1 connection.</summary>
+[Collection(ConformanceCollection.Name)]
+public sealed class PresenceTests(ConformanceServers servers)
+{
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(15);
+
+    [Fact]
+    public Task A_watcher_gets_everyone_first_then_joins_and_leaves() => servers.RunAsync(async server =>
+    {
+        var room = Room();
+        await using var early = await RawClient.OpenWebSocketAsync(server.EndPoint, $"room={room}&name=early");
+        await WaitForPresenceAsync(server, room, ["early"]);
+        await using var watcher = await RawClient.OpenWebSocketAsync(server.EndPoint, $"room={room}&name=watch&presence=1");
+
+        var first = await NextPresenceAsync(watcher);
+        Assert.Equal(room, first.GetProperty("room").GetString());
+        Assert.Equal(["early", "watch"], Names(first, "joined"));
+        Assert.Empty(Names(first, "left"));
+        Assert.Equal(2, first.GetProperty("online").GetInt32());
+
+        var joiner = await RawClient.OpenWebSocketAsync(server.EndPoint, $"room={room}&name=j%3Co%3E");
+        var joined = await PresenceUntilAsync(watcher, f => Names(f, "joined").Contains("j&lt;o&gt;"));
+        Assert.Equal(3, joined.GetProperty("online").GetInt32());
+        await joiner.DisposeAsync();
+        var left = await PresenceUntilAsync(watcher, f => Names(f, "left").Contains("j&lt;o&gt;"));
+        Assert.Equal(2, left.GetProperty("online").GetInt32());
+    });
+
+    [Fact]
+    public Task Presence_lists_each_escaped_name_once_sorted_and_rooms_counts_connections() => servers.RunAsync(async server =>
+    {
+        var room = Room();
+        await using var b1 = await RawClient.OpenWebSocketAsync(server.EndPoint, $"room={room}&name=b%26b");
+        await using var b2 = await RawClient.OpenWebSocketAsync(server.EndPoint, $"room={room}&name=b%26b");
+        await using var a = await RawClient.OpenWebSocketAsync(server.EndPoint, $"room={room}&name=alice");
+
+        await WaitForPresenceAsync(server, room, ["alice", "b&amp;b"]);
+        var rooms = await RoomTests.JsonAsync(server, "/rooms");
+        var mine = rooms.EnumerateArray().Single(r => r.GetProperty("room").GetString() == room);
+        Assert.Equal(3, mine.GetProperty("online").GetInt32());
+        Assert.Empty((await RoomTests.JsonAsync(server, "/presence?room=nobody-here")).EnumerateArray());
+    });
+
+    [Fact]
+    public Task A_client_without_presence_gets_no_presence_frames() => servers.RunAsync(async server =>
+    {
+        var room = Room();
+        await using var plain = await RawClient.OpenWebSocketAsync(server.EndPoint, $"room={room}&name=plain");
+        await using var other = await RawClient.OpenWebSocketAsync(server.EndPoint, $"room={room}&name=other");
+        await WaitForPresenceAsync(server, room, ["other", "plain"]);
+        await other.SendChatAsync("first frame");
+        await plain.ExpectChatAsync("first frame");
+    });
+
+    private static string Room() => "p" + Guid.NewGuid().ToString("N")[..16];
+
+    private static string[] Names(JsonElement frame, string member) =>
+        [.. frame.GetProperty(member).EnumerateArray().Select(e => e.GetString()!)];
+
+    private static async Task<JsonElement> NextPresenceAsync(RawClient client)
+    {
+        var frame = await client.ReadFrameAsync();
+        Assert.True(frame.Opcode == Opcode.Text, $"expected a presence frame, got {frame}");
+        var json = frame.Json();
+        Assert.Equal("presence", json.GetProperty("messageType").GetString());
+        return json;
+    }
+
+    private static async Task<JsonElement> PresenceUntilAsync(RawClient client, Func<JsonElement, bool> wanted)
+    {
+        var until = DateTime.UtcNow + Deadline;
+        while (DateTime.UtcNow < until)
+        {
+            var frame = await NextPresenceAsync(client);
+            if (wanted(frame)) return frame;
+        }
+        throw new TimeoutException("no presence frame as wanted");
+    }
+
+    private static async Task WaitForPresenceAsync(EndToEnd.TestServer server, string room, string[] names)
+    {
+        var until = DateTime.UtcNow + Deadline;
+        string[] seen = [];
+        while (DateTime.UtcNow < until)
+        {
+            seen = [.. (await RoomTests.JsonAsync(server, "/presence?room=" + room)).EnumerateArray().Select(e => e.GetString()!)];
+            if (seen.SequenceEqual(names)) return;
+            await Task.Delay(50);
+        }
+        Assert.Equal(names, seen);
+    }
+}
