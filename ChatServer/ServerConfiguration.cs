@@ -43,6 +43,7 @@ internal sealed record ServerConfiguration
         ("CHAT_MAX_MESSAGES_PER_SECOND", "chat messages per second per connection, 0 = no limit (default 100); over it: error frame, then close 1008"),
         ("CHAT_MESSAGE_BURST", "messages a connection may send at once above that rate (default 200)"),
         ("CHAT_MAX_PENDING_MESSAGES", "messages of one connection received but not yet broadcast, past which its reads pause (default 64)"),
+        ("CHAT_MAX_PIPELINED_REQUESTS", "HTTP requests of one connection read and not yet answered, past which its reads pause (default 16)"),
         ("CHAT_MAX_CONNECTIONS", "open connections at most, 0 = no limit (default 0)"),
         ("CHAT_MAX_CONNECTIONS_PER_ADDRESS", "open connections per client address at most, 0 = no limit (default 0)"),
         ("CHAT_ALLOWED_ORIGINS", "comma-separated Origin values allowed to open a WebSocket; unset: all (default)"),
@@ -75,6 +76,7 @@ internal sealed record ServerConfiguration
             MessagesPerSecond = Int(settings, "CHAT_MAX_MESSAGES_PER_SECOND", pipelineDefaults.MessagesPerSecond),
             MessageBurst = Int(settings, "CHAT_MESSAGE_BURST", pipelineDefaults.MessageBurst),
             MaxPendingMessagesPerConnection = Int(settings, "CHAT_MAX_PENDING_MESSAGES", pipelineDefaults.MaxPendingMessagesPerConnection),
+            MaxPipelinedRequests = Int(settings, "CHAT_MAX_PIPELINED_REQUESTS", pipelineDefaults.MaxPipelinedRequests),
             NodeName = settings.GetValueOrDefault("CHAT_NODE_NAME", pipelineDefaults.NodeName),
             AllowedOrigins = settings.TryGetValue("CHAT_ALLOWED_ORIGINS", out var origins)
                 ? origins.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)

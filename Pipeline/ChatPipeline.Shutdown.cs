@@ -32,6 +32,7 @@ public sealed partial class ChatPipeline
     {
         await _stopping.CancelAsync().ConfigureAwait(false);
         await Task.WhenAll(_running).ConfigureAwait(false);
+        await _history.StopAsync().ConfigureAwait(false);
     }
 
     /// <summary>No item in any channel and every received chat message stored and broadcast.</summary>

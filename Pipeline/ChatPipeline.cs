@@ -36,6 +36,7 @@ public sealed partial class ChatPipeline
     private readonly BroadcastStage _broadcast;
     private readonly List<(string Name, Func<Task> Run)> _stages;
     private readonly KeepAliveSweeper _sweeper;
+    private readonly HistoryReader _history;
     private readonly ClusterFeed? _cluster;
     private readonly CancellationTokenSource _stopping = new();
     private readonly TaskCompletionSource _faulted = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -63,7 +64,8 @@ public sealed partial class ChatPipeline
         _committed = Bounded<BroadcastItem>(singleWriter: false);
 
         var batches = new BatchPool();
-        var responder = new HttpResponder(files, store, _health, RenderMetrics);
+        _history = new HistoryReader(store, options.HistoryReaders, options.HistoryQueue);
+        var responder = new HttpResponder(files, _history, _health, RenderMetrics);
         var replayer = new Replayer(store, _committed.Writer, _metrics, _logger);
         _broadcast = new BroadcastStage(_committed.Reader, batches, replayer, new ReplayWindow(options.ReplayWindow), options, _metrics, _logger);
         _sweeper = new KeepAliveSweeper(_sessions, options);

@@ -39,6 +39,23 @@ public sealed class PipelineOptions
     /// </summary>
     public int MaxPendingMessagesPerConnection { get; init; } = 64;
 
+    public const int DefaultMaxPipelinedRequests = 16;
+
+    /// <summary>
+    /// HTTP requests of one connection read and not yet answered; past it the server stops reading that connection
+    /// until half are answered. Default 16.
+    /// </summary>
+    public int MaxPipelinedRequests { get; init; } = DefaultMaxPipelinedRequests;
+
+    /// <summary>
+    /// Reader tasks that run /chat-history store reads, off the stage workers; each holds a pool thread during an
+    /// embedded-store read. Default 2.
+    /// </summary>
+    public int HistoryReaders { get; init; } = 2;
+
+    /// <summary>/chat-history reads queued for the readers at most; past it a request gets 503 with Retry-After. Default 1024.</summary>
+    public int HistoryQueue { get; init; } = 1024;
+
     /// <summary>Items each inter-stage channel holds before its writer waits. Default 8192.</summary>
     public int StageCapacity { get; init; } = 8192;
 
@@ -63,6 +80,9 @@ public sealed class PipelineOptions
         Require(PingInterval > TimeSpan.Zero && IdleTimeout > PingInterval, "IdleTimeout must be longer than PingInterval, both positive");
         Require(MaxPendingMessagesPerConnection >= 2, "MaxPendingMessagesPerConnection must be at least 2");
         Require(MessagesPerSecond >= 0 && MessageBurst >= 1 && RateLimitStrikes >= 1, "MessagesPerSecond must not be negative; MessageBurst and RateLimitStrikes must be positive");
+        Require(MaxPipelinedRequests >= 1, "MaxPipelinedRequests must be positive");
+        Require(HistoryReaders is >= 1 and <= 64, $"HistoryReaders must be 1..64, got {HistoryReaders}");
+        Require(HistoryQueue >= 1, "HistoryQueue must be positive");
         Require(StageCapacity >= 16, "StageCapacity must be at least 16");
         Require(MaxBatchSize >= 1, "MaxBatchSize must be positive");
         Require(!string.IsNullOrWhiteSpace(NodeName) && NodeName.IndexOfAny(['"', '\\', '\n']) < 0, "NodeName must be non-empty without quotes, backslashes or newlines");

@@ -25,42 +25,80 @@ internal sealed class HandshakeStage(
     private static ReadOnlySpan<byte> Version13 => "Sec-WebSocket-Version: 13\r\n"u8;
     private static ReadOnlySpan<byte> AllowGet => "Allow: GET\r\n"u8;
 
+    // Upgrades whose earlier answers are now queued; the continuation of HttpAnswered posts them here, so that this
+    // worker never awaits one connection's answers while every other connection's bytes wait behind it.
+    private readonly Channel<Session> _resumed = Channel.CreateUnbounded<Session>(new UnboundedChannelOptions { SingleReader = true });
+
     public async Task RunAsync()
     {
-        while (await input.WaitToReadAsync().ConfigureAwait(false))
+        while (true)
         {
-            while (input.TryRead(out var item))
+            while (_resumed.Reader.TryRead(out var resumed)) await ResumeAsync(resumed).ConfigureAwait(false);
+            if (input.TryRead(out var item))
             {
-                var session = item.Session;
-                switch (item.Kind)
-                {
-                    case ItemKind.Request:
-                        if (item.Mode == SessionMode.WebSocket && !session.HttpAnswered.IsCompleted)
-                        {
-                            // An upgrade pipelined behind answers still being produced (history, health): the 101 and
-                            // every frame after it go straight to the connection, so they must wait for those answers.
-                            await session.HttpAnswered.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-                        }
-                        var since = Answer(session, item.Buffer!.AsSpan(0, item.Count), item.Head, item.Mode);
-                        BufferPool.Shared.Return(item.Buffer!);
-                        if (since is { } joined) await output.WriteAsync(WireItem.Join(session, joined)).ConfigureAwait(false);
-                        break;
-                    case ItemKind.Reject:
-                        HttpAnswer.SendError(session, item.Status, ReasonFor(item.Status), keepAlive: false);
-                        break;
-                    case ItemKind.Data when !session.Upgraded:
-                        BufferPool.Shared.Return(item.Buffer!);
-                        break;
-                    case ItemKind.Data:
-                        await output.WriteAsync(WireItem.Data(session, item.Buffer!, item.Offset, item.Count)).ConfigureAwait(false);
-                        break;
-                    case ItemKind.Closed:
-                        await output.WriteAsync(WireItem.Closed(session)).ConfigureAwait(false);
-                        break;
-                }
+                await HandleAsync(item).ConfigureAwait(false);
+                continue;
             }
+            var more = input.WaitToReadAsync();
+            if (more.IsCompleted)
+            {
+                if (!more.Result) break;
+                continue;
+            }
+            await Task.WhenAny(more.AsTask(), _resumed.Reader.WaitToReadAsync().AsTask()).ConfigureAwait(false);
         }
         output.TryComplete();
+    }
+
+    private async ValueTask HandleAsync(RequestItem item)
+    {
+        var session = item.Session;
+        if (session.Deferred is not null)
+        {
+            session.Deferred.Enqueue(item);
+            return;
+        }
+        switch (item.Kind)
+        {
+            case ItemKind.Request when item.Mode == SessionMode.WebSocket && !session.HttpAnswered.IsCompleted:
+                // An upgrade pipelined behind answers still being produced (history, health): the 101 and every frame
+                // after it go straight to the connection, so they wait for those answers, and only this connection waits.
+                session.Deferred = new Queue<RequestItem>();
+                session.Deferred.Enqueue(item);
+                _ = ResumeWhenAnsweredAsync(session);
+                break;
+            case ItemKind.Request:
+                var since = Answer(session, item.Buffer!.AsSpan(0, item.Count), item.Head, item.Mode);
+                BufferPool.Shared.Return(item.Buffer!);
+                if (since is { } joined) await output.WriteAsync(WireItem.Join(session, joined)).ConfigureAwait(false);
+                break;
+            case ItemKind.Reject:
+                HttpAnswer.SendError(session, item.Status, ReasonFor(item.Status), keepAlive: false, session.RejectingHead);
+                break;
+            case ItemKind.Data when !session.Upgraded:
+                BufferPool.Shared.Return(item.Buffer!);
+                break;
+            case ItemKind.Data:
+                await output.WriteAsync(WireItem.Data(session, item.Buffer!, item.Offset, item.Count)).ConfigureAwait(false);
+                break;
+            case ItemKind.Closed:
+                await output.WriteAsync(WireItem.Closed(session)).ConfigureAwait(false);
+                break;
+        }
+    }
+
+    private async Task ResumeWhenAnsweredAsync(Session session)
+    {
+        await session.HttpAnswered.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        _resumed.Writer.TryWrite(session);
+    }
+
+    /// <summary>Handles what waited for the connection's answers, in the order it arrived.</summary>
+    private async ValueTask ResumeAsync(Session session)
+    {
+        var deferred = session.Deferred!;
+        session.Deferred = null;
+        while (deferred.TryDequeue(out var item)) await HandleAsync(item).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -76,13 +114,13 @@ internal sealed class HandshakeStage(
         }
         if (request.Method != HttpMethod.Get)
         {
-            HttpAnswer.SendError(session, 405, "method not allowed", keepAlive: false, AllowGet);
+            HttpAnswer.SendError(session, 405, "method not allowed", keepAlive: false, headOnly: false, AllowGet);
             return null;
         }
         var error = WebSocketHandshake.Validate(request, head);
         if (error == HandshakeError.BadVersion)
         {
-            HttpAnswer.SendError(session, 426, "Sec-WebSocket-Version must be 13", keepAlive: false, Version13);
+            HttpAnswer.SendError(session, 426, "Sec-WebSocket-Version must be 13", keepAlive: false, headOnly: false, Version13);
             return null;
         }
         if (error != HandshakeError.None)
@@ -112,6 +150,7 @@ internal sealed class HandshakeStage(
         var length = WebSocketHandshake.WriteSwitchingProtocols(head[request.SecWebSocketKey], buffer.Span);
         session.Connection.Send(buffer, 0, length);
         buffer.Release();
+        session.Requests.Leave();
         session.Upgraded = true;
         ServerMetrics.Add(ref metrics.WebSocketSessions);
         return since;
