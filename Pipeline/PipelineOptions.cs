@@ -48,10 +48,11 @@ public sealed class PipelineOptions
     public int MaxPipelinedRequests { get; init; } = DefaultMaxPipelinedRequests;
 
     /// <summary>
-    /// Reader tasks that run /chat-history store reads, off the stage workers; each holds a pool thread during an
-    /// embedded-store read. Default 2.
+    /// Reader tasks that run /chat-history store reads and write their JSON, off the stage workers; each holds a pool
+    /// thread during an embedded-store read, and together they bound the CPU a history flood can take. Default: half
+    /// the cores, at least 1.
     /// </summary>
-    public int HistoryReaders { get; init; } = 2;
+    public int HistoryReaders { get; init; } = Math.Max(1, Environment.ProcessorCount / 2);
 
     /// <summary>/chat-history reads queued for the readers at most; past it a request gets 503 with Retry-After. Default 1024.</summary>
     public int HistoryQueue { get; init; } = 1024;

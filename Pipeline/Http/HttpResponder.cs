@@ -2,13 +2,12 @@ using System.Text;
 using Chat.Pipeline.Codecs;
 using Chat.Pipeline.Sessions;
 using Chat.Reactor;
-using Chat.Storage;
 
 namespace Chat.Pipeline.Http;
 
 /// <summary>
 /// Answers plain HTTP requests: the page and its files, /chat-history, /healthz, /metrics, 404 and 405. Store reads
-/// and their JSON run on the history reader and the pool, never on the calling stage worker.
+/// and their JSON run on the history reader, health pings on the pool, never on the calling stage worker.
 /// </summary>
 internal sealed class HttpResponder(StaticFiles files, HistoryReader history, StoreHealth health, Func<string> renderMetrics)
 {
@@ -65,30 +64,13 @@ internal sealed class HttpResponder(StaticFiles files, HistoryReader history, St
             HttpAnswer.SendError(session, 400, "limit must be a positive integer", keepAlive, headOnly);
             return;
         }
-        var read = history.TryRead(since, (int)Math.Min(limit, MaxHistoryLimit));
-        if (read is null)
+        var answer = history.TryRead(since, (int)Math.Min(limit, MaxHistoryLimit), keepAlive, headOnly);
+        if (answer is null)
         {
             HttpAnswer.SendError(session, 503, "history busy: too many reads queued, retry", keepAlive, headOnly, RetryAfter);
             return;
         }
-        HttpAnswer.SendLater(session, HistoryAsync(read, keepAlive, headOnly));
-    }
-
-    private static async Task<(SharedBuffer, int, bool)> HistoryAsync(Task<IReadOnlyList<StoredMessage>> read, bool keepAlive, bool headOnly)
-    {
-        SharedBuffer buffer;
-        int length;
-        try
-        {
-            var messages = await read.ConfigureAwait(false);
-            var body = HistoryJson.Write(messages);
-            buffer = HttpAnswer.Write(200, HttpAnswer.Json, body.WrittenSpan, keepAlive, headOnly, NoCache, out length);
-        }
-        catch (Exception e) when (e is not OutOfMemoryException)
-        {
-            buffer = HttpAnswer.Write(503, HttpAnswer.TextPlain, "history unavailable: the store does not answer\n"u8, keepAlive, headOnly, default, out length);
-        }
-        return (buffer, length, keepAlive);
+        HttpAnswer.SendLater(session, answer);
     }
 
     private async Task<(SharedBuffer, int, bool)> HealthAsync(bool keepAlive, bool headOnly)
