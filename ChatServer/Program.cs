@@ -10,6 +10,8 @@ if (args is ["--help"] or ["-h"])
     {
         Console.WriteLine($"  {name,-34} --{name[5..].ToLowerInvariant().Replace('_', '-'),-30} {meaning}");
     }
+    Console.WriteLine("  --strict: refuse to start when an unknown CHAT_* variable is set (by default each is named in a warning).");
+    Console.WriteLine("  Do not put a password in --postgres: every user of the machine sees argv in ps. Use CHAT_POSTGRES_FILE or PGPASSFILE.");
     return 0;
 }
 
@@ -19,6 +21,7 @@ try
     var environment = Environment.GetEnvironmentVariables().Cast<DictionaryEntry>()
         .ToDictionary(e => (string)e.Key, e => (string?)e.Value, StringComparer.Ordinal);
     configuration = ServerConfiguration.Load(environment, args);
+    foreach (var warning in configuration.Warnings) Console.Error.WriteLine($"warning: {warning}");
 }
 catch (ConfigurationException e)
 {

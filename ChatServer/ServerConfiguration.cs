@@ -24,11 +24,15 @@ internal sealed record ServerConfiguration
     public int MaxConnectionsPerAddress { get; init; }
     public TimeSpan ShutdownTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>Settings problems that do not stop the server (an unknown CHAT_* variable); the host logs each at start.</summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
+
     /// <summary>The variables read, with their meaning, for <c>--help</c> and the README.</summary>
     public static readonly (string Name, string Meaning)[] Variables =
     [
         ("CHAT_LISTEN", "address and port to listen on (default 127.0.0.1:8080)"),
-        ("CHAT_POSTGRES", "Npgsql connection string; unset: the embedded SQLite store"),
+        ("CHAT_POSTGRES", "Npgsql connection string; unset: the embedded SQLite store. Keep passwords out of it and out of argv (ps shows both): use CHAT_POSTGRES_FILE or PGPASSFILE"),
+        ("CHAT_POSTGRES_FILE", "file holding the Npgsql connection string (instead of CHAT_POSTGRES); a password without the variable or argv. Npgsql also reads the standard PGPASSFILE (default ~/.pgpass) for a password the string leaves out"),
         ("CHAT_DATA_DIR", "directory of the embedded store (default ./data)"),
         ("CHAT_STORE", "auto: CHAT_POSTGRES when set, else the embedded store; memory: benchmark only: not durable, lost on exit (default auto)"),
         ("CHAT_NODE_NAME", "this node's name in /metrics and logs when several nodes share one database (default: host name)"),
@@ -54,6 +58,16 @@ internal sealed record ServerConfiguration
         ("CHAT_RETENTION_MAX_ROWS", "keep only this many newest messages, 0 = keep all (default 0)"),
     ];
 
+    /// <summary>
+    /// CHAT_* names that are not settings of this table but are read elsewhere (the log level, the test and load
+    /// harnesses) or by features being added beside it; they never warn.
+    /// </summary>
+    private static readonly string[] KnownElsewhere =
+    [
+        "CHAT_LOG_LEVEL", "CHAT_TLS_CERT", "CHAT_TLS_KEY", "CHAT_FLUSH_DELAY_MICROSECONDS", "CHAT_MAX_ROOMS", "CHAT_ROOMS",
+        "CHAT_TEST_REACTOR", "CHAT_FUZZ_SECONDS", "CHAT_HISTORY_SIZE",
+    ];
+
     public static ServerConfiguration Load(IReadOnlyDictionary<string, string?> environment, string[] args)
     {
         var settings = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -61,7 +75,14 @@ internal sealed record ServerConfiguration
         {
             if (environment.TryGetValue(name, out var value) && !string.IsNullOrWhiteSpace(value)) settings[name] = value.Trim();
         }
-        ReadArguments(args, settings);
+        var strict = ReadArguments(args, settings);
+        var warnings = UnknownVariables(environment.Keys);
+        if (strict && warnings.Count > 0) throw new ConfigurationException(string.Join("; ", warnings) + " (--strict refuses to start)");
+        if (settings.TryGetValue("CHAT_POSTGRES_FILE", out var postgresFile))
+        {
+            if (settings.ContainsKey("CHAT_POSTGRES")) throw new ConfigurationException("set CHAT_POSTGRES or CHAT_POSTGRES_FILE, not both");
+            settings["CHAT_POSTGRES"] = ReadConnectionString(postgresFile);
+        }
 
         var pipelineDefaults = new PipelineOptions();
         var reactorDefaults = new ReactorOptions();
@@ -106,6 +127,7 @@ internal sealed record ServerConfiguration
             MaxConnections = Int(settings, "CHAT_MAX_CONNECTIONS", 0),
             MaxConnectionsPerAddress = Int(settings, "CHAT_MAX_CONNECTIONS_PER_ADDRESS", 0),
             ShutdownTimeout = Seconds(settings, "CHAT_SHUTDOWN_TIMEOUT_SECONDS", TimeSpan.FromSeconds(10)),
+            Warnings = warnings,
         };
         configuration.Validate();
         return configuration;
@@ -129,12 +151,71 @@ internal sealed record ServerConfiguration
         if (ShutdownTimeout <= TimeSpan.Zero) throw new ConfigurationException("CHAT_SHUTDOWN_TIMEOUT_SECONDS must be positive");
     }
 
-    /// <summary><c>--listen X</c>, <c>--listen=X</c>, <c>--data-dir X</c>: the variable's name without CHAT_, lower case, dashes.</summary>
-    private static void ReadArguments(string[] args, Dictionary<string, string> settings)
+    /// <summary>
+    /// A typo in a variable's name silently leaves its default in force, and a variable of a feature this build lacks
+    /// (a certificate with no TLS) silently leaves it off: each unknown CHAT_* name is named, with the nearest known one.
+    /// </summary>
+    internal static List<string> UnknownVariables(IEnumerable<string> names)
     {
+        var known = Variables.Select(v => v.Name).Concat(KnownElsewhere).ToArray();
+        var warnings = new List<string>();
+        foreach (var name in names.Where(n => n.StartsWith("CHAT_", StringComparison.Ordinal)).Order(StringComparer.Ordinal))
+        {
+            if (known.Contains(name, StringComparer.Ordinal)) continue;
+            var nearest = known.MinBy(k => EditDistance(name, k))!;
+            warnings.Add(EditDistance(name, nearest) <= Math.Max(2, name.Length / 4)
+                ? $"unknown setting {name} is ignored; did you mean {nearest}?"
+                : $"unknown setting {name} is ignored (see --help)");
+        }
+        return warnings;
+    }
+
+    private static int EditDistance(string a, string b)
+    {
+        var previous = new int[b.Length + 1];
+        var current = new int[b.Length + 1];
+        for (var j = 0; j <= b.Length; j++) previous[j] = j;
+        for (var i = 1; i <= a.Length; i++)
+        {
+            current[0] = i;
+            for (var j = 1; j <= b.Length; j++)
+            {
+                current[j] = Math.Min(Math.Min(current[j - 1], previous[j]) + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
+            }
+            (previous, current) = (current, previous);
+        }
+        return previous[b.Length];
+    }
+
+    private static string ReadConnectionString(string path)
+    {
+        try
+        {
+            var text = File.ReadAllText(path).Trim();
+            if (text.Length == 0) throw new ConfigurationException($"CHAT_POSTGRES_FILE {path} is empty");
+            return text;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ConfigurationException($"cannot read CHAT_POSTGRES_FILE {path}: {e.Message}");
+        }
+    }
+
+    /// <summary>
+    /// <c>--listen X</c>, <c>--listen=X</c>, <c>--data-dir X</c>: the variable's name without CHAT_, lower case, dashes.
+    /// Returns whether <c>--strict</c> (unknown CHAT_* variables refuse the start) was given.
+    /// </summary>
+    private static bool ReadArguments(string[] args, Dictionary<string, string> settings)
+    {
+        var strict = false;
         for (var i = 0; i < args.Length; i++)
         {
             var arg = args[i];
+            if (arg == "--strict")
+            {
+                strict = true;
+                continue;
+            }
             if (!arg.StartsWith("--", StringComparison.Ordinal)) throw new ConfigurationException($"unexpected argument '{arg}' (see --help)");
             var equals = arg.IndexOf('=');
             var key = equals > 0 ? arg[2..equals] : arg[2..];
@@ -146,6 +227,7 @@ internal sealed record ServerConfiguration
             else throw new ConfigurationException($"option '--{key}' needs a value");
             settings[name] = value;
         }
+        return strict;
     }
 
     internal static IPEndPoint Endpoint(string text)

@@ -114,7 +114,7 @@ internal sealed class HandshakeStage(
         }
         if (request.Method != HttpMethod.Get)
         {
-            HttpAnswer.SendError(session, 405, "method not allowed", keepAlive: false, headOnly: false, AllowGet);
+            HttpAnswer.SendError(session, 405, "method not allowed", keepAlive: false, request.Method == HttpMethod.Head, AllowGet);
             return null;
         }
         var error = WebSocketHandshake.Validate(request, head);
