@@ -46,6 +46,7 @@ internal sealed record ServerConfiguration
         ("CHAT_HIGH_WATER_MARK_BYTES", "queued bytes per connection past which a slow reader is closed with 1008 (default 1048576)"),
         ("CHAT_MAX_MESSAGES_PER_SECOND", "chat messages per second per connection, 0 = no limit (default 100); over it: error frame, then close 1008"),
         ("CHAT_MESSAGE_BURST", "messages a connection may send at once above that rate (default 200)"),
+        ("CHAT_MAX_CONTROL_FRAMES_PER_SECOND", "pings, pongs and empty continuation frames per second per connection, 0 = no limit (default 100); over it: close 1008"),
         ("CHAT_MAX_PENDING_MESSAGES", "messages of one connection received but not yet broadcast, past which its reads pause (default 64)"),
         ("CHAT_MAX_PIPELINED_REQUESTS", "HTTP requests of one connection read and not yet answered, past which its reads pause (default 16)"),
         ("CHAT_MAX_CONNECTIONS", "open connections at most, 0 = no limit (default 0)"),
@@ -97,6 +98,7 @@ internal sealed record ServerConfiguration
             MessagesPerSecond = Int(settings, "CHAT_MAX_MESSAGES_PER_SECOND", pipelineDefaults.MessagesPerSecond),
             MessageBurst = Int(settings, "CHAT_MESSAGE_BURST", pipelineDefaults.MessageBurst),
             MaxPendingMessagesPerConnection = Int(settings, "CHAT_MAX_PENDING_MESSAGES", pipelineDefaults.MaxPendingMessagesPerConnection),
+            ControlFramesPerSecond = Int(settings, "CHAT_MAX_CONTROL_FRAMES_PER_SECOND", pipelineDefaults.ControlFramesPerSecond),
             MaxPipelinedRequests = Int(settings, "CHAT_MAX_PIPELINED_REQUESTS", pipelineDefaults.MaxPipelinedRequests),
             NodeName = settings.GetValueOrDefault("CHAT_NODE_NAME", pipelineDefaults.NodeName),
             AllowedOrigins = settings.TryGetValue("CHAT_ALLOWED_ORIGINS", out var origins)

@@ -27,6 +27,12 @@ public sealed class PipelineOptions
     /// </summary>
     public int RateLimitStrikes { get; init; } = 5;
 
+    /// <summary>
+    /// Pings, pongs and empty continuation frames per second one connection may send (also the burst); past it the
+    /// connection is closed with 1008. 0 turns the limit off. Default 100.
+    /// </summary>
+    public int ControlFramesPerSecond { get; init; } = 100;
+
     /// <summary>A WebSocket peer silent for this long is pinged. Default 30 s.</summary>
     public TimeSpan PingInterval { get; init; } = TimeSpan.FromSeconds(30);
 
@@ -81,6 +87,7 @@ public sealed class PipelineOptions
         Require(PingInterval > TimeSpan.Zero && IdleTimeout > PingInterval, "IdleTimeout must be longer than PingInterval, both positive");
         Require(MaxPendingMessagesPerConnection >= 2, "MaxPendingMessagesPerConnection must be at least 2");
         Require(MessagesPerSecond >= 0 && MessageBurst >= 1 && RateLimitStrikes >= 1, "MessagesPerSecond must not be negative; MessageBurst and RateLimitStrikes must be positive");
+        Require(ControlFramesPerSecond >= 0, "ControlFramesPerSecond must not be negative");
         Require(MaxPipelinedRequests >= 1, "MaxPipelinedRequests must be positive");
         Require(HistoryReaders is >= 1 and <= 64, $"HistoryReaders must be 1..64, got {HistoryReaders}");
         Require(HistoryQueue >= 1, "HistoryQueue must be positive");

@@ -21,4 +21,9 @@ internal enum ItemKind : byte
     Chat,
     /// <summary>The connection is gone; each stage frees what it holds for it.</summary>
     Closed,
+    /// <summary>
+    /// A close frame the server sends once every message the connection sent before it is stored and echoed: it
+    /// travels behind them to the broadcast stage, which queues it after their frames.
+    /// </summary>
+    CloseAfter,
 }

@@ -42,7 +42,8 @@ internal sealed class KeepAliveSweeper(SessionRegistry sessions, PipelineOptions
             }
             if (!session.Upgraded) continue;
             var silent = now - connection.LastActivityTimestamp;
-            if (silent > idleTimeout) SessionCloser.Close(session, CloseStatus.GoingAway, "idle timeout");
+            // A peer whose messages are still in the pipeline (a slow store) gets their echoes before the idle close.
+            if (silent > idleTimeout && Volatile.Read(ref session.PendingMessages) == 0) SessionCloser.Close(session, CloseStatus.GoingAway, "idle timeout");
             else if (silent > pingAfter && session.PingedAt < connection.LastActivityTimestamp) Ping(session, now);
         }
     }

@@ -57,11 +57,17 @@ internal sealed class Session
     public int ControlLength;
     /// <summary>A close frame was received or sent: later frames are ignored.</summary>
     public bool WebSocketClosed;
+    /// <summary>A close is on its way down the pipeline behind this connection's messages: no second one.</summary>
+    public bool ClosePending;
+    /// <summary>Budget of pings, pongs and empty continuations per second.</summary>
+    public TokenBucket ControlRate;
 
     // --- escape stage ---
     public TokenBucket Rate;
     /// <summary>Messages refused in a row for the rate limit.</summary>
     public int RateStrikes;
+    /// <summary>The rate limit's close is on its way behind the accepted messages: later messages are dropped.</summary>
+    public bool RateClosed;
 
     // --- broadcast stage ---
     public BroadcastState Broadcast;

@@ -125,6 +125,9 @@ internal sealed partial class BroadcastStage(
                 case ItemKind.Closed:
                     Leave(entry.Session);
                     break;
+                case ItemKind.CloseAfter:
+                    SessionCloser.CloseAfterMessages(entry.Session, entry.Frame!, entry.TailLength);
+                    break;
             }
         }
         batches.Return(batch);
