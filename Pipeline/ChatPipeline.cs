@@ -68,7 +68,8 @@ public sealed partial class ChatPipeline
         var responder = new HttpResponder(files, _history, _health, RenderMetrics);
         var replayer = new Replayer(store, _committed.Writer, _metrics, _logger);
         _broadcast = new BroadcastStage(_committed.Reader, batches, replayer, new ReplayWindow(options.ReplayWindow), options, _metrics, _logger);
-        _sweeper = new KeepAliveSweeper(_sessions, options);
+        var abuse = new AbuseReport(_logger, options.AbuseReportPeriod);
+        _sweeper = new KeepAliveSweeper(_sessions, options, abuse);
         if (commitFeed is not null)
         {
             _cluster = new ClusterFeed(store, commitFeed, _committed.Writer, () => _broadcast.LastId, _metrics, _logger);
@@ -77,10 +78,10 @@ public sealed partial class ChatPipeline
         _stages =
         [
             ("parse-header", new ParseHeaderStage(_received.Reader, _requests.Writer, _sessions, options, _metrics).RunAsync),
-            ("handshake", new HandshakeStage(_requests.Reader, _wire.Writer, responder, new UsernameAssigner(), options, _metrics, () => _broadcast.LastId).RunAsync),
+            ("handshake", new HandshakeStage(_requests.Reader, _wire.Writer, responder, new UsernameAssigner(), options, _metrics, () => _broadcast.LastId, abuse).RunAsync),
             ("deframe", new DeframeStage(_wire.Reader, _frames.Writer, options).RunAsync),
-            ("unmask", new UnmaskStage(_frames.Reader, _messages.Writer, options, _metrics).RunAsync),
-            ("escape", new EscapeStage(_messages.Reader, _chats.Writer, options, _metrics).RunAsync),
+            ("unmask", new UnmaskStage(_frames.Reader, _messages.Writer, options, _metrics, abuse).RunAsync),
+            ("escape", new EscapeStage(_messages.Reader, _chats.Writer, options, _metrics, abuse).RunAsync),
             ("encode", new EncodeStage(_chats.Reader, _encoded.Writer).RunAsync),
             ("persist", new PersistStage(_encoded.Reader, _committed.Writer, store, batches, _health, options, _metrics, _logger, _stopping.Token).RunAsync),
             ("broadcast", _broadcast.RunAsync),

@@ -24,4 +24,10 @@ internal static partial class PipelineLog
 
     [LoggerMessage(EventId = 205, Level = LogLevel.Warning, Message = "reading other nodes' messages failed, retrying in {DelayMs} ms: {Error}")]
     public static partial void ClusterReadFailed(ILogger logger, int delayMs, string error);
+
+    [LoggerMessage(EventId = 207, Level = LogLevel.Warning, Message = "client {Address} in the last {Seconds} s: {Summary}")]
+    public static partial void Abuse(ILogger logger, string address, int seconds, string summary);
+
+    [LoggerMessage(EventId = 208, Level = LogLevel.Warning, Message = "{Count} more client addresses misbehaved in the last {Seconds} s (not listed one by one)")]
+    public static partial void AbuseUnlisted(ILogger logger, int count, int seconds);
 }

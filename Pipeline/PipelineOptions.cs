@@ -33,6 +33,12 @@ public sealed class PipelineOptions
     /// </summary>
     public int ControlFramesPerSecond { get; init; } = 100;
 
+    /// <summary>
+    /// Period of the abuse report: each client address that caused protocol errors, refused requests or limit closes
+    /// gets one summary line per period. Default 10 s.
+    /// </summary>
+    public TimeSpan AbuseReportPeriod { get; init; } = TimeSpan.FromSeconds(10);
+
     /// <summary>A WebSocket peer silent for this long is pinged. Default 30 s.</summary>
     public TimeSpan PingInterval { get; init; } = TimeSpan.FromSeconds(30);
 
@@ -87,6 +93,7 @@ public sealed class PipelineOptions
         Require(PingInterval > TimeSpan.Zero && IdleTimeout > PingInterval, "IdleTimeout must be longer than PingInterval, both positive");
         Require(MaxPendingMessagesPerConnection >= 2, "MaxPendingMessagesPerConnection must be at least 2");
         Require(MessagesPerSecond >= 0 && MessageBurst >= 1 && RateLimitStrikes >= 1, "MessagesPerSecond must not be negative; MessageBurst and RateLimitStrikes must be positive");
+        Require(AbuseReportPeriod >= TimeSpan.FromSeconds(1), "AbuseReportPeriod must be at least 1 s");
         Require(ControlFramesPerSecond >= 0, "ControlFramesPerSecond must not be negative");
         Require(MaxPipelinedRequests >= 1, "MaxPipelinedRequests must be positive");
         Require(HistoryReaders is >= 1 and <= 64, $"HistoryReaders must be 1..64, got {HistoryReaders}");

@@ -13,7 +13,7 @@ namespace Chat.Pipeline.Stages;
 /// the comment. Counts the connection's messages in flight and pauses its reads past the limit. The rate limit refuses
 /// here, before storing, so every stored message is echoed to its sender before the rate close.
 /// </summary>
-internal sealed class EscapeStage(ChannelReader<MessageItem> input, ChannelWriter<MessageItem> output, PipelineOptions options, ServerMetrics metrics)
+internal sealed class EscapeStage(ChannelReader<MessageItem> input, ChannelWriter<MessageItem> output, PipelineOptions options, ServerMetrics metrics, AbuseReport abuse)
 {
     private string? _rateMessage;
 
@@ -50,6 +50,7 @@ internal sealed class EscapeStage(ChannelReader<MessageItem> input, ChannelWrite
             if (session.RateStrikes < options.RateLimitStrikes) return default;
             // Refused at the door, before storing; the close follows the echoes of every message accepted before it.
             session.RateClosed = true;
+            abuse.Record(session.Connection, AbuseKind.LimitClose, "1008 message rate limit exceeded");
             return SessionCloser.After(session, CloseStatus.PolicyViolation, "message rate limit exceeded");
         }
         var comment = BufferPool.Shared.Rent(Math.Max(item.Count, 1));

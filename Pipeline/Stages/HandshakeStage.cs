@@ -20,7 +20,8 @@ internal sealed class HandshakeStage(
     UsernameAssigner usernames,
     PipelineOptions options,
     ServerMetrics metrics,
-    Func<long> lastDelivered)
+    Func<long> lastDelivered,
+    AbuseReport abuse)
 {
     private static ReadOnlySpan<byte> Version13 => "Sec-WebSocket-Version: 13\r\n"u8;
     private static ReadOnlySpan<byte> AllowGet => "Allow: GET\r\n"u8;
@@ -73,6 +74,7 @@ internal sealed class HandshakeStage(
                 if (since is { } joined) await output.WriteAsync(WireItem.Join(session, joined)).ConfigureAwait(false);
                 break;
             case ItemKind.Reject:
+                abuse.Record(session.Connection, AbuseKind.RefusedRequest, $"{item.Status} {ReasonFor(item.Status)}");
                 HttpAnswer.SendError(session, item.Status, ReasonFor(item.Status), keepAlive: false, session.RejectingHead);
                 break;
             case ItemKind.Data when !session.Upgraded:
@@ -114,30 +116,30 @@ internal sealed class HandshakeStage(
         }
         if (request.Method != HttpMethod.Get)
         {
-            HttpAnswer.SendError(session, 405, "method not allowed", keepAlive: false, request.Method == HttpMethod.Head, AllowGet);
+            Refuse(session, 405, "method not allowed", request.Method == HttpMethod.Head, AllowGet);
             return null;
         }
         var error = WebSocketHandshake.Validate(request, head);
         if (error == HandshakeError.BadVersion)
         {
-            HttpAnswer.SendError(session, 426, "Sec-WebSocket-Version must be 13", keepAlive: false, headOnly: false, Version13);
+            Refuse(session, 426, "Sec-WebSocket-Version must be 13", headOnly: false, Version13);
             return null;
         }
         if (error != HandshakeError.None)
         {
-            HttpAnswer.SendError(session, 400, DescribeHandshake(error), keepAlive: false);
+            Refuse(session, 400, DescribeHandshake(error));
             return null;
         }
         if (!OriginAllowed(request, head))
         {
-            HttpAnswer.SendError(session, 403, "origin not allowed", keepAlive: false);
+            Refuse(session, 403, "origin not allowed");
             return null;
         }
         var query = head[request.Query];
         long since = -1;
         if (QueryString.Has(query, "since"u8) && (!QueryString.TryGetInt64(query, "since"u8, out since) || since < 0))
         {
-            HttpAnswer.SendError(session, 400, "since must be a non-negative integer", keepAlive: false);
+            Refuse(session, 400, "since must be a non-negative integer");
             return null;
         }
         usernames.Assign(session, query);
@@ -154,6 +156,13 @@ internal sealed class HandshakeStage(
         session.Upgraded = true;
         ServerMetrics.Add(ref metrics.WebSocketSessions);
         return since;
+    }
+
+    /// <summary>A refused handshake: counted for the abuse report, answered, and the connection closed after it.</summary>
+    private void Refuse(Session session, int status, string message, bool headOnly = false, ReadOnlySpan<byte> extraHeaders = default)
+    {
+        abuse.Record(session.Connection, AbuseKind.RefusedRequest, $"{status} {message}");
+        HttpAnswer.SendError(session, status, message, keepAlive: false, headOnly, extraHeaders);
     }
 
     private bool OriginAllowed(in HttpRequestHead request, ReadOnlySpan<byte> head)

@@ -15,7 +15,7 @@ namespace Chat.Pipeline.Stages;
 /// their echoes first). Pings, pongs and empty continuation frames share a per-second budget per connection: a
 /// flood of them is refused with 1008 instead of being answered without end.
 /// </summary>
-internal sealed class UnmaskStage(ChannelReader<FrameItem> input, ChannelWriter<MessageItem> output, PipelineOptions options, ServerMetrics metrics)
+internal sealed class UnmaskStage(ChannelReader<FrameItem> input, ChannelWriter<MessageItem> output, PipelineOptions options, ServerMetrics metrics, AbuseReport abuse)
 {
     public async Task RunAsync()
     {
@@ -145,6 +145,7 @@ internal sealed class UnmaskStage(ChannelReader<FrameItem> input, ChannelWriter<
                 if (sent == SendResult.Dropped)
                 {
                     ServerMetrics.Add(ref metrics.ProtocolErrors);
+                    abuse.Record(session.Connection, AbuseKind.LimitClose, "1008 pong could not be queued");
                     session.WebSocketClosed = true;
                     ReturnAssembly(session);
                     SessionCloser.Close(session, CloseStatus.PolicyViolation, "pong could not be queued: read what you are sent", discardQueued: true);
@@ -175,6 +176,8 @@ internal sealed class UnmaskStage(ChannelReader<FrameItem> input, ChannelWriter<
     {
         if (session.ClosePending) return default;
         ServerMetrics.Add(ref metrics.ProtocolErrors);
+        var kind = status is CloseStatus.PolicyViolation or CloseStatus.MessageTooBig ? AbuseKind.LimitClose : AbuseKind.ProtocolError;
+        abuse.Record(session.Connection, kind, $"{(int)status} {reason}");
         session.WebSocketClosed = true;
         session.ClosePending = true;
         ReturnAssembly(session);
