@@ -38,7 +38,7 @@ internal sealed class UsernameAssigner
     /// <summary>The name as it will be shown, or null when it must be replaced by an assigned one.</summary>
     internal static string? Clean(string raw)
     {
-        var normalized = raw.Normalize(NormalizationForm.FormC);
+        if (!UnicodeNfc.TryNormalize(raw, out var normalized)) return null;
         var kept = new StringBuilder(normalized.Length);
         foreach (var c in normalized)
         {

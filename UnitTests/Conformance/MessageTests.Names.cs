@@ -7,6 +7,8 @@ namespace Chat.UnitTests.Conformance;
 public sealed partial class MessageTests
 {
     [Theory]
+    [InlineData("name=e%CC%81mile", "\u00e9mile")]
+    [InlineData("name=A%CC%8Angstr%C3%B6m", "\u00c5ngstr\u00f6m")]
     [InlineData("name=%E2%80%AEgnp.exe", "gnp.exe")]
     [InlineData("name=Al%E2%80%8Bi%E2%80%8Cc%E2%80%8De", "Alice")]
     [InlineData("name=%EF%BB%BFBob%E2%81%A0", "Bob")]
