@@ -10,6 +10,7 @@ namespace Chat.UnitTests.Faults;
 /// Issue 19 items 1 and 3: pipelined answers are never dropped, never shifted into another request's slot, and one
 /// connection's pipelined /chat-history flood neither stalls chat for others nor turns /healthz red.
 /// </summary>
+[Collection(HistoryFloodCollection.Name)]
 public sealed class PipelinedHttpTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan Generous = TimeSpan.FromSeconds(60);
@@ -72,10 +73,13 @@ public sealed class PipelinedHttpTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public async Task A_pipelined_history_flood_leaves_an_honest_pair_latency_and_healthz_alone()
+    public Task A_pipelined_history_flood_leaves_an_honest_pair_latency_and_healthz_alone() => HistoryFloodAsync(null, output);
+
+    /// <summary>The flood of item 3 on the embedded store (<paramref name="postgres"/> null) or on PostgreSQL.</summary>
+    internal static async Task HistoryFloodAsync(string? postgres, ITestOutputHelper output)
     {
         const int rows = 20_000;
-        await using var server = await TestServer.StartAsync(settings: new Dictionary<string, string> { ["CHAT_MAX_MESSAGES_PER_SECOND"] = "0" });
+        await using var server = await TestServer.StartAsync(postgres, settings: new Dictionary<string, string> { ["CHAT_MAX_MESSAGES_PER_SECOND"] = "0" });
         await SeedAsync(server, rows, new string('s', 100));
         await using var alice = await ChatClient.ConnectAsync(server.WebSocketUri("name=alice"));
         await using var bob = await ChatClient.ConnectAsync(server.WebSocketUri("name=bob"));
@@ -112,7 +116,7 @@ public sealed class PipelinedHttpTests(ITestOutputHelper output)
         var waves = await flood;
         var quietP99 = Percentile(quiet, 0.99);
         var floodP99 = Percentile(during, 0.99);
-        output.WriteLine($"{rows} rows; honest pair quiet p50 {Percentile(quiet, 0.5):F1} ms p99 {quietP99:F1} ms; during {waves} waves of 500 pipelined 1,000-row reads: "
+        output.WriteLine($"{(postgres is null ? "SQLite" : "PostgreSQL")}, {rows} rows; honest pair quiet p50 {Percentile(quiet, 0.5):F1} ms p99 {quietP99:F1} ms; during {waves} waves of 500 pipelined 1,000-row reads: "
             + $"p50 {Percentile(during, 0.5):F1} ms p99 {floodP99:F1} ms; /healthz 200 every time, slowest {healthTimes.Max():F0} ms");
         Assert.True(waves >= 1, "the flood ran at least one whole wave while the pair measured");
         // Tens of ms on a quiet box; a shared 2-core box adds scheduling noise, hence the wider bound here.
