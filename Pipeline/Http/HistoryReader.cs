@@ -1,36 +1,38 @@
-using System.Threading.Channels;
+using System.Collections.Concurrent;
 using Chat.Reactor;
 using Chat.Storage;
 
 namespace Chat.Pipeline.Http;
 
 /// <summary>
-/// Runs /chat-history reads off the stage workers: a fixed number of reader tasks take requests from a bounded queue,
-/// read, and write the answer's JSON, so the store is never read on the handshake worker, and a flood of history
-/// requests uses at most this many cores however many are pipelined (measured: JSON built on the pool instead let one
-/// flooding client take both cores of a 2-core box and push an honest pair's p99 from 50 ms to 870 ms). The embedded store reads
-/// synchronously, so each reader holds a pool thread for the length of one read: the pool is small and fixed, and
-/// PostgreSQL's asynchronous reads run on the same readers without holding a thread. A full queue is refused at once
-/// (the caller answers 503) instead of waiting: waiting would block the worker this class exists to keep free.
+/// Runs /chat-history reads off the stage workers. A fixed number of dedicated reader threads take requests from a
+/// bounded queue, read, and write the answer's JSON: the embedded store reads synchronously, so its reads block these
+/// threads and never a pool thread (measured: one blocked pool thread on a 2-core box stalled every stage for the
+/// ~0.5 s the pool takes to add a thread), and a flood of history requests uses at most this many cores however many
+/// are pipelined (JSON built on the pool instead let one client take both cores and push an honest pair's p99 from
+/// 50 ms to 870 ms). PostgreSQL reads are asynchronous I/O, and the reader waits for each on its own thread: at most
+/// this many reads run at once on either store, which also bounds the database's share of the cores (with four
+/// concurrent 1,000-row reads per reader, PostgreSQL beside the server pushed the pair's p99 to 384 ms). A full queue
+/// is refused at once (the caller answers 503): waiting would block the worker this class exists to keep free.
 /// </summary>
 internal sealed class HistoryReader
 {
     private static readonly TimeSpan ReadTimeout = TimeSpan.FromSeconds(5);
 
     private readonly IMessageStore _store;
-    private readonly Channel<Request> _queue;
-    private readonly Task[] _readers;
+    private readonly BlockingCollection<Request> _queue;
+    private readonly Thread[] _readers;
 
     public HistoryReader(IMessageStore store, int readers, int queueCapacity)
     {
         _store = store;
-        _queue = Channel.CreateBounded<Request>(new BoundedChannelOptions(queueCapacity)
+        _queue = new BlockingCollection<Request>(new ConcurrentQueue<Request>(), queueCapacity);
+        _readers = new Thread[readers];
+        for (var i = 0; i < readers; i++)
         {
-            SingleWriter = true,
-            FullMode = BoundedChannelFullMode.Wait,
-        });
-        _readers = new Task[readers];
-        for (var i = 0; i < readers; i++) _readers[i] = Task.Run(ReadLoopAsync);
+            _readers[i] = new Thread(ReadLoop) { IsBackground = true, Name = $"history-reader-{i}" };
+            _readers[i].Start();
+        }
     }
 
     /// <summary>
@@ -40,37 +42,62 @@ internal sealed class HistoryReader
     public Task<(SharedBuffer Buffer, int Length, bool KeepAlive)>? TryRead(long since, int limit, bool keepAlive, bool headOnly)
     {
         var request = new Request(since, limit, keepAlive, headOnly, new(TaskCreationOptions.RunContinuationsAsynchronously));
-        return _queue.Writer.TryWrite(request) ? request.Result.Task : null;
+        try
+        {
+            return _queue.TryAdd(request) ? request.Result.Task : null;
+        }
+        catch (InvalidOperationException)
+        {
+            return null;
+        }
     }
 
-    /// <summary>Stops taking reads; the readers finish those queued.</summary>
+    /// <summary>Stops taking reads; the readers finish those queued and exit.</summary>
     public Task StopAsync()
     {
-        _queue.Writer.TryComplete();
-        return Task.WhenAll(_readers);
+        _queue.CompleteAdding();
+        return Task.Run(() =>
+        {
+            foreach (var reader in _readers) reader.Join();
+        });
     }
 
-    private async Task ReadLoopAsync()
+    private void ReadLoop()
     {
-        await foreach (var request in _queue.Reader.ReadAllAsync().ConfigureAwait(false))
+        foreach (var request in _queue.GetConsumingEnumerable())
         {
-            SharedBuffer buffer;
-            int length;
             using var timeout = new CancellationTokenSource(ReadTimeout);
+            Task<IReadOnlyList<StoredMessage>> read;
             try
             {
-                var messages = request.Since < 0
-                    ? await _store.ReadLatestAsync(request.Limit, timeout.Token).ConfigureAwait(false)
-                    : await _store.ReadAfterAsync(request.Since, request.Limit, timeout.Token).ConfigureAwait(false);
-                var body = HistoryJson.Write(messages);
-                buffer = HttpAnswer.Write(200, HttpAnswer.Json, body.WrittenSpan, request.KeepAlive, request.HeadOnly, NoCache, out length);
+                read = request.Since < 0
+                    ? _store.ReadLatestAsync(request.Limit, timeout.Token)
+                    : _store.ReadAfterAsync(request.Since, request.Limit, timeout.Token);
             }
             catch (Exception e) when (e is not OutOfMemoryException)
             {
-                buffer = HttpAnswer.Write(503, HttpAnswer.TextPlain, "history unavailable: the store does not answer\n"u8, request.KeepAlive, request.HeadOnly, default, out length);
+                read = Task.FromException<IReadOnlyList<StoredMessage>>(e);
             }
-            request.Result.TrySetResult((buffer, length, request.KeepAlive));
+            // Blocks this dedicated thread only; the read's own I/O completes on the pool.
+            ((Task)read).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing).GetAwaiter().GetResult();
+            Answer(request, read);
         }
+    }
+
+    private static void Answer(Request request, Task<IReadOnlyList<StoredMessage>> read)
+    {
+        SharedBuffer buffer;
+        int length;
+        if (read.IsCompletedSuccessfully)
+        {
+            var body = HistoryJson.Write(read.Result);
+            buffer = HttpAnswer.Write(200, HttpAnswer.Json, body.WrittenSpan, request.KeepAlive, request.HeadOnly, NoCache, out length);
+        }
+        else
+        {
+            buffer = HttpAnswer.Write(503, HttpAnswer.TextPlain, "history unavailable: the store does not answer\n"u8, request.KeepAlive, request.HeadOnly, default, out length);
+        }
+        request.Result.TrySetResult((buffer, length, request.KeepAlive));
     }
 
     private static ReadOnlySpan<byte> NoCache => "Cache-Control: no-cache\r\n"u8;
