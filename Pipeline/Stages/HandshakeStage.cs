@@ -29,6 +29,8 @@ internal sealed class HandshakeStage(
     // Upgrades whose earlier answers are now queued; the continuation of HttpAnswered posts them here, so that this
     // worker never awaits one connection's answers while every other connection's bytes wait behind it.
     private readonly Channel<Session> _resumed = Channel.CreateUnbounded<Session>(new UnboundedChannelOptions { SingleReader = true });
+    /// <summary>Connections with a deferred upgrade (this worker's own count): only then is there a resume to wait for.</summary>
+    private int _deferred;
 
     public async Task RunAsync()
     {
@@ -41,6 +43,12 @@ internal sealed class HandshakeStage(
                 continue;
             }
             var more = input.WaitToReadAsync();
+            if (_deferred == 0)
+            {
+                // The common case waits on the input alone: a pooled wait that allocates nothing per message.
+                if (!await more.ConfigureAwait(false)) break;
+                continue;
+            }
             if (more.IsCompleted)
             {
                 if (!more.Result) break;
@@ -66,6 +74,7 @@ internal sealed class HandshakeStage(
                 // after it go straight to the connection, so they wait for those answers, and only this connection waits.
                 session.Deferred = new Queue<RequestItem>();
                 session.Deferred.Enqueue(item);
+                _deferred++;
                 _ = ResumeWhenAnsweredAsync(session);
                 break;
             case ItemKind.Request:
@@ -100,6 +109,7 @@ internal sealed class HandshakeStage(
     {
         var deferred = session.Deferred!;
         session.Deferred = null;
+        _deferred--;
         while (deferred.TryDequeue(out var item)) await HandleAsync(item).ConfigureAwait(false);
     }
 

@@ -61,7 +61,9 @@ public sealed class PipelinedUpgradeTests(ITestOutputHelper output)
             output.WriteLine($"3 pipelined history reads of 2 s each and an upgrade took {clock.ElapsedMilliseconds} ms on their connection; meanwhile the pair chatted {rounds} rounds, slowest {slowest:F0} ms");
             Assert.True(clock.Elapsed >= 3 * SlowReadStore.ReadDelay - TimeSpan.FromMilliseconds(100), "the reads were slow");
             Assert.True(rounds >= 10, $"the pair chatted only {rounds} rounds");
-            Assert.True(slowest < 1000, $"a round trip of the pair took {slowest:F0} ms while the reads blocked");
+            // Under a 2 s read on the handshake worker the pair would wait at least 2 s; tens of ms on a quiet box, and a
+            // shared 2-core box under load (load average 12-26 measured) adds up to ~0.9 s of descheduling.
+            Assert.True(slowest < 1500, $"a round trip of the pair took {slowest:F0} ms while the reads blocked");
         }
         finally
         {
