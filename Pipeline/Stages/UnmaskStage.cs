@@ -59,7 +59,9 @@ internal sealed class UnmaskStage(ChannelReader<FrameItem> input, ChannelWriter<
     {
         var buffer = item.Buffer;
         var payload = buffer is null ? Span<byte>.Empty : buffer.AsSpan(0, item.Count);
-        if (session.WebSocketClosed || session.Connection.IsClosing)
+        // Not on Connection.IsClosing: a peer's FIN closes the connection while messages it sent before are still on
+        // their way here, and those are stored and broadcast like any other.
+        if (session.WebSocketClosed)
         {
             Return(buffer);
             return default;

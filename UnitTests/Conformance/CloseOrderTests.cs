@@ -46,6 +46,20 @@ public sealed class CloseOrderTests(ConformanceServers servers)
     });
 
     [Fact]
+    public Task Messages_sent_with_a_close_and_the_fin_in_one_write_still_reach_everyone_else() => servers.RunAsync(async server =>
+    {
+        // The peer's FIN closes the connection at once; the messages read before it must still be stored and broadcast.
+        await using var observer = await RawClient.OpenWebSocketAsync(server.EndPoint);
+        await using var leaving = await RawClient.OpenWebSocketAsync(server.EndPoint);
+        var bytes = new List<byte>();
+        for (var i = 0; i < 5; i++) bytes.AddRange(Frame(Opcode.Text, Encoding.UTF8.GetBytes(RawClient.Chat($"before the fin {i}"))));
+        bytes.AddRange(Frame(Opcode.Close, RawClient.ClosePayload(1000, [])));
+        await leaving.SendAsync(bytes.ToArray());
+        leaving.ShutdownSend();
+        for (var i = 0; i < 5; i++) await observer.ExpectChatAsync($"before the fin {i}");
+    });
+
+    [Fact]
     public Task A_message_before_an_oversized_frame_is_echoed_before_1009() => servers.RunWebSocketAsync(async client =>
     {
         var bytes = new List<byte>(Frame(Opcode.Text, Encoding.UTF8.GetBytes(RawClient.Chat("before the big one"))));
