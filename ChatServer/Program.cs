@@ -17,6 +17,8 @@ if (args is ["--help"] or ["-h"])
     }
     Console.WriteLine($"  {"",-34} --{"version",-30} print the version and exit");
     Console.WriteLine($"Default connection cap here: {descriptors.ConnectionCap} (open-file limit {descriptors.Limit} less {descriptors.Reserve} kept for the process; 0: no cap).");
+    Console.WriteLine("  --strict: refuse to start when an unknown CHAT_* variable is set (by default each is named in a warning).");
+    Console.WriteLine("  Do not put a password in --postgres: every user of the machine sees argv in ps. Use CHAT_POSTGRES_FILE or PGPASSFILE.");
     return 0;
 }
 
@@ -34,6 +36,7 @@ try
     var environment = Environment.GetEnvironmentVariables().Cast<DictionaryEntry>()
         .ToDictionary(e => (string)e.Key, e => (string?)e.Value, StringComparer.Ordinal);
     configuration = ServerConfiguration.Load(environment, args);
+    foreach (var warning in configuration.Warnings) Console.Error.WriteLine($"warning: {warning}");
 }
 catch (ConfigurationException e)
 {

@@ -29,11 +29,15 @@ internal sealed record ServerConfiguration
     public string? TlsKeyPath { get; init; }
     public bool Tls => TlsCertificatePath is not null;
 
+    /// <summary>Settings problems that do not stop the server (an unknown CHAT_* variable); the host logs each at start.</summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
+
     /// <summary>The variables read, with their meaning, for <c>--help</c> and the README.</summary>
     public static readonly (string Name, string Meaning)[] Variables =
     [
         ("CHAT_LISTEN", "address and port to listen on (default 127.0.0.1:8080)"),
-        ("CHAT_POSTGRES", "Npgsql connection string; unset: the embedded SQLite store"),
+        ("CHAT_POSTGRES", "Npgsql connection string; unset: the embedded SQLite store. Keep passwords out of it and out of argv (ps shows both): use CHAT_POSTGRES_FILE or PGPASSFILE"),
+        ("CHAT_POSTGRES_FILE", "file holding the Npgsql connection string (instead of CHAT_POSTGRES); a password without the variable or argv. Npgsql also reads the standard PGPASSFILE (default ~/.pgpass) for a password the string leaves out"),
         ("CHAT_DATA_DIR", "directory of the embedded store (default ./data)"),
         ("CHAT_STORE", "auto: CHAT_POSTGRES when set, else the embedded store; memory: benchmark only: not durable, lost on exit (default auto)"),
         ("CHAT_NODE_NAME", "this node's name in /metrics and logs when several nodes share one database (default: host name)"),
@@ -47,7 +51,10 @@ internal sealed record ServerConfiguration
         ("CHAT_HIGH_WATER_MARK_BYTES", "queued bytes per connection past which a slow reader is closed with 1008 (default 1048576)"),
         ("CHAT_MAX_MESSAGES_PER_SECOND", "chat messages per second per connection, 0 = no limit (default 100); over it: error frame, then close 1008"),
         ("CHAT_MESSAGE_BURST", "messages a connection may send at once above that rate (default 200)"),
+        ("CHAT_ABUSE_REPORT_SECONDS", "period of the abuse log: one line per misbehaving client address per period, with counts of protocol errors, refused requests and limit closes (default 10)"),
+        ("CHAT_MAX_CONTROL_FRAMES_PER_SECOND", "pings, pongs and empty continuation frames per second per connection, 0 = no limit (default 100); over it: close 1008"),
         ("CHAT_MAX_PENDING_MESSAGES", "messages of one connection received but not yet broadcast, past which its reads pause (default 64)"),
+        ("CHAT_MAX_PIPELINED_REQUESTS", "HTTP requests of one connection read and not yet answered, past which its reads pause (default 16)"),
         ("CHAT_MAX_CONNECTIONS", "open connections at most, past it accepted, answered 503 and closed unread; 0 = no limit (default: the open-file limit, raised to the hard one, less 256 and 1/16 of it; --help shows the value)"),
         ("CHAT_MAX_CONNECTIONS_PER_ADDRESS", "open connections per client address at most, 0 = no limit (default 0)"),
         ("CHAT_ALLOWED_ORIGINS", "comma-separated Origin values allowed to open a WebSocket; unset: all (default)"),
@@ -60,11 +67,21 @@ internal sealed record ServerConfiguration
         ("CHAT_RETENTION_MAX_ROWS", "keep only this many newest messages, 0 = keep all (default 0)"),
         ("CHAT_TLS_CERT", "PEM file of the TLS certificate (leaf first, then intermediates); with CHAT_TLS_KEY: https and wss only, SIGHUP reloads both (default: unset, plain http)"),
         ("CHAT_TLS_KEY", "PEM file of the TLS certificate's private key (set together with CHAT_TLS_CERT)"),
+        ("CHAT_FLUSH_DELAY_MICROSECONDS", "epoll backend: a connection writes at most once per this many microseconds, so frames queued meanwhile leave in one writev; 0 = write at once (default 0)"),
     ];
 
     /// <summary>What a connection past the cap gets before it is closed, unread: a fixed answer, nothing built per refusal.</summary>
     private static readonly byte[] CapRefusal =
         "HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: 21\r\nX-Content-Type-Options: nosniff\r\nConnection: close\r\n\r\ntoo many connections\n"u8.ToArray();
+
+    /// <summary>
+    /// CHAT_* names that are not settings of this table but are read elsewhere (the log level, the test and load
+    /// harnesses); they never warn.
+    /// </summary>
+    private static readonly string[] KnownElsewhere =
+    [
+        "CHAT_LOG_LEVEL", "CHAT_TEST_REACTOR", "CHAT_FUZZ_SECONDS", "CHAT_HISTORY_SIZE",
+    ];
 
     public static ServerConfiguration Load(IReadOnlyDictionary<string, string?> environment, string[] args)
     {
@@ -73,7 +90,14 @@ internal sealed record ServerConfiguration
         {
             if (environment.TryGetValue(name, out var value) && !string.IsNullOrWhiteSpace(value)) settings[name] = value.Trim();
         }
-        ReadArguments(args, settings);
+        var strict = ReadArguments(args, settings);
+        var warnings = UnknownVariables(environment.Keys);
+        if (strict && warnings.Count > 0) throw new ConfigurationException(string.Join("; ", warnings) + " (--strict refuses to start)");
+        if (settings.TryGetValue("CHAT_POSTGRES_FILE", out var postgresFile))
+        {
+            if (settings.ContainsKey("CHAT_POSTGRES")) throw new ConfigurationException("set CHAT_POSTGRES or CHAT_POSTGRES_FILE, not both");
+            settings["CHAT_POSTGRES"] = ReadConnectionString(postgresFile);
+        }
 
         var pipelineDefaults = new PipelineOptions();
         var reactorDefaults = new ReactorOptions();
@@ -88,6 +112,9 @@ internal sealed record ServerConfiguration
             MessagesPerSecond = Int(settings, "CHAT_MAX_MESSAGES_PER_SECOND", pipelineDefaults.MessagesPerSecond),
             MessageBurst = Int(settings, "CHAT_MESSAGE_BURST", pipelineDefaults.MessageBurst),
             MaxPendingMessagesPerConnection = Int(settings, "CHAT_MAX_PENDING_MESSAGES", pipelineDefaults.MaxPendingMessagesPerConnection),
+            AbuseReportPeriod = Seconds(settings, "CHAT_ABUSE_REPORT_SECONDS", pipelineDefaults.AbuseReportPeriod),
+            ControlFramesPerSecond = Int(settings, "CHAT_MAX_CONTROL_FRAMES_PER_SECOND", pipelineDefaults.ControlFramesPerSecond),
+            MaxPipelinedRequests = Int(settings, "CHAT_MAX_PIPELINED_REQUESTS", pipelineDefaults.MaxPipelinedRequests),
             NodeName = settings.GetValueOrDefault("CHAT_NODE_NAME", pipelineDefaults.NodeName),
             AllowedOrigins = settings.TryGetValue("CHAT_ALLOWED_ORIGINS", out var origins)
                 ? origins.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
@@ -129,6 +156,7 @@ internal sealed record ServerConfiguration
             ShutdownTimeout = Seconds(settings, "CHAT_SHUTDOWN_TIMEOUT_SECONDS", TimeSpan.FromSeconds(10)),
             TlsCertificatePath = FullPath(settings, "CHAT_TLS_CERT"),
             TlsKeyPath = FullPath(settings, "CHAT_TLS_KEY"),
+            Warnings = warnings,
         };
         configuration.Validate();
         return configuration;
@@ -156,12 +184,71 @@ internal sealed record ServerConfiguration
         }
     }
 
-    /// <summary><c>--listen X</c>, <c>--listen=X</c>, <c>--data-dir X</c>: the variable's name without CHAT_, lower case, dashes.</summary>
-    private static void ReadArguments(string[] args, Dictionary<string, string> settings)
+    /// <summary>
+    /// A typo in a variable's name silently leaves its default in force, and a variable of a feature this build lacks
+    /// (a certificate with no TLS) silently leaves it off: each unknown CHAT_* name is named, with the nearest known one.
+    /// </summary>
+    internal static List<string> UnknownVariables(IEnumerable<string> names)
     {
+        var known = Variables.Select(v => v.Name).Concat(KnownElsewhere).ToArray();
+        var warnings = new List<string>();
+        foreach (var name in names.Where(n => n.StartsWith("CHAT_", StringComparison.Ordinal)).Order(StringComparer.Ordinal))
+        {
+            if (known.Contains(name, StringComparer.Ordinal)) continue;
+            var nearest = known.MinBy(k => EditDistance(name, k))!;
+            warnings.Add(EditDistance(name, nearest) <= Math.Max(2, name.Length / 4)
+                ? $"unknown setting {name} is ignored; did you mean {nearest}?"
+                : $"unknown setting {name} is ignored (see --help)");
+        }
+        return warnings;
+    }
+
+    private static int EditDistance(string a, string b)
+    {
+        var previous = new int[b.Length + 1];
+        var current = new int[b.Length + 1];
+        for (var j = 0; j <= b.Length; j++) previous[j] = j;
+        for (var i = 1; i <= a.Length; i++)
+        {
+            current[0] = i;
+            for (var j = 1; j <= b.Length; j++)
+            {
+                current[j] = Math.Min(Math.Min(current[j - 1], previous[j]) + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
+            }
+            (previous, current) = (current, previous);
+        }
+        return previous[b.Length];
+    }
+
+    private static string ReadConnectionString(string path)
+    {
+        try
+        {
+            var text = File.ReadAllText(path).Trim();
+            if (text.Length == 0) throw new ConfigurationException($"CHAT_POSTGRES_FILE {path} is empty");
+            return text;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ConfigurationException($"cannot read CHAT_POSTGRES_FILE {path}: {e.Message}");
+        }
+    }
+
+    /// <summary>
+    /// <c>--listen X</c>, <c>--listen=X</c>, <c>--data-dir X</c>: the variable's name without CHAT_, lower case, dashes.
+    /// Returns whether <c>--strict</c> (unknown CHAT_* variables refuse the start) was given.
+    /// </summary>
+    private static bool ReadArguments(string[] args, Dictionary<string, string> settings)
+    {
+        var strict = false;
         for (var i = 0; i < args.Length; i++)
         {
             var arg = args[i];
+            if (arg == "--strict")
+            {
+                strict = true;
+                continue;
+            }
             if (!arg.StartsWith("--", StringComparison.Ordinal)) throw new ConfigurationException($"unexpected argument '{arg}' (see --help)");
             var equals = arg.IndexOf('=');
             var key = equals > 0 ? arg[2..equals] : arg[2..];
@@ -173,6 +260,7 @@ internal sealed record ServerConfiguration
             else throw new ConfigurationException($"option '--{key}' needs a value");
             settings[name] = value;
         }
+        return strict;
     }
 
     internal static IPEndPoint Endpoint(string text)

@@ -38,7 +38,7 @@ public sealed partial class ChatPipeline
     public async Task<bool> StopAsync(TimeSpan timeout)
     {
         await _stopping.CancelAsync().ConfigureAwait(false);
-        var stages = Task.WhenAll(_running);
+        var stages = Task.WhenAll([.. _running, _history.StopAsync()]);
         if (timeout == Timeout.InfiniteTimeSpan)
         {
             await stages.ConfigureAwait(false);

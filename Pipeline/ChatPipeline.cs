@@ -43,6 +43,7 @@ public sealed partial class ChatPipeline
     private readonly BroadcastStage _broadcast;
     private readonly List<(string Name, Func<Task> Run)> _stages;
     private readonly KeepAliveSweeper _sweeper;
+    private readonly HistoryReader _history;
     private readonly ClusterFeed? _cluster;
     private readonly CancellationTokenSource _stopping = new();
     private readonly TaskCompletionSource _faulted = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -73,10 +74,12 @@ public sealed partial class ChatPipeline
 
         var batches = new BatchPool();
         var faults = new ConnectionFaults(_metrics, _logger);
-        var responder = new HttpResponder(files, store, _health, _rooms, RenderMetrics);
+        _history = new HistoryReader(store, options.HistoryReaders, options.HistoryQueue);
+        var responder = new HttpResponder(files, _history, store, _health, _rooms, RenderMetrics);
         var replayer = new Replayer(store, _committed.Writer, _metrics, _logger, faults);
         _broadcast = new BroadcastStage(_committed.Reader, batches, replayer, _rooms, options, _metrics, _logger, faults);
-        _sweeper = new KeepAliveSweeper(_sessions, options);
+        var abuse = new AbuseReport(_logger, options.AbuseReportPeriod);
+        _sweeper = new KeepAliveSweeper(_sessions, options, abuse);
         if (commitFeed is not null)
         {
             _cluster = new ClusterFeed(store, commitFeed, _rooms, _committed.Writer, _metrics, _logger);
@@ -85,10 +88,10 @@ public sealed partial class ChatPipeline
         _stages =
         [
             ("parse-header", new ParseHeaderStage(_received.Reader, _requests.Writer, _sessions, options, _metrics, faults).RunAsync),
-            ("handshake", new HandshakeStage(_requests.Reader, _wire.Writer, responder, new UsernameAssigner(), options, _metrics, _rooms, faults).RunAsync),
+            ("handshake", new HandshakeStage(_requests.Reader, _wire.Writer, responder, new UsernameAssigner(), options, _metrics, _rooms, abuse, faults).RunAsync),
             ("deframe", new DeframeStage(_wire.Reader, _frames.Writer, options, faults).RunAsync),
-            ("unmask", new UnmaskStage(_frames.Reader, _messages.Writer, options, _metrics, faults).RunAsync),
-            ("escape", new EscapeStage(_messages.Reader, _chats.Writer, options, _metrics, faults).RunAsync),
+            ("unmask", new UnmaskStage(_frames.Reader, _messages.Writer, options, _metrics, abuse, faults).RunAsync),
+            ("escape", new EscapeStage(_messages.Reader, _chats.Writer, options, _metrics, abuse, faults).RunAsync),
             ("encode", new EncodeStage(_chats.Reader, _encoded.Writer, faults).RunAsync),
             ("persist", new PersistStage(_encoded.Reader, _committed.Writer, store, batches, _health, options, _metrics, _logger, _rooms.General, _stopping.Token).RunAsync),
             ("broadcast", _broadcast.RunAsync),

@@ -27,4 +27,10 @@ internal static partial class PipelineLog
 
     [LoggerMessage(EventId = 207, Level = LogLevel.Error, Message = "handling connection {ConnectionId} failed in stage {Stage}: that connection is closed, the stage goes on ({Suppressed} such failures since the last line were not logged)")]
     public static partial void ConnectionFailed(ILogger logger, string stage, long connectionId, long suppressed, Exception exception);
+
+    [LoggerMessage(EventId = 209, Level = LogLevel.Warning, Message = "client {Address} in the last {Seconds} s: {Summary}")]
+    public static partial void Abuse(ILogger logger, string address, int seconds, string summary);
+
+    [LoggerMessage(EventId = 210, Level = LogLevel.Warning, Message = "{Count} more client addresses misbehaved in the last {Seconds} s (not listed one by one)")]
+    public static partial void AbuseUnlisted(ILogger logger, int count, int seconds);
 }

@@ -27,6 +27,18 @@ public sealed class PipelineOptions
     /// </summary>
     public int RateLimitStrikes { get; init; } = 5;
 
+    /// <summary>
+    /// Pings, pongs and empty continuation frames per second one connection may send (also the burst); past it the
+    /// connection is closed with 1008. 0 turns the limit off. Default 100.
+    /// </summary>
+    public int ControlFramesPerSecond { get; init; } = 100;
+
+    /// <summary>
+    /// Period of the abuse report: each client address that caused protocol errors, refused requests or limit closes
+    /// gets one summary line per period. Default 10 s.
+    /// </summary>
+    public TimeSpan AbuseReportPeriod { get; init; } = TimeSpan.FromSeconds(10);
+
     /// <summary>A WebSocket peer silent for this long is pinged. Default 30 s.</summary>
     public TimeSpan PingInterval { get; init; } = TimeSpan.FromSeconds(30);
 
@@ -38,6 +50,24 @@ public sealed class PipelineOptions
     /// stops reading that connection, and resumes at half. Default 64.
     /// </summary>
     public int MaxPendingMessagesPerConnection { get; init; } = 64;
+
+    public const int DefaultMaxPipelinedRequests = 16;
+
+    /// <summary>
+    /// HTTP requests of one connection read and not yet answered; past it the server stops reading that connection
+    /// until half are answered. Default 16.
+    /// </summary>
+    public int MaxPipelinedRequests { get; init; } = DefaultMaxPipelinedRequests;
+
+    /// <summary>
+    /// Reader tasks that run /chat-history store reads and write their JSON, off the stage workers; each holds a pool
+    /// thread during an embedded-store read, and together they bound the CPU a history flood can take. Default: half
+    /// the cores, at least 1.
+    /// </summary>
+    public int HistoryReaders { get; init; } = Math.Max(1, Environment.ProcessorCount / 2);
+
+    /// <summary>/chat-history reads queued for the readers at most; past it a request gets 503 with Retry-After. Default 1024.</summary>
+    public int HistoryQueue { get; init; } = 1024;
 
     /// <summary>Items each inter-stage channel holds before its writer waits. Default 8192.</summary>
     public int StageCapacity { get; init; } = 8192;
@@ -72,6 +102,11 @@ public sealed class PipelineOptions
         Require(PingInterval > TimeSpan.Zero && IdleTimeout > PingInterval, "IdleTimeout must be longer than PingInterval, both positive");
         Require(MaxPendingMessagesPerConnection >= 2, "MaxPendingMessagesPerConnection must be at least 2");
         Require(MessagesPerSecond >= 0 && MessageBurst >= 1 && RateLimitStrikes >= 1, "MessagesPerSecond must not be negative; MessageBurst and RateLimitStrikes must be positive");
+        Require(AbuseReportPeriod >= TimeSpan.FromSeconds(1), "AbuseReportPeriod must be at least 1 s");
+        Require(ControlFramesPerSecond >= 0, "ControlFramesPerSecond must not be negative");
+        Require(MaxPipelinedRequests >= 1, "MaxPipelinedRequests must be positive");
+        Require(HistoryReaders is >= 1 and <= 64, $"HistoryReaders must be 1..64, got {HistoryReaders}");
+        Require(HistoryQueue >= 1, "HistoryQueue must be positive");
         Require(StageCapacity >= 16, "StageCapacity must be at least 16");
         Require(MaxBatchSize >= 1, "MaxBatchSize must be positive");
         Require(!string.IsNullOrWhiteSpace(NodeName) && NodeName.IndexOfAny(['"', '\\', '\n']) < 0, "NodeName must be non-empty without quotes, backslashes or newlines");

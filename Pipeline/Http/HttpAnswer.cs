@@ -4,43 +4,51 @@ using Chat.Reactor;
 
 namespace Chat.Pipeline.Http;
 
-/// <summary>Writes one HTTP response into a pooled buffer and queues it, keeping answers in request order.</summary>
+/// <summary>
+/// Writes one HTTP response into a pooled buffer and queues it, in request order, never dropping one: an answer
+/// waits for the connection's queue to drain before it goes on it, and one larger than the queue may hold leaves in
+/// pieces. Only a connection whose queue cannot take even a small piece after draining is closed; a later answer is
+/// never sent in an earlier one's place.
+/// </summary>
 internal static class HttpAnswer
 {
+    /// <summary>The smallest piece an answer is cut into; the reactor's high-water mark is at least twice this.</summary>
+    private const int MinPiece = 1024;
+
     public static ReadOnlySpan<byte> TextPlain => "text/plain; charset=utf-8"u8;
     public static ReadOnlySpan<byte> Json => "application/json; charset=utf-8"u8;
 
     /// <summary>
-    /// Sends now if every earlier answer on this connection was queued, else after them. Closes the connection after
-    /// the answer when <paramref name="keepAlive"/> is false.
+    /// Answers the connection's oldest unanswered request: now if every earlier answer is queued and the queue has
+    /// room, else after them. Closes the connection after the answer when <paramref name="keepAlive"/> is false.
     /// </summary>
     public static void Send(Session session, int status, ReadOnlySpan<byte> contentType, ReadOnlySpan<byte> body,
         bool keepAlive, bool headOnly = false, ReadOnlySpan<byte> extraHeaders = default)
     {
         var buffer = Write(status, contentType, body, keepAlive, headOnly, extraHeaders, out var length);
-        if (session.HttpAnswered.IsCompleted) Queue(session.Connection, buffer, length, keepAlive);
-        else session.HttpAnswered = QueueAfterAsync(session.HttpAnswered, session.Connection, buffer, length, keepAlive);
+        if (session.HttpAnswered.IsCompleted && TryQueueNow(session, buffer, length, keepAlive)) return;
+        session.HttpAnswered = QueueAfterAsync(session.HttpAnswered, session, Task.FromResult((buffer, length, keepAlive)));
     }
 
-    /// <summary>Sends a plain-text error answer; errors on requests we cannot continue after close the connection.</summary>
-    public static void SendError(Session session, int status, string message, bool keepAlive, ReadOnlySpan<byte> extraHeaders = default)
+    /// <summary>Sends a plain-text error answer (head only for HEAD, RFC 9110 section 9.3.2).</summary>
+    public static void SendError(Session session, int status, string message, bool keepAlive, bool headOnly = false, ReadOnlySpan<byte> extraHeaders = default)
     {
         Span<byte> body = stackalloc byte[System.Text.Encoding.UTF8.GetMaxByteCount(message.Length) + 1];
         var n = System.Text.Encoding.UTF8.GetBytes(message, body);
         body[n++] = (byte)'\n';
-        Send(session, status, TextPlain, body[..n], keepAlive, false, extraHeaders);
+        Send(session, status, TextPlain, body[..n], keepAlive, headOnly, extraHeaders);
     }
 
-    /// <summary>Runs an answer that needs I/O (history, health) after the earlier answers, in order.</summary>
-    public static void SendLater(Session session, Func<Task<(SharedBuffer Buffer, int Length, bool KeepAlive)>> produce)
+    /// <summary>Queues an answer being produced elsewhere (history, health) after the earlier answers, in order.</summary>
+    public static void SendLater(Session session, Task<(SharedBuffer Buffer, int Length, bool KeepAlive)> produced)
     {
-        session.HttpAnswered = ProduceAfterAsync(session.HttpAnswered, session.Connection, produce);
+        session.HttpAnswered = QueueAfterAsync(session.HttpAnswered, session, produced);
     }
 
     public static SharedBuffer Write(int status, ReadOnlySpan<byte> contentType, ReadOnlySpan<byte> body, bool keepAlive,
         bool headOnly, ReadOnlySpan<byte> extraHeaders, out int length)
     {
-        var buffer = SharedBuffer.Rent(HttpResponseWriter.MaxHeadLength(contentType.Length, extraHeaders.Length) + body.Length);
+        var buffer = SharedBuffer.Rent(HttpResponseWriter.MaxHeadLength(contentType.Length, extraHeaders.Length) + (headOnly ? 0 : body.Length));
         var head = HttpResponseWriter.WriteHead(buffer.Span, status, contentType, body.Length, keepAlive, extraHeaders);
         length = head;
         if (!headOnly)
@@ -51,24 +59,64 @@ internal static class HttpAnswer
         return buffer;
     }
 
-    private static void Queue(Connection connection, SharedBuffer buffer, int length, bool keepAlive)
+    /// <summary>The common case: the queue is below half its mark and takes the whole answer at once.</summary>
+    private static bool TryQueueNow(Session session, SharedBuffer buffer, int length, bool keepAlive)
     {
-        if (keepAlive) connection.Send(buffer, 0, length);
-        else connection.Close(buffer, 0, length);
+        var connection = session.Connection;
+        if (!connection.WhenDrainedAsync().IsCompleted) return false;
+        if (connection.Send(buffer, 0, length) == SendResult.Dropped) return false;
         buffer.Release();
+        Answered(session, keepAlive);
+        return true;
     }
 
-    private static async Task QueueAfterAsync(Task earlier, Connection connection, SharedBuffer buffer, int length, bool keepAlive)
+    private static async Task QueueAfterAsync(Task earlier, Session session, Task<(SharedBuffer Buffer, int Length, bool KeepAlive)> produced)
     {
-        await earlier.ConfigureAwait(false);
-        Queue(connection, buffer, length, keepAlive);
+        await earlier.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        var (buffer, length, keepAlive) = await produced.ConfigureAwait(false);
+        try
+        {
+            await QueueInPiecesAsync(session.Connection, buffer, length).ConfigureAwait(false);
+        }
+        finally
+        {
+            buffer.Release();
+        }
+        Answered(session, keepAlive);
     }
 
-    private static async Task ProduceAfterAsync(Task earlier, Connection connection, Func<Task<(SharedBuffer Buffer, int Length, bool KeepAlive)>> produce)
+    /// <summary>
+    /// Each piece waits for the queue to drain to half its mark. A piece the queue still refuses is halved; when even
+    /// <see cref="MinPiece"/> is refused after a drain, this connection cannot be answered in order: it is closed.
+    /// </summary>
+    private static async Task QueueInPiecesAsync(Connection connection, SharedBuffer buffer, int length)
     {
-        var answer = produce();
-        await earlier.ConfigureAwait(false);
-        var (buffer, length, keepAlive) = await answer.ConfigureAwait(false);
-        Queue(connection, buffer, length, keepAlive);
+        var offset = 0;
+        var piece = length;
+        while (offset < length)
+        {
+            await connection.WhenDrainedAsync().ConfigureAwait(false);
+            var count = Math.Min(piece, length - offset);
+            switch (connection.Send(buffer, offset, count))
+            {
+                case SendResult.Closed:
+                    return;
+                case SendResult.Dropped when count <= MinPiece:
+                    connection.Close(discardQueued: true);
+                    return;
+                case SendResult.Dropped:
+                    piece = Math.Max(MinPiece, count / 2);
+                    break;
+                default:
+                    offset += count;
+                    break;
+            }
+        }
+    }
+
+    private static void Answered(Session session, bool keepAlive)
+    {
+        if (!keepAlive) session.Connection.Close();
+        session.Requests.Leave();
     }
 }

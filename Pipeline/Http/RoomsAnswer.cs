@@ -16,24 +16,26 @@ internal static class RoomsAnswer
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(5);
     private static ReadOnlySpan<byte> NoCache => "Cache-Control: no-cache\r\n"u8;
 
-    public static void Send(Session session, IMessageStore store, RoomDirectory rooms, bool keepAlive, bool headOnly)
+    public static void Send(Session session, IMessageStore store, RoomDirectory rooms, bool keepAlive, bool headOnly) =>
+        HttpAnswer.SendLater(session, ProduceAsync(store, rooms, keepAlive, headOnly));
+
+    private static async Task<(SharedBuffer, int, bool)> ProduceAsync(IMessageStore store, RoomDirectory rooms, bool keepAlive, bool headOnly)
     {
-        HttpAnswer.SendLater(session, async () =>
+        // The embedded store reads synchronously: off the stage worker that called us.
+        await Task.Yield();
+        using var timeout = new CancellationTokenSource(Timeout);
+        try
         {
-            using var timeout = new CancellationTokenSource(Timeout);
-            try
-            {
-                var stored = await store.ReadRoomsAsync(timeout.Token).ConfigureAwait(false);
-                var body = Write(stored, rooms);
-                var buffer = HttpAnswer.Write(200, HttpAnswer.Json, body.WrittenSpan, keepAlive, headOnly, NoCache, out var length);
-                return (buffer, length, keepAlive);
-            }
-            catch (Exception e) when (e is not OutOfMemoryException)
-            {
-                var buffer = HttpAnswer.Write(503, HttpAnswer.TextPlain, "rooms unavailable: the store does not answer\n"u8, keepAlive, headOnly, default, out var length);
-                return (buffer, length, keepAlive);
-            }
-        });
+            var stored = await store.ReadRoomsAsync(timeout.Token).ConfigureAwait(false);
+            var body = Write(stored, rooms);
+            var buffer = HttpAnswer.Write(200, HttpAnswer.Json, body.WrittenSpan, keepAlive, headOnly, NoCache, out var length);
+            return (buffer, length, keepAlive);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            var buffer = HttpAnswer.Write(503, HttpAnswer.TextPlain, "rooms unavailable: the store does not answer\n"u8, keepAlive, headOnly, default, out var length);
+            return (buffer, length, keepAlive);
+        }
     }
 
     internal static ArrayBufferWriter<byte> Write(IReadOnlyList<RoomSummary> stored, RoomDirectory rooms)

@@ -23,4 +23,9 @@ internal enum ItemKind : byte
     Closed,
     /// <summary>A signalling message (webRTC-*), encoded as the frame relayed to the rest of the room; never stored.</summary>
     Signal,
+    /// <summary>
+    /// A close frame the server sends once every message the connection sent before it is stored and echoed: it
+    /// travels behind them to the broadcast stage, which queues it after their frames.
+    /// </summary>
+    CloseAfter,
 }

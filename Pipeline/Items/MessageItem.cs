@@ -38,4 +38,8 @@ internal readonly struct MessageItem
     public static MessageItem Join(Session session, long since) => new() { Kind = ItemKind.Join, Session = session, Since = since };
 
     public static MessageItem Closed(Session session) => new() { Kind = ItemKind.Closed, Session = session };
+
+    /// <summary>A close frame in <see cref="Frame"/> (its <see cref="TailLength"/> bytes), sent after the connection's messages.</summary>
+    public static MessageItem CloseAfter(Session session, Reactor.SharedBuffer frame, int length) =>
+        new() { Kind = ItemKind.CloseAfter, Session = session, Frame = frame, TailLength = length };
 }

@@ -10,7 +10,7 @@ namespace Chat.Pipeline.Sessions;
 /// that went quiet, and closes those silent past the idle timeout (1001). Pongs and any other bytes count as life,
 /// which is how half-open connections are found.
 /// </summary>
-internal sealed class KeepAliveSweeper(SessionRegistry sessions, PipelineOptions options)
+internal sealed class KeepAliveSweeper(SessionRegistry sessions, PipelineOptions options, AbuseReport abuse)
 {
     private static readonly TimeSpan Period = TimeSpan.FromSeconds(1);
 
@@ -19,7 +19,12 @@ internal sealed class KeepAliveSweeper(SessionRegistry sessions, PipelineOptions
         using var timer = new PeriodicTimer(Period);
         try
         {
-            while (await timer.WaitForNextTickAsync(stopping).ConfigureAwait(false)) Sweep(Stopwatch.GetTimestamp());
+            while (await timer.WaitForNextTickAsync(stopping).ConfigureAwait(false))
+            {
+                var now = Stopwatch.GetTimestamp();
+                Sweep(now);
+                abuse.FlushIfDue(now);
+            }
         }
         catch (OperationCanceledException)
         {
@@ -37,12 +42,17 @@ internal sealed class KeepAliveSweeper(SessionRegistry sessions, PipelineOptions
             if (connection.IsClosing) continue;
             if (session.Mode == SessionMode.Http)
             {
-                if (now - Volatile.Read(ref session.AwaitingHeadSince) > headTimeout && session.HttpAnswered.IsCompleted) TimeOutHead(connection);
+                if (now - Volatile.Read(ref session.AwaitingHeadSince) > headTimeout && session.HttpAnswered.IsCompleted)
+                {
+                    abuse.Record(connection, AbuseKind.RefusedRequest, "408 request head timeout");
+                    TimeOutHead(connection);
+                }
                 continue;
             }
             if (!session.Upgraded) continue;
             var silent = now - connection.LastActivityTimestamp;
-            if (silent > idleTimeout) SessionCloser.Close(session, CloseStatus.GoingAway, "idle timeout");
+            // A peer whose messages are still in the pipeline (a slow store) gets their echoes before the idle close.
+            if (silent > idleTimeout && Volatile.Read(ref session.PendingMessages) == 0) SessionCloser.Close(session, CloseStatus.GoingAway, "idle timeout");
             else if (silent > pingAfter && session.PingedAt < connection.LastActivityTimestamp) Ping(session, now);
         }
     }

@@ -1,29 +1,58 @@
 using Chat.Pipeline.Codecs;
+using Chat.Pipeline.Items;
 using Chat.Reactor;
 
 namespace Chat.Pipeline.Sessions;
 
-/// <summary>The one path to a server-sent close frame: write it, queue it after what is pending, close gracefully.</summary>
+/// <summary>
+/// The one path to a server-sent close frame: write it, queue it after what is pending, close gracefully. A close
+/// that ends a WebSocket conversation (the echo of the client's close, a violation, the rate limit) is sent after
+/// every message the client sent before it has been stored and echoed back: it travels down the pipeline behind them
+/// as a <see cref="ItemKind.CloseAfter"/> item, so a client never loses the acknowledgement of a stored message.
+/// </summary>
 internal static class SessionCloser
 {
     /// <param name="discardQueued">True for a peer that does not read: drop what it has not started to receive.</param>
     public static void Close(Session session, CloseStatus status, string reason, bool discardQueued = false)
     {
         if (session.Connection.IsClosing) return;
-        var buffer = SharedBuffer.Rent(FrameEncoder.MaxControlFrameLength);
-        Span<byte> reasonBytes = stackalloc byte[123];
-        var reasonLength = System.Text.Encoding.UTF8.GetBytes(reason.AsSpan(0, Math.Min(reason.Length, 123 / 3)), reasonBytes);
-        var length = FrameEncoder.WriteClose(buffer.Span, status, reasonBytes[..reasonLength]);
+        var buffer = Write(status, reason, out var length);
         session.Connection.Close(buffer, 0, length, discardQueued);
         buffer.Release();
     }
 
-    /// <summary>Echoes a peer's close (RFC 6455 section 5.5.1) and closes.</summary>
-    public static void Echo(Session session, ushort code)
+    /// <summary>
+    /// A close with <paramref name="status"/> that follows the connection's messages still in the pipeline. Reads
+    /// pause meanwhile: whatever the client sends after it would be ignored.
+    /// </summary>
+    public static MessageItem After(Session session, CloseStatus status, string reason)
+    {
+        session.Connection.PauseReading();
+        var buffer = Write(status, reason, out var length);
+        return MessageItem.CloseAfter(session, buffer, length);
+    }
+
+    /// <summary>The echo of a peer's close (RFC 6455 section 5.5.1), after the messages it sent before it.</summary>
+    public static MessageItem EchoAfter(Session session, ushort code)
     {
         var buffer = SharedBuffer.Rent(FrameEncoder.MaxControlFrameLength);
         var length = FrameEncoder.WriteClose(buffer.Span, code);
-        session.Connection.Close(buffer, 0, length);
-        buffer.Release();
+        return MessageItem.CloseAfter(session, buffer, length);
+    }
+
+    /// <summary>The broadcast stage's end of <see cref="After"/>: the frames before it are queued, so now the close.</summary>
+    public static void CloseAfterMessages(Session session, SharedBuffer frame, int length)
+    {
+        session.Connection.Close(frame, 0, length);
+        frame.Release();
+    }
+
+    private static SharedBuffer Write(CloseStatus status, string reason, out int length)
+    {
+        var buffer = SharedBuffer.Rent(FrameEncoder.MaxControlFrameLength);
+        Span<byte> reasonBytes = stackalloc byte[123];
+        var reasonLength = System.Text.Encoding.UTF8.GetBytes(reason.AsSpan(0, Math.Min(reason.Length, 123 / 3)), reasonBytes);
+        length = FrameEncoder.WriteClose(buffer.Span, status, reasonBytes[..reasonLength]);
+        return buffer;
     }
 }

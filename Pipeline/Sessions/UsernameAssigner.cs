@@ -5,8 +5,11 @@ using Chat.Pipeline.Codecs;
 namespace Chat.Pipeline.Sessions;
 
 /// <summary>
-/// Gives a session its display name: the <c>name</c> query parameter when it has 1..32 characters after trimming and
-/// no control characters, else <c>User</c> + a number unique within this server process. Stored HTML-escaped.
+/// Gives a session its display name from the <c>name</c> query parameter, so that no name can pass for another:
+/// NFC-normalised (one spelling per visible name), bidi controls and zero-width characters removed, then trimmed;
+/// kept when 1..32 characters without control characters remain and it is not of the form <c>User</c> + digits,
+/// which is the server's own pattern. Otherwise <c>User</c> + a number unique within this server process.
+/// Stored HTML-escaped.
 /// </summary>
 internal sealed class UsernameAssigner
 {
@@ -28,17 +31,42 @@ internal sealed class UsernameAssigner
 
     private static string? FromQuery(ReadOnlySpan<byte> query)
     {
-        // 32 characters of up to 4 UTF-8 bytes each, plus room for whitespace that trimming removes.
+        // 32 characters of up to 4 UTF-8 bytes each, plus room for what normalising, stripping and trimming remove.
         Span<byte> decoded = stackalloc byte[512];
         if (!QueryString.TryGet(query, "name"u8, decoded, out var written)) return null;
         if (System.Text.Unicode.Utf8.IsValid(decoded[..written]) is false) return null;
-        var name = Encoding.UTF8.GetString(decoded[..written]).Trim();
+        return Clean(Encoding.UTF8.GetString(decoded[..written]));
+    }
+
+    /// <summary>The name as it will be shown, or null when it must be replaced by an assigned one.</summary>
+    internal static string? Clean(string raw)
+    {
+        if (!UnicodeNfc.TryNormalize(raw, out var normalized)) return null;
+        var kept = new StringBuilder(normalized.Length);
+        foreach (var c in normalized)
+        {
+            if (!IsInvisible(c)) kept.Append(c);
+        }
+        var name = kept.ToString().Trim();
         var runes = 0;
         foreach (var rune in name.EnumerateRunes())
         {
             if (Rune.IsControl(rune)) return null;
             runes++;
         }
-        return runes is >= 1 and <= MaxNameChars ? name : null;
+        if (runes is < 1 or > MaxNameChars || LooksAssigned(name)) return null;
+        return name;
     }
+
+    /// <summary>
+    /// Bidi embeddings, overrides and isolates (U+202A-202E, U+2066-2069) and marks (U+200E, U+200F, U+061C), which
+    /// reorder what follows them ("U+202E gnp.exe"), and zero-width characters (U+200B-200D, U+2060, U+FEFF), which
+    /// make two names look the same.
+    /// </summary>
+    private static bool IsInvisible(char c) => c is (>= '\u202A' and <= '\u202E') or (>= '\u2066' and <= '\u2069')
+        or '\u200E' or '\u200F' or '\u061C' or (>= '\u200B' and <= '\u200D') or '\u2060' or '\uFEFF';
+
+    /// <summary><c>User</c> + ASCII digits, in any letter case: the names the server assigns.</summary>
+    private static bool LooksAssigned(string name) =>
+        name.Length > 4 && name.StartsWith("User", StringComparison.OrdinalIgnoreCase) && name.AsSpan(4).IndexOfAnyExceptInRange('0', '9') < 0;
 }

@@ -153,6 +153,9 @@ internal sealed partial class BroadcastStage(
                         Cluster?.Publish(room, entry.Frame!.Span[entry.Count..entry.TailLength]);
                         entry.Frame!.Release();
                         break;
+                    case ItemKind.CloseAfter:
+                        SessionCloser.CloseAfterMessages(entry.Session, entry.Frame!, entry.TailLength);
+                        break;
                 }
             }
             catch (Exception e) when (ConnectionFaults.IsConnectionScoped(e))

@@ -52,8 +52,10 @@ internal sealed class DeframeStage(ChannelReader<WireItem> input, ChannelWriter<
         var end = offset + count;
         var failed = false;
         var status = FrameDecodeStatus.NeedMoreData;
-        // A header that ends the read still needs one more call: an empty frame ends right there (FrameEnd).
-        while ((position < end || status == FrameDecodeStatus.Header) && !failed && !session.Connection.IsClosing)
+        // A header that ends the read still needs one more call: an empty frame ends right there (FrameEnd). Bytes read
+        // before the connection started closing are decoded even then: a client that sends messages, a close and its
+        // FIN in one write has its messages stored (the reactor delivers nothing read after the close began).
+        while ((position < end || status == FrameDecodeStatus.Header) && !failed)
         {
             status = session.Decoder.Decode(buffer.AsSpan(position, end - position), out var consumed, out var payload);
             var item = default(FrameItem);

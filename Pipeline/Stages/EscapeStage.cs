@@ -11,9 +11,11 @@ namespace Chat.Pipeline.Stages;
 
 /// <summary>
 /// Stage 5: reads the client's JSON, answers a bad message with an error frame to that client alone, and HTML-escapes
-/// the comment; a signalling message becomes its relay frame. Counts the connection's messages in flight and pauses its reads past the limit.
+/// the comment; a signalling message becomes its relay frame. Counts the connection's messages in flight and pauses
+/// its reads past the limit. The rate limit refuses here, before storing, so every stored message is echoed to its
+/// sender before the rate close.
 /// </summary>
-internal sealed class EscapeStage(ChannelReader<MessageItem> input, ChannelWriter<MessageItem> output, PipelineOptions options, ServerMetrics metrics, ConnectionFaults faults)
+internal sealed class EscapeStage(ChannelReader<MessageItem> input, ChannelWriter<MessageItem> output, PipelineOptions options, ServerMetrics metrics, AbuseReport abuse, ConnectionFaults faults)
 {
     private string? _rateMessage;
 
@@ -46,10 +48,19 @@ internal sealed class EscapeStage(ChannelReader<MessageItem> input, ChannelWrite
     {
         var session = item.Session;
         var json = item.Buffer!;
-        if (!WithinRate(session))
+        if (session.RateClosed)
         {
             BufferPool.Shared.Return(json);
             return default;
+        }
+        if (!WithinRate(session))
+        {
+            BufferPool.Shared.Return(json);
+            if (session.RateStrikes < options.RateLimitStrikes) return default;
+            // Refused at the door, before storing; the close follows the echoes of every message accepted before it.
+            session.RateClosed = true;
+            abuse.Record(session.Connection, AbuseKind.LimitClose, "1008 message rate limit exceeded");
+            return SessionCloser.After(session, CloseStatus.PolicyViolation, "message rate limit exceeded");
         }
         if (SignalCodec.Classify(json.AsSpan(0, item.Count)) is var signal && signal != SignalError.NotASignal)
         {
@@ -98,7 +109,7 @@ internal sealed class EscapeStage(ChannelReader<MessageItem> input, ChannelWrite
 
     /// <summary>
     /// Token bucket per connection: a message over the rate gets an error frame and is dropped; a client that keeps
-    /// going gets close 1008.
+    /// going gets close 1008 (the caller sends it, behind the messages accepted before).
     /// </summary>
     private bool WithinRate(Session session)
     {
@@ -108,11 +119,7 @@ internal sealed class EscapeStage(ChannelReader<MessageItem> input, ChannelWrite
             return true;
         }
         ServerMetrics.Add(ref metrics.MessagesRejected);
-        if (++session.RateStrikes >= options.RateLimitStrikes)
-        {
-            SessionCloser.Close(session, CloseStatus.PolicyViolation, "message rate limit exceeded");
-        }
-        else
+        if (++session.RateStrikes < options.RateLimitStrikes)
         {
             ErrorFrames.Send(session, _rateMessage ??= $"too many messages: at most {options.MessagesPerSecond} per second; this one was dropped");
         }

@@ -22,54 +22,104 @@ internal sealed class HandshakeStage(
     PipelineOptions options,
     ServerMetrics metrics,
     RoomDirectory rooms,
+    AbuseReport abuse,
     ConnectionFaults faults)
 {
     private static ReadOnlySpan<byte> Version13 => "Sec-WebSocket-Version: 13\r\n"u8;
     private static ReadOnlySpan<byte> AllowGet => "Allow: GET\r\n"u8;
 
+    // Upgrades whose earlier answers are now queued; the continuation of HttpAnswered posts them here, so that this
+    // worker never awaits one connection's answers while every other connection's bytes wait behind it.
+    private readonly Channel<Session> _resumed = Channel.CreateUnbounded<Session>(new UnboundedChannelOptions { SingleReader = true });
+    /// <summary>Connections with a deferred upgrade (this worker's own count): only then is there a resume to wait for.</summary>
+    private int _deferred;
+
     public async Task RunAsync()
     {
-        while (await input.WaitToReadAsync().ConfigureAwait(false))
+        while (true)
         {
-            while (input.TryRead(out var item))
+            while (_resumed.Reader.TryRead(out var resumed)) await ResumeAsync(resumed).ConfigureAwait(false);
+            if (input.TryRead(out var item))
             {
                 try
                 {
-                    var session = item.Session;
-                    switch (item.Kind)
-                    {
-                        case ItemKind.Request:
-                            if (item.Mode == SessionMode.WebSocket && !session.HttpAnswered.IsCompleted)
-                            {
-                                // An upgrade pipelined behind answers still being produced (history, health): the 101 and
-                                // every frame after it go straight to the connection, so they must wait for those answers.
-                                await session.HttpAnswered.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-                            }
-                            var since = Answer(session, item.Buffer!.AsSpan(0, item.Count), item.Head, item.Mode);
-                            BufferPool.Shared.Return(item.Buffer!);
-                            if (since is { } joined) await output.WriteAsync(WireItem.Join(session, joined)).ConfigureAwait(false);
-                            break;
-                        case ItemKind.Reject:
-                            HttpAnswer.SendError(session, item.Status, ReasonFor(item.Status), keepAlive: false);
-                            break;
-                        case ItemKind.Data when !session.Upgraded:
-                            BufferPool.Shared.Return(item.Buffer!);
-                            break;
-                        case ItemKind.Data:
-                            await output.WriteAsync(WireItem.Data(session, item.Buffer!, item.Offset, item.Count)).ConfigureAwait(false);
-                            break;
-                        case ItemKind.Closed:
-                            await output.WriteAsync(WireItem.Closed(session)).ConfigureAwait(false);
-                            break;
-                    }
+                    await HandleAsync(item).ConfigureAwait(false);
                 }
                 catch (Exception e) when (ConnectionFaults.IsConnectionScoped(e))
                 {
                     faults.Fail(PipelineStage.Handshake, item.Session, e);
                 }
+                continue;
             }
+            var more = input.WaitToReadAsync();
+            if (_deferred == 0)
+            {
+                // The common case waits on the input alone: a pooled wait that allocates nothing per message.
+                if (!await more.ConfigureAwait(false)) break;
+                continue;
+            }
+            if (more.IsCompleted)
+            {
+                if (!more.Result) break;
+                continue;
+            }
+            await Task.WhenAny(more.AsTask(), _resumed.Reader.WaitToReadAsync().AsTask()).ConfigureAwait(false);
         }
         output.TryComplete();
+    }
+
+    private async ValueTask HandleAsync(RequestItem item)
+    {
+        var session = item.Session;
+        if (session.Deferred is not null)
+        {
+            session.Deferred.Enqueue(item);
+            return;
+        }
+        switch (item.Kind)
+        {
+            case ItemKind.Request when item.Mode == SessionMode.WebSocket && !session.HttpAnswered.IsCompleted:
+                // An upgrade pipelined behind answers still being produced (history, health): the 101 and every frame
+                // after it go straight to the connection, so they wait for those answers, and only this connection waits.
+                session.Deferred = new Queue<RequestItem>();
+                session.Deferred.Enqueue(item);
+                _deferred++;
+                _ = ResumeWhenAnsweredAsync(session);
+                break;
+            case ItemKind.Request:
+                var since = Answer(session, item.Buffer!.AsSpan(0, item.Count), item.Head, item.Mode);
+                BufferPool.Shared.Return(item.Buffer!);
+                if (since is { } joined) await output.WriteAsync(WireItem.Join(session, joined)).ConfigureAwait(false);
+                break;
+            case ItemKind.Reject:
+                abuse.Record(session.Connection, AbuseKind.RefusedRequest, $"{item.Status} {ReasonFor(item.Status)}");
+                HttpAnswer.SendError(session, item.Status, ReasonFor(item.Status), keepAlive: false, session.RejectingHead);
+                break;
+            case ItemKind.Data when !session.Upgraded:
+                BufferPool.Shared.Return(item.Buffer!);
+                break;
+            case ItemKind.Data:
+                await output.WriteAsync(WireItem.Data(session, item.Buffer!, item.Offset, item.Count)).ConfigureAwait(false);
+                break;
+            case ItemKind.Closed:
+                await output.WriteAsync(WireItem.Closed(session)).ConfigureAwait(false);
+                break;
+        }
+    }
+
+    private async Task ResumeWhenAnsweredAsync(Session session)
+    {
+        await session.HttpAnswered.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        _resumed.Writer.TryWrite(session);
+    }
+
+    /// <summary>Handles what waited for the connection's answers, in the order it arrived.</summary>
+    private async ValueTask ResumeAsync(Session session)
+    {
+        var deferred = session.Deferred!;
+        session.Deferred = null;
+        _deferred--;
+        while (deferred.TryDequeue(out var item)) await HandleAsync(item).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -85,44 +135,44 @@ internal sealed class HandshakeStage(
         }
         if (request.Method != HttpMethod.Get)
         {
-            HttpAnswer.SendError(session, 405, "method not allowed", keepAlive: false, AllowGet);
+            Refuse(session, 405, "method not allowed", request.Method == HttpMethod.Head, AllowGet);
             return null;
         }
         var error = WebSocketHandshake.Validate(request, head);
         if (error == HandshakeError.BadVersion)
         {
-            HttpAnswer.SendError(session, 426, "Sec-WebSocket-Version must be 13", keepAlive: false, Version13);
+            Refuse(session, 426, "Sec-WebSocket-Version must be 13", headOnly: false, Version13);
             return null;
         }
         if (error != HandshakeError.None)
         {
-            HttpAnswer.SendError(session, 400, DescribeHandshake(error), keepAlive: false);
+            Refuse(session, 400, DescribeHandshake(error));
             return null;
         }
         if (!OriginAllowed(request, head))
         {
-            HttpAnswer.SendError(session, 403, "origin not allowed", keepAlive: false);
+            Refuse(session, 403, "origin not allowed");
             return null;
         }
         var query = head[request.Query];
         long since = -1;
         if (QueryString.Has(query, "since"u8) && (!QueryString.TryGetInt64(query, "since"u8, out since) || since < 0))
         {
-            HttpAnswer.SendError(session, 400, "since must be a non-negative integer", keepAlive: false);
+            Refuse(session, 400, "since must be a non-negative integer");
             return null;
         }
         if (!RoomQuery.TryGet(query, out var name))
         {
-            HttpAnswer.SendError(session, 400, RoomQuery.Rule, keepAlive: false);
+            Refuse(session, 400, RoomQuery.Rule);
             return null;
         }
         switch (rooms.TryOpen(name, out var room))
         {
             case RoomOpen.NotAllowed:
-                HttpAnswer.SendError(session, 403, $"room '{name}' is not one of this server's rooms (CHAT_ROOMS)", keepAlive: false);
+                Refuse(session, 403, $"room '{name}' is not one of this server's rooms (CHAT_ROOMS)");
                 return null;
             case RoomOpen.Full:
-                HttpAnswer.SendError(session, 403, $"too many rooms: this server holds at most {options.MaxRooms} (CHAT_MAX_ROOMS); join an existing one", keepAlive: false);
+                Refuse(session, 403, $"too many rooms: this server holds at most {options.MaxRooms} (CHAT_MAX_ROOMS); join an existing one");
                 return null;
         }
         session.Room = room;
@@ -137,9 +187,17 @@ internal sealed class HandshakeStage(
         var length = WebSocketHandshake.WriteSwitchingProtocols(head[request.SecWebSocketKey], buffer.Span);
         session.Connection.Send(buffer, 0, length);
         buffer.Release();
+        session.Requests.Leave();
         session.Upgraded = true;
         ServerMetrics.Add(ref metrics.WebSocketSessions);
         return since;
+    }
+
+    /// <summary>A refused handshake: counted for the abuse report, answered, and the connection closed after it.</summary>
+    private void Refuse(Session session, int status, string message, bool headOnly = false, ReadOnlySpan<byte> extraHeaders = default)
+    {
+        abuse.Record(session.Connection, AbuseKind.RefusedRequest, $"{status} {message}");
+        HttpAnswer.SendError(session, status, message, keepAlive: false, headOnly, extraHeaders);
     }
 
     private bool OriginAllowed(in HttpRequestHead request, ReadOnlySpan<byte> head)

@@ -51,12 +51,13 @@ internal sealed class ParseHeaderStage(
 
     private ValueTask OpenAsync(Connection connection)
     {
-        var session = new Session(connection, Stopwatch.GetTimestamp());
+        var session = new Session(connection, Stopwatch.GetTimestamp(), options.MaxPipelinedRequests);
         connection.Tag = session;
         ServerMetrics.Add(ref metrics.ConnectionsOpened);
         if (sessions.TryAdd(session)) return default;
         ServerMetrics.Add(ref metrics.ConnectionsRejected);
         session.Mode = SessionMode.Done;
+        session.Requests.Enter();
         return output.WriteAsync(RequestItem.Reject(session, 503));
     }
 
@@ -78,6 +79,7 @@ internal sealed class ParseHeaderStage(
             var take = end < 0 ? chunk.Length : end;
             if (session.HeadLength + take > options.MaxHeadBytes)
             {
+                if (session.HeadLength == 0) session.RejectingHead = chunk.StartsWith("HEAD "u8);
                 await RejectAsync(session, 431).ConfigureAwait(false);
                 break;
             }
@@ -110,6 +112,7 @@ internal sealed class ParseHeaderStage(
         var error = HttpHeadParser.Parse(head.AsSpan(0, length), out var parsed);
         if (error is not (HttpParseError.None or HttpParseError.HasBody))
         {
+            session.RejectingHead = head.AsSpan(0, length).StartsWith("HEAD "u8);
             BufferPool.Shared.Return(head);
             await RejectAsync(session, StatusFor(error)).ConfigureAwait(false);
             return;
@@ -118,13 +121,16 @@ internal sealed class ParseHeaderStage(
         if (head.AsSpan(parsed.Path).SequenceEqual(WebSocketPath)) session.Mode = SessionMode.WebSocket;
         // We never read request bodies: the answer to a request with one closes the connection.
         else if (error == HttpParseError.HasBody || !parsed.KeepAlive) session.Mode = SessionMode.Done;
+        session.Requests.Enter();
         await output.WriteAsync(RequestItem.Request(session, head, length, parsed, session.Mode)).ConfigureAwait(false);
     }
 
     private ValueTask RejectAsync(Session session, int status)
     {
+        if (session.HeadBuffer is not null && !session.RejectingHead) session.RejectingHead = session.HeadBuffer.AsSpan(0, session.HeadLength).StartsWith("HEAD "u8);
         ReturnHead(session);
         session.Mode = SessionMode.Done;
+        session.Requests.Enter();
         return output.WriteAsync(RequestItem.Reject(session, status));
     }
 

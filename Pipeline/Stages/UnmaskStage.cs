@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Threading.Channels;
 using Chat.Pipeline.Codecs;
 using Chat.Pipeline.Items;
@@ -10,9 +11,11 @@ namespace Chat.Pipeline.Stages;
 /// <summary>
 /// Stage 4: unmasks payload in place, validates text incrementally (a bad byte closes with 1007 before the message
 /// ends), reassembles fragments, and answers control frames: ping with pong, close with its echo. Every server-sent
-/// close for a protocol violation leaves from here.
+/// close for a protocol violation leaves from here, as an item behind the messages read before it (the client gets
+/// their echoes first). Pings, pongs and empty continuation frames share a per-second budget per connection: a
+/// flood of them is refused with 1008 instead of being answered without end.
 /// </summary>
-internal sealed class UnmaskStage(ChannelReader<FrameItem> input, ChannelWriter<MessageItem> output, PipelineOptions options, ServerMetrics metrics, ConnectionFaults faults)
+internal sealed class UnmaskStage(ChannelReader<FrameItem> input, ChannelWriter<MessageItem> output, PipelineOptions options, ServerMetrics metrics, AbuseReport abuse, ConnectionFaults faults)
 {
     public async Task RunAsync()
     {
@@ -30,7 +33,8 @@ internal sealed class UnmaskStage(ChannelReader<FrameItem> input, ChannelWriter<
                             if (message.Session is not null) await output.WriteAsync(message).ConfigureAwait(false);
                             break;
                         case ItemKind.Violation:
-                            Fail(session, item.Violation, item.Reason!);
+                            var close = Fail(session, item.Violation, item.Reason!);
+                            if (close.Session is not null) await output.WriteAsync(close).ConfigureAwait(false);
                             break;
                         case ItemKind.Join:
                             await output.WriteAsync(MessageItem.Join(session, item.Since)).ConfigureAwait(false);
@@ -50,25 +54,31 @@ internal sealed class UnmaskStage(ChannelReader<FrameItem> input, ChannelWriter<
         output.TryComplete();
     }
 
-    /// <summary>Handles one piece of a frame; returns a complete text message, or default.</summary>
+    /// <summary>Handles one piece of a frame; returns a complete text message, a close to send after them, or default.</summary>
     private MessageItem Unmask(Session session, in FrameItem item)
     {
         var buffer = item.Buffer;
         var payload = buffer is null ? Span<byte>.Empty : buffer.AsSpan(0, item.Count);
-        if (session.WebSocketClosed || session.Connection.IsClosing)
+        // Not on Connection.IsClosing: a peer's FIN closes the connection while messages it sent before are still on
+        // their way here, and those are stored and broadcast like any other.
+        if (session.WebSocketClosed)
         {
             Return(buffer);
             return default;
         }
         var header = item.Header;
+        if (item.Offset == 0 && CountsAsControl(header) && !WithinControlBudget(session))
+        {
+            Return(buffer);
+            return Fail(session, CloseStatus.PolicyViolation, "too many control frames");
+        }
         Unmasker.Unmask(payload, header.MaskKey, item.Offset);
         if (header.IsControl)
         {
             payload.CopyTo(session.Control.AsSpan(session.ControlLength));
             session.ControlLength += payload.Length;
             Return(buffer);
-            if (item.FrameEnd) Control(session, header.Opcode);
-            return default;
+            return item.FrameEnd ? Control(session, header.Opcode) : default;
         }
 
         var firstPiece = header.Opcode != Opcode.Continuation && item.Offset == 0;
@@ -80,15 +90,13 @@ internal sealed class UnmaskStage(ChannelReader<FrameItem> input, ChannelWriter<
         if (session.MessageIsBinary)
         {
             Return(buffer);
-            Fail(session, CloseStatus.UnsupportedData, "binary messages are not accepted");
-            return default;
+            return Fail(session, CloseStatus.UnsupportedData, "binary messages are not accepted");
         }
         var messageEnd = item.FrameEnd && header.Fin;
         if (session.Utf8.Validate(payload) == Utf8Status.Invalid || (messageEnd && !session.Utf8.IsComplete))
         {
             Return(buffer);
-            Fail(session, CloseStatus.InvalidPayloadData, "text is not valid UTF-8");
-            return default;
+            return Fail(session, CloseStatus.InvalidPayloadData, "text is not valid UTF-8");
         }
         if (messageEnd && firstPiece && buffer is not null)
         {
@@ -122,7 +130,15 @@ internal sealed class UnmaskStage(ChannelReader<FrameItem> input, ChannelWriter<
         session.AssemblyLength = needed;
     }
 
-    private void Control(Session session, Opcode opcode)
+    /// <summary>Pings, pongs, and empty continuations (which carry nothing but cost a decode each) draw on the budget.</summary>
+    private static bool CountsAsControl(in FrameHeader header) =>
+        header.Opcode is Opcode.Ping or Opcode.Pong || (header.Opcode == Opcode.Continuation && header.PayloadLength == 0);
+
+    private bool WithinControlBudget(Session session) =>
+        options.ControlFramesPerSecond == 0
+        || session.ControlRate.TryTake(Stopwatch.GetTimestamp(), options.ControlFramesPerSecond, options.ControlFramesPerSecond);
+
+    private MessageItem Control(Session session, Opcode opcode)
     {
         var payload = session.Control.AsSpan(0, session.ControlLength);
         session.ControlLength = 0;
@@ -131,39 +147,50 @@ internal sealed class UnmaskStage(ChannelReader<FrameItem> input, ChannelWriter<
             case Opcode.Ping:
                 var pong = SharedBuffer.Rent(FrameEncoder.MaxControlFrameLength);
                 var length = FrameEncoder.WriteControl(pong.Span, Opcode.Pong, payload);
-                session.Connection.Send(pong, 0, length);
+                var sent = session.Connection.Send(pong, 0, length);
                 pong.Release();
-                break;
+                // RFC 6455 section 5.5.2 owes the peer this pong: one that cannot be queued ends the connection
+                // instead of vanishing (a peer that pings and never reads fills its own queue).
+                if (sent == SendResult.Dropped)
+                {
+                    ServerMetrics.Add(ref metrics.ProtocolErrors);
+                    abuse.Record(session.Connection, AbuseKind.LimitClose, "1008 pong could not be queued");
+                    session.WebSocketClosed = true;
+                    ReturnAssembly(session);
+                    SessionCloser.Close(session, CloseStatus.PolicyViolation, "pong could not be queued: read what you are sent", discardQueued: true);
+                }
+                return default;
             case Opcode.Close:
                 session.WebSocketClosed = true;
-                switch (CloseFrameParser.Parse(payload, out var code))
+                ReturnAssembly(session);
+                var error = CloseFrameParser.Parse(payload, out var code);
+                if (error is CloseFrameError.None or CloseFrameError.Empty)
                 {
-                    case CloseFrameError.None:
-                        SessionCloser.Echo(session, code);
-                        break;
-                    case CloseFrameError.Empty:
-                        SessionCloser.Echo(session, (ushort)CloseStatus.NormalClosure);
-                        break;
-                    case CloseFrameError.OneBytePayload:
-                        Fail(session, CloseStatus.ProtocolError, "close payload of one byte");
-                        break;
-                    case CloseFrameError.InvalidCode:
-                        Fail(session, CloseStatus.ProtocolError, "invalid close code");
-                        break;
-                    default:
-                        Fail(session, CloseStatus.ProtocolError, "close reason is not valid UTF-8");
-                        break;
+                    session.ClosePending = true;
+                    return SessionCloser.EchoAfter(session, error == CloseFrameError.None ? code : (ushort)CloseStatus.NormalClosure);
                 }
-                break;
+                return error switch
+                {
+                    CloseFrameError.OneBytePayload => Fail(session, CloseStatus.ProtocolError, "close payload of one byte"),
+                    CloseFrameError.InvalidCode => Fail(session, CloseStatus.ProtocolError, "invalid close code"),
+                    _ => Fail(session, CloseStatus.ProtocolError, "close reason is not valid UTF-8"),
+                };
+            default:
+                return default;
         }
     }
 
-    private void Fail(Session session, CloseStatus status, string reason)
+    /// <summary>Once per connection: counts the violation and returns the close that follows its earlier messages.</summary>
+    private MessageItem Fail(Session session, CloseStatus status, string reason)
     {
+        if (session.ClosePending) return default;
         ServerMetrics.Add(ref metrics.ProtocolErrors);
+        var kind = status is CloseStatus.PolicyViolation or CloseStatus.MessageTooBig ? AbuseKind.LimitClose : AbuseKind.ProtocolError;
+        abuse.Record(session.Connection, kind, $"{(int)status} {reason}");
         session.WebSocketClosed = true;
+        session.ClosePending = true;
         ReturnAssembly(session);
-        SessionCloser.Close(session, status, reason);
+        return SessionCloser.After(session, status, reason);
     }
 
     private static void ReturnAssembly(Session session)

@@ -129,10 +129,11 @@ public sealed partial class MultiNodeTests(PostgresFixture fixture)
             {
                 await lockCounter.ExecuteScalarAsync();
             }
+            // Each append is waited for on the lock before the next is sent: PostgreSQL then grants it in that order.
             await onB.SendChatAsync("from B");
-            await Task.Delay(500);
+            await WaitForLockWaitersAsync(admin, hold, 1);
             await onA.SendChatAsync("from A");
-            await Task.Delay(500);
+            await WaitForLockWaitersAsync(admin, hold, 2);
             await using var late = await ChatClient.ConnectAsync(nodes[0].WebSocketUri("name=late"));
             await Task.Delay(200);
             await hold.RollbackAsync();
@@ -145,6 +146,18 @@ public sealed partial class MultiNodeTests(PostgresFixture fixture)
         finally
         {
             foreach (var node in nodes) await node.DisposeAsync();
+        }
+    }
+
+    /// <summary>Waits until <paramref name="count"/> backends wait for a lock (the first on the holder, the next behind it).</summary>
+    private static async Task WaitForLockWaitersAsync(NpgsqlConnection admin, NpgsqlTransaction hold, int count)
+    {
+        await using var waiters = new NpgsqlCommand("SELECT count(DISTINCT pid) FROM pg_locks WHERE NOT granted", admin, hold);
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
+        while ((long)(await waiters.ExecuteScalarAsync())! < count)
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"{count} appends never queued on the room's counter lock");
+            await Task.Delay(20);
         }
     }
 
