@@ -15,7 +15,7 @@ public sealed partial class ChatPipeline
 
     /// <summary>
     /// One client through every stage and the reactor before the server says it listens: the page, /healthz,
-    /// /chat-history, /metrics and a 404 on one keep-alive connection, then an upgrade that replays the last stored
+    /// /chat-history, /rooms, /presence, /metrics and a 404 on one keep-alive connection, then an upgrade that replays the last stored
     /// message, a chat message in two fragments, a ping and a close. So every assembly, pool, type initialiser and JIT
     /// path a client can need is loaded at start, not while a client waits (the issue saw a handshake fail because an
     /// assembly could not be opened once the descriptors were exhausted). The chat message has an empty comment: it is
@@ -89,7 +89,7 @@ public sealed partial class ChatPipeline
         var buffer = new byte[64 * 1024];
         var length = 0;
 
-        foreach (var target in (string[])["/", "/healthz", "/chat-history?limit=1", "/metrics", "/warm-up-not-found"])
+        foreach (var target in (string[])["/", "/healthz", "/chat-history?limit=1", "/rooms", "/presence", "/metrics", "/warm-up-not-found"])
         {
             SendAscii($"GET {target} HTTP/1.1\r\nHost: {endPoint}\r\n\r\n");
             var head = ReadHead();
@@ -98,7 +98,8 @@ public sealed partial class ChatPipeline
             Consume(head + body);
         }
 
-        SendAscii($"GET /websocket?name=warm-up&since={since} HTTP/1.1\r\nHost: {endPoint}\r\nUpgrade: websocket\r\n"
+        // A name with a non-ASCII letter: names are NFC-normalised through ICU, which loads on the first such name.
+        SendAscii($"GET /websocket?name=warm-up-%C3%A9&since={since} HTTP/1.1\r\nHost: {endPoint}\r\nUpgrade: websocket\r\n"
             + "Connection: Upgrade\r\nSec-WebSocket-Key: d2FybS11cCBjbGllbnQhIQ==\r\nSec-WebSocket-Version: 13\r\n"
             + (origin is null ? "" : $"Origin: {origin}\r\n") + "\r\n");
         var answer = ReadHead();

@@ -86,12 +86,15 @@ public sealed class WarmUpTests(ITestOutputHelper output)
         Assert.Equal(["first", "second"], (await ServerProbe.HistoryAsync(restarted.HttpUri)).Select(m => m.Comment));
     }
 
-    /// <summary>The page and an asset, /healthz, /chat-history, /metrics, a 404, then a chat session with a replay.</summary>
+    /// <summary>
+    /// The page and an asset, /healthz, /chat-history, /rooms, /presence, /metrics, a 404, then a chat session with a
+    /// replay under a non-ASCII name (normalised through ICU).
+    /// </summary>
     private static async Task EveryKindOfRequestAsync(ServerProcess server, int round)
     {
         using (var http = ServerProbe.Http(server.HttpUri))
         {
-            foreach (var path in (string[])["/", "/chat.js", "/healthz", "/chat-history?limit=5", "/metrics"])
+            foreach (var path in (string[])["/", "/chat.js", "/healthz", "/chat-history?limit=5", "/rooms", "/presence", "/metrics"])
             {
                 using var answer = await http.GetAsync(path);
                 Assert.True(answer.IsSuccessStatusCode, $"GET {path}: {answer.StatusCode}");
@@ -99,7 +102,7 @@ public sealed class WarmUpTests(ITestOutputHelper output)
             using var missing = await http.GetAsync("/missing");
             Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
         }
-        await using var client = await ChatClient.ConnectAsync(server.WebSocketUri("since=0&name=round" + round.ToString(CultureInfo.InvariantCulture)));
+        await using var client = await ChatClient.ConnectAsync(server.WebSocketUri("since=0&name=r%C3%A9und" + round.ToString(CultureInfo.InvariantCulture)));
         await client.ReceiveChatsAsync(round);
         await client.SendChatAsync($"round {round} <b>&amp;</b>");
         Assert.Equal($"round {round} &lt;b&gt;&amp;amp;&lt;/b&gt;", (await client.ReceiveChatsAsync(1))[0].Comment);
