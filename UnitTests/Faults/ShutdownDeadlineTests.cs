@@ -86,7 +86,7 @@ public sealed class ShutdownDeadlineTests(OwnPostgresCluster postgres, ITestOutp
         await using var connection = new SqliteConnection($"Data Source={database};Default Timeout=30");
         await connection.OpenAsync();
         await using var wipe = connection.CreateCommand();
-        wipe.CommandText = "BEGIN IMMEDIATE; DELETE FROM chat_messages; DELETE FROM chat_batches; UPDATE chat_id_counter SET last_id = 0; COMMIT;";
+        wipe.CommandText = "BEGIN IMMEDIATE; DELETE FROM chat_messages; DELETE FROM chat_batches; UPDATE chat_rooms SET last_id = 0; COMMIT;";
         await wipe.ExecuteNonQueryAsync();
     }
 
