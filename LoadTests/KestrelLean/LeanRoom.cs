@@ -2,8 +2,8 @@ using System.Buffers;
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net.WebSockets;
-using System.Text;
 using System.Text.Json;
+using Chat.LoadTests.KestrelBaseline;
 
 namespace Chat.LoadTests.KestrelLean;
 
@@ -61,7 +61,7 @@ internal sealed class LeanRoom
                 var request = Parse(buffer.AsSpan(0, length));
                 if (request is { MessageType: "chatMessage", Comment.Length: >= 1 and <= MaxCommentChars })
                 {
-                    await BroadcastAsync(name, Escape(request.Comment));
+                    await BroadcastAsync(name, HtmlText.Escape(request.Comment));
                 }
                 else
                 {
@@ -137,28 +137,7 @@ internal sealed class LeanRoom
     {
         var name = requested.Trim();
         return name.Length is >= 1 and <= MaxNameChars
-            ? Escape(name)
+            ? HtmlText.Escape(name)
             : "User" + Interlocked.Increment(ref _lastGuest).ToString(CultureInfo.InvariantCulture);
-    }
-
-    /// <summary>The five replacements of PROTOCOL.md.</summary>
-    private static string Escape(string text)
-    {
-        if (text.AsSpan().IndexOfAny("&<>\"'") < 0) return text;
-        var builder = new StringBuilder(text.Length + 16);
-        foreach (var c in text)
-        {
-            switch (c)
-            {
-                case '&': builder.Append("&amp;"); break;
-                case '<': builder.Append("&lt;"); break;
-                case '>': builder.Append("&gt;"); break;
-                case '"': builder.Append("&quot;"); break;
-                case '\'': builder.Append("&#39;"); break;
-                default: builder.Append(c); break;
-            }
-        }
-
-        return builder.ToString();
     }
 }
