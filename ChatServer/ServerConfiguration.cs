@@ -62,7 +62,7 @@ internal sealed record ServerConfiguration
         ("CHAT_ROOMS", "comma-separated room names a WebSocket may join; unset: any name (default)"),
         ("CHAT_REACTOR", "socket backend: auto, epoll or sockets (default auto)"),
         ("CHAT_EVENT_LOOPS", "event loops of the epoll backend (default: one per core)"),
-        ("CHAT_SHUTDOWN_TIMEOUT_SECONDS", "deadline for a graceful stop on SIGTERM/Ctrl+C (default 10)"),
+        ("CHAT_SHUTDOWN_TIMEOUT_SECONDS", "deadline for any stop (SIGTERM/Ctrl+C, or a failed stage): the drain gets it less a fifth (at most 1 s), then the process exits whatever its stages do (default 10)"),
         ("CHAT_RETENTION_DAYS", "delete messages older than this many days, 0 = keep all (default 0)"),
         ("CHAT_RETENTION_MAX_ROWS", "keep only this many newest messages, 0 = keep all (default 0)"),
         ("CHAT_TLS_CERT", "PEM file of the TLS certificate (leaf first, then intermediates); with CHAT_TLS_KEY: https and wss only, SIGHUP reloads both (default: unset, plain http)"),
