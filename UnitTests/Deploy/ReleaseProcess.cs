@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Net;
-using System.Text.RegularExpressions;
+using Chat.UnitTests.EndToEnd;
 
 namespace Chat.UnitTests.Deploy;
 
@@ -8,18 +8,13 @@ namespace Chat.UnitTests.Deploy;
 /// The unpacked release's <c>chat-server</c> script run the way a user would: an environment holding nothing but PATH
 /// and the documented CHAT_* variables, in a working directory of its own.
 /// </summary>
-internal sealed partial class ReleaseProcess : IAsyncDisposable
+internal sealed class ReleaseProcess : IAsyncDisposable
 {
-    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(30);
-    private readonly Process _process;
+    private readonly ServerProcess _server;
 
-    private ReleaseProcess(Process process, IPEndPoint endPoint)
-    {
-        _process = process;
-        EndPoint = endPoint;
-    }
+    private ReleaseProcess(ServerProcess server) => _server = server;
 
-    public IPEndPoint EndPoint { get; }
+    public IPEndPoint EndPoint => _server.EndPoint;
 
     public Uri HttpUri(string path) => new($"http://{EndPoint}{path}");
 
@@ -43,61 +38,11 @@ internal sealed partial class ReleaseProcess : IAsyncDisposable
     }
 
     /// <summary>Starts the script and waits for the listening line; a server that exits or stays silent first is reported with its output.</summary>
-    public static async Task<ReleaseProcess> StartAsync(string script, string workingDirectory, IReadOnlyDictionary<string, string> settings)
-    {
-        var process = Process.Start(StartInfo(script, workingDirectory, settings))!;
-        var lines = new List<string>();
-        var listening = new TaskCompletionSource<IPEndPoint>(TaskCreationOptions.RunContinuationsAsynchronously);
-        process.OutputDataReceived += (_, e) =>
-        {
-            if (e.Data is null) return;
-            lock (lines) lines.Add(e.Data);
-            var match = ListeningLine().Match(e.Data);
-            if (match.Success) listening.TrySetResult(IPEndPoint.Parse(match.Groups[1].Value));
-        };
-        process.ErrorDataReceived += (_, e) =>
-        {
-            if (e.Data is null) return;
-            lock (lines) lines.Add(e.Data);
-        };
-        process.EnableRaisingEvents = true;
-        process.Exited += (_, _) =>
-        {
-            lock (lines) listening.TrySetException(new InvalidOperationException($"the release exited with {process.ExitCode}: {string.Join('\n', lines)}"));
-        };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        try
-        {
-            return new ReleaseProcess(process, await listening.Task.WaitAsync(StartTimeout));
-        }
-        catch
-        {
-            if (!process.HasExited) process.Kill(entireProcessTree: true);
-            process.Dispose();
-            throw;
-        }
-    }
+    public static async Task<ReleaseProcess> StartAsync(string script, string workingDirectory, IReadOnlyDictionary<string, string> settings) =>
+        new(await ServerProcess.StartAsync(StartInfo(script, workingDirectory, settings), "the release"));
 
     /// <summary>SIGTERM (what systemd sends), then the exit code.</summary>
-    public async Task<int> TerminateAsync(TimeSpan within)
-    {
-        using (var kill = Process.Start("kill", $"-TERM {_process.Id}")!) await kill.WaitForExitAsync();
-        using var timeout = new CancellationTokenSource(within);
-        await _process.WaitForExitAsync(timeout.Token);
-        return _process.ExitCode;
-    }
+    public Task<int> TerminateAsync(TimeSpan within) => _server.TerminateAsync(within);
 
-    public async ValueTask DisposeAsync()
-    {
-        if (!_process.HasExited)
-        {
-            _process.Kill(entireProcessTree: true);
-            await _process.WaitForExitAsync();
-        }
-        _process.Dispose();
-    }
-
-    [GeneratedRegex(@"^listening on http://(\S+)$")]
-    private static partial Regex ListeningLine();
+    public ValueTask DisposeAsync() => _server.DisposeAsync();
 }

@@ -48,9 +48,16 @@ internal sealed partial class ServerProcess : IAsyncDisposable
     /// Starts any server that keeps the operations contract (our server, the Kestrel baseline) with these CHAT_*
     /// settings and waits for its listening line; a server that exits or stays silent first is reported with its output.
     /// </summary>
-    public static async Task<ServerProcess> StartAsync(string dll, IReadOnlyDictionary<string, string>? settings)
+    public static Task<ServerProcess> StartAsync(string dll, IReadOnlyDictionary<string, string>? settings) =>
+        StartAsync(StartInfo(dll, settings), Path.GetFileName(dll));
+
+    /// <summary>
+    /// Starts whatever <paramref name="start"/> describes (a DLL, the release's start script) and waits for its
+    /// listening line; one that exits or stays silent first is reported as <paramref name="name"/> with its output.
+    /// </summary>
+    internal static async Task<ServerProcess> StartAsync(ProcessStartInfo start, string name)
     {
-        var process = Process.Start(StartInfo(dll, settings))!;
+        var process = Process.Start(start)!;
         var listening = new TaskCompletionSource<IPEndPoint>(TaskCreationOptions.RunContinuationsAsynchronously);
         var lines = new List<string>();
         process.OutputDataReceived += (_, e) =>
@@ -68,7 +75,7 @@ internal sealed partial class ServerProcess : IAsyncDisposable
         process.EnableRaisingEvents = true;
         process.Exited += (_, _) =>
         {
-            lock (lines) listening.TrySetException(new InvalidOperationException($"{Path.GetFileName(dll)} exited with {process.ExitCode}: {string.Join('\n', lines)}"));
+            lock (lines) listening.TrySetException(new InvalidOperationException($"{name} exited with {process.ExitCode}: {string.Join('\n', lines)}"));
         };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
