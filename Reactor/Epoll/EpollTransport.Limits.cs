@@ -34,8 +34,9 @@ internal sealed partial class EpollTransport
         {
             fixed (byte* bytes = refusal) Libc.send(fd, bytes, (nuint)refusal.Length, Libc.MSG_NOSIGNAL | Libc.MSG_DONTWAIT);
         }
-        Libc.close(fd);
+        // Counted before the close, so that whoever sees the peer's end of it also sees the count.
         Interlocked.Increment(ref _refused);
+        Libc.close(fd);
     }
 
     /// <summary>Out of descriptors: frees the spare to accept the backlog's head and refuse it, then takes the spare back.</summary>

@@ -33,8 +33,9 @@ internal sealed partial class SocketTransport
     {
         var refusal = _options.RefusalResponse.Span;
         if (!refusal.IsEmpty) socket.Send(refusal, SocketFlags.None, out _);
-        socket.Dispose();
+        // Counted before the close, so that whoever sees the peer's end of it also sees the count.
         Interlocked.Increment(ref _refused);
+        socket.Dispose();
     }
 
     /// <summary>

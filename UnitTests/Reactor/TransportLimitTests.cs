@@ -14,32 +14,6 @@ public sealed class TransportLimitTests
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
     private static readonly byte[] Refusal = "go away\n"u8.ToArray();
 
-    private static async Task<TransportEvent> NextAsync(Channel<TransportEvent> events)
-    {
-        using var timeout = new CancellationTokenSource(Timeout);
-        return await events.Reader.ReadAsync(timeout.Token);
-    }
-
-    private static async Task<Socket> ConnectAsync(ITransport transport)
-    {
-        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        await socket.ConnectAsync(transport.LocalEndPoint);
-        return socket;
-    }
-
-    private static async Task<string> ReadToEndAsync(Socket socket)
-    {
-        using var timeout = new CancellationTokenSource(Timeout);
-        var all = new MemoryStream();
-        var chunk = new byte[256];
-        while (true)
-        {
-            var n = await socket.ReceiveAsync(chunk, SocketFlags.None, timeout.Token);
-            if (n == 0) return System.Text.Encoding.ASCII.GetString(all.ToArray());
-            all.Write(chunk, 0, n);
-        }
-    }
-
     [Theory, MemberData(nameof(Backends))]
     public async Task A_connection_past_the_cap_gets_the_refusal_and_is_closed_without_ever_being_reported(ReactorBackend backend)
     {
@@ -47,14 +21,14 @@ public sealed class TransportLimitTests
         var options = new ReactorOptions { Backend = backend, MaxConnections = 2, RefusalResponse = Refusal };
         await using var transport = TransportFactory.Bind(new IPEndPoint(IPAddress.Loopback, 0), options, events.Writer, NullLoggerFactory.Instance);
         transport.Start();
-        using var first = await ConnectAsync(transport);
-        using var second = await ConnectAsync(transport);
-        var opened = new[] { await NextAsync(events), await NextAsync(events) };
+        using var first = await TransportTests.ConnectAsync(transport);
+        using var second = await TransportTests.ConnectAsync(transport);
+        var opened = new[] { await TransportTests.NextAsync(events), await TransportTests.NextAsync(events) };
         Assert.All(opened, ev => Assert.Equal(TransportEventKind.Opened, ev.Kind));
 
-        using (var third = await ConnectAsync(transport))
+        using (var third = await TransportTests.ConnectAsync(transport))
         {
-            Assert.Equal("go away\n", await ReadToEndAsync(third));
+            Assert.Equal("go away\n", await TransportTests.ReadToEndAsync(third));
         }
         Assert.Equal(1, transport.RefusedCount);
         Assert.Equal(2, transport.ConnectionCount);
@@ -62,13 +36,13 @@ public sealed class TransportLimitTests
 
         // A closed connection frees its slot.
         first.Shutdown(SocketShutdown.Send);
-        Assert.Equal(TransportEventKind.Closed, (await NextAsync(events)).Kind);
+        Assert.Equal(TransportEventKind.Closed, (await TransportTests.NextAsync(events)).Kind);
         // The transport forgets a connection just after reporting it closed.
         var deadline = DateTime.UtcNow + Timeout;
         while (transport.ConnectionCount > 1 && DateTime.UtcNow < deadline) await Task.Delay(10);
         Assert.Equal(1, transport.ConnectionCount);
-        using var fourth = await ConnectAsync(transport);
-        Assert.Equal(TransportEventKind.Opened, (await NextAsync(events)).Kind);
+        using var fourth = await TransportTests.ConnectAsync(transport);
+        Assert.Equal(TransportEventKind.Opened, (await TransportTests.NextAsync(events)).Kind);
         Assert.Equal(1, transport.RefusedCount);
     }
 

@@ -24,13 +24,13 @@ public sealed class TransportTests
         return (transport, events);
     }
 
-    private static async Task<TransportEvent> NextAsync(Channel<TransportEvent> events)
+    internal static async Task<TransportEvent> NextAsync(Channel<TransportEvent> events)
     {
         using var timeout = new CancellationTokenSource(Timeout);
         return await events.Reader.ReadAsync(timeout.Token);
     }
 
-    private static async Task<Socket> ConnectAsync(ITransport transport)
+    internal static async Task<Socket> ConnectAsync(ITransport transport)
     {
         var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         await socket.ConnectAsync(transport.LocalEndPoint);
@@ -47,7 +47,7 @@ public sealed class TransportTests
         return result;
     }
 
-    private static async Task<string> ReadToEndAsync(Socket socket)
+    internal static async Task<string> ReadToEndAsync(Socket socket)
     {
         using var timeout = new CancellationTokenSource(Timeout);
         var all = new MemoryStream();
