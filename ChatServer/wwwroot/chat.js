@@ -245,7 +245,6 @@
     lastDay = '';
     lastSender = null;
     pending = [];
-    present = new Set();
     people.replaceChildren();
     list.replaceChildren();
     empty.hidden = false;
@@ -263,6 +262,8 @@
     clearTimeout(retryTimer);
     clearInterval(countdownTimer);
     connectedName = nameInput.value.trim();
+    // Each socket's first presence frame lists everyone; names from an earlier socket must not linger.
+    present = new Set();
     const params = new URLSearchParams();
     // Without the history the first connection takes live messages only; afterwards since= closes any gap.
     if (historyLoaded || lastId > 0) params.set('since', String(lastId));
@@ -334,8 +335,6 @@
 
   function scheduleReconnect() {
     online.hidden = true;
-    // The reconnect's first presence frame lists everyone again.
-    present = new Set();
     // Jitter spreads out the reconnects of many pages after a restart.
     const wait = Math.round(delay * (0.8 + Math.random() * 0.4));
     delay = Math.min(delay * 2, maxDelay);

@@ -57,6 +57,9 @@ internal sealed partial class BroadcastStage
     private void GoLive(Session session, long cursor)
     {
         var room = session.Room!;
+        // The watchers get the room's pending changes first, so that the newcomer's full list and every later change
+        // frame start from the same set; a name that came and went in between is otherwise never taken back.
+        if (session.WantsPresence && room.Presence.Changed) PublishPresence(room);
         session.Cursor = cursor;
         session.Broadcast = BroadcastState.Live;
         var count = room.LiveCount;

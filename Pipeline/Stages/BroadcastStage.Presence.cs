@@ -34,19 +34,21 @@ internal sealed partial class BroadcastStage
     /// <summary>One frame per changed room, to its live connections that asked for presence.</summary>
     private void PublishPresence()
     {
-        foreach (var room in _presenceDirty)
-        {
-            var (joined, left) = room.Presence.TakeChanges();
-            if (joined.Length == 0 && left.Length == 0) continue;
-            var frame = PresenceFrames.Write(room.Name, joined, left, room.Presence.Connections, out var length);
-            var live = room.Live;
-            for (var i = room.LiveCount - 1; i >= 0; i--)
-            {
-                if (live[i].WantsPresence && live[i].Connection.Send(frame, 0, length) == Reactor.SendResult.Dropped) DropSlowConsumer(live[i]);
-            }
-            frame.Release();
-        }
+        foreach (var room in _presenceDirty) PublishPresence(room);
         _presenceDirty.Clear();
+    }
+
+    private void PublishPresence(Room room)
+    {
+        var (joined, left) = room.Presence.TakeChanges();
+        if (joined.Length == 0 && left.Length == 0) return;
+        var frame = PresenceFrames.Write(room.Name, joined, left, room.Presence.Connections, out var length);
+        var live = room.Live;
+        for (var i = room.LiveCount - 1; i >= 0; i--)
+        {
+            if (live[i].WantsPresence && live[i].Connection.Send(frame, 0, length) == Reactor.SendResult.Dropped) DropSlowConsumer(live[i]);
+        }
+        frame.Release();
     }
 
     /// <summary>A new watcher's first frame: everyone already there.</summary>

@@ -32,6 +32,32 @@ public sealed class PresenceTests(ConformanceServers servers)
     });
 
     [Fact]
+    public Task A_name_that_comes_and_goes_while_a_watcher_joins_never_stays_on_the_watchers_list() => servers.RunAsync(async server =>
+    {
+        // The newcomer's first frame and the change frames after it must start from one set: fold them all and the
+        // result is who is there, whatever the ticks did in between. Several rounds widen the window.
+        for (var round = 0; round < 5; round++)
+        {
+            var room = Room();
+            var passer = await RawClient.OpenWebSocketAsync(server.EndPoint, $"room={room}&name=passer");
+            await using var watcher = await RawClient.OpenWebSocketAsync(server.EndPoint, $"room={room}&name=watch&presence=1");
+            await passer.DisposeAsync();
+            await WaitForPresenceAsync(server, room, ["watch"]);
+            await using var marker = await RawClient.OpenWebSocketAsync(server.EndPoint, $"room={room}&name=marker");
+
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            var until = DateTime.UtcNow + Deadline;
+            while (!seen.Contains("marker") && DateTime.UtcNow < until)
+            {
+                var frame = await NextPresenceAsync(watcher);
+                seen.UnionWith(Names(frame, "joined"));
+                seen.ExceptWith(Names(frame, "left"));
+            }
+            Assert.Equal(["marker", "watch"], seen.Order(StringComparer.Ordinal));
+        }
+    });
+
+    [Fact]
     public Task Presence_lists_each_escaped_name_once_sorted_and_rooms_counts_connections() => servers.RunAsync(async server =>
     {
         var room = Room();
