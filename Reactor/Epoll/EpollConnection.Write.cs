@@ -36,11 +36,14 @@ internal sealed unsafe partial class EpollConnection
         if (_writable && !_torndown) Flush();
     }
 
-    /// <summary>Loop thread: the socket became writable (edge): resume an interrupted flush.</summary>
+    /// <summary>
+    /// Loop thread: the socket became writable (edge): resume an interrupted flush. The edge also comes when an ACK
+    /// frees buffer space, so a corked connection leaves its frames to <see cref="Uncork"/>.
+    /// </summary>
     internal void OnWritable()
     {
         _writable = true;
-        if (!_torndown) Flush();
+        if (!_torndown && !_corked) Flush();
     }
 
     /// <summary>
