@@ -1,0 +1,195 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Chat.Pipeline.Codecs;
+using Chat.UnitTests.Conformance;
+using Chat.UnitTests.EndToEnd;
+using Chat.UnitTests.Infrastructure;
+
+namespace Chat.UnitTests.Cluster;
+
+/// <summary>
+/// Presence across nodes (issue 16): frames, GET /presence and GET /rooms show every node's connections; a node killed
+/// with SIGKILL drops out within the contract's 30 s, one stopped cleanly at once.
+/// </summary>
+public sealed partial class MultiNodeTests
+{
+    private static readonly TimeSpan PresenceDeadline = TimeSpan.FromSeconds(30);
+
+    [PostgresFact]
+    public async Task Watchers_on_two_nodes_see_the_other_nodes_names_join_and_leave_and_both_nodes_answer_alike()
+    {
+        var (_, nodes) = await StartNodesAsync(2);
+        try
+        {
+            const string room = "lobby";
+            await using var clientA = await RawClient.OpenWebSocketAsync(nodes[0].EndPoint, $"room={room}&name=watch-a&presence=1");
+            var watchA = new Watcher(clientA);
+            Assert.Equal(["watch-a"], (await watchA.UntilAsync(["watch-a"])).Names);
+            await using var clientB = await RawClient.OpenWebSocketAsync(nodes[1].EndPoint, $"room={room}&name=watch-b&presence=1");
+            var watchB = new Watcher(clientB);
+
+            Assert.Equal(2, (await watchA.UntilAsync(["watch-a", "watch-b"])).Online);
+            Assert.Equal(2, (await watchB.UntilAsync(["watch-a", "watch-b"])).Online);
+
+            var bobs = new[]
+            {
+                await RawClient.OpenWebSocketAsync(nodes[1].EndPoint, $"room={room}&name=b%3Cob%3E"),
+                await RawClient.OpenWebSocketAsync(nodes[1].EndPoint, $"room={room}&name=b%3Cob%3E"),
+            };
+            string[] withBob = ["b&lt;ob&gt;", "watch-a", "watch-b"];
+            // The join frame counts 3 or 4 connections (the second of a name changes no name, so no frame of its
+            // own); /rooms counts both.
+            Assert.InRange((await watchA.UntilAsync(withBob)).Online, 3, 4);
+            Assert.InRange((await watchB.UntilAsync(withBob)).Online, 3, 4);
+            foreach (var node in nodes) await WaitForNodeAsync(node, room, withBob, 4);
+
+            foreach (var bob in bobs) await bob.DisposeAsync();
+            Assert.Equal(2, (await watchA.UntilAsync(["watch-a", "watch-b"])).Online);
+            Assert.Equal(2, (await watchB.UntilAsync(["watch-a", "watch-b"])).Online);
+            foreach (var node in nodes) await WaitForNodeAsync(node, room, ["watch-a", "watch-b"], 2);
+        }
+        finally
+        {
+            foreach (var node in nodes) await node.DisposeAsync();
+        }
+    }
+
+    [PostgresFact]
+    public async Task A_node_killed_with_sigkill_drops_out_of_the_other_nodes_presence_within_30_seconds()
+    {
+        var (_, nodes) = await StartNodesAsync(2);
+        try
+        {
+            const string room = "crash";
+            await using var client = await RawClient.OpenWebSocketAsync(nodes[0].EndPoint, $"room={room}&name=survivor&presence=1");
+            var watcher = new Watcher(client);
+            var doomed = await RawClient.OpenWebSocketAsync(nodes[1].EndPoint, $"room={room}&name=doomed");
+            await WaitForNodeAsync(nodes[0], room, ["doomed", "survivor"], 2);
+            await watcher.UntilAsync(["doomed", "survivor"]);
+
+            var clock = Stopwatch.StartNew();
+            await nodes[1].KillAsync();
+            await WaitForNodeAsync(nodes[0], room, ["survivor"], 1);
+            var gone = clock.Elapsed;
+            var folded = await watcher.UntilAsync(["survivor"]);
+            Assert.True(clock.Elapsed < PresenceDeadline, $"the killed node dropped out after {clock.Elapsed.TotalSeconds:F1} s (/presence after {gone.TotalSeconds:F1} s)");
+            Assert.Equal(1, folded.Online);
+            await doomed.DisposeAsync();
+        }
+        finally
+        {
+            foreach (var node in nodes) await node.DisposeAsync();
+        }
+    }
+
+    [PostgresFact]
+    public async Task A_node_stopped_cleanly_drops_out_at_once_not_when_its_lease_runs_out()
+    {
+        var (_, nodes) = await StartNodesAsync(2);
+        try
+        {
+            const string room = "leaving";
+            await using var client = await RawClient.OpenWebSocketAsync(nodes[0].EndPoint, $"room={room}&name=stays&presence=1");
+            var watcher = new Watcher(client);
+            await using var leaver = await RawClient.OpenWebSocketAsync(nodes[1].EndPoint, $"room={room}&name=leaves");
+            await WaitForNodeAsync(nodes[0], room, ["leaves", "stays"], 2);
+            await watcher.UntilAsync(["leaves", "stays"]);
+
+            var clock = Stopwatch.StartNew();
+            Assert.Equal(0, await nodes[1].TerminateAsync(TimeSpan.FromSeconds(30)));
+            await WaitForNodeAsync(nodes[0], room, ["stays"], 1);
+            // Far below the 15 s lease: the stop removed the rows, the lease did not have to run out.
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"the stopped node dropped out after {clock.Elapsed.TotalSeconds:F1} s");
+            Assert.Equal(1, (await watcher.UntilAsync(["stays"])).Online);
+        }
+        finally
+        {
+            foreach (var node in nodes) await node.DisposeAsync();
+        }
+    }
+
+    [PostgresFact]
+    public async Task A_signal_too_large_for_the_other_nodes_gets_an_error_frame_and_reaches_nobody()
+    {
+        var (_, nodes) = await StartNodesAsync(2);
+        try
+        {
+            await using var caller = await RawClient.OpenWebSocketAsync(nodes[0].EndPoint, "room=bigcall&name=caller");
+            await using var here = await RawClient.OpenWebSocketAsync(nodes[0].EndPoint, "room=bigcall&name=here");
+            var sdp = new string('s', 9000);
+            await caller.SendTextAsync("""{"messageType":"webRTC-offer","offer":{"type":"offer","sdp":""" + "\"" + sdp + "\"}}");
+            Assert.Contains("too large", await caller.ExpectErrorAsync());
+
+            await caller.SendTextAsync("""{"messageType":"webRTC-offer","offer":{"type":"offer","sdp":"v=0"}}""");
+            var relayed = (await here.ReadFrameAsync()).Json();
+            Assert.Equal("v=0", relayed.GetProperty("offer").GetProperty("sdp").GetString());
+        }
+        finally
+        {
+            foreach (var node in nodes) await node.DisposeAsync();
+        }
+    }
+
+    /// <summary>A presence=1 connection and the set its frames add up to so far.</summary>
+    private sealed class Watcher(RawClient client)
+    {
+        private readonly HashSet<string> _seen = new(StringComparer.Ordinal);
+
+        /// <summary>Folds frames until the set is <paramref name="names"/>; returns it and the online count of that frame.</summary>
+        public async Task<(string[] Names, int Online)> UntilAsync(string[] names)
+        {
+            var clock = Stopwatch.StartNew();
+            while (clock.Elapsed < PresenceDeadline)
+            {
+                var frame = await NextPresenceAsync(client);
+                _seen.UnionWith(Names(frame, "joined"));
+                _seen.ExceptWith(Names(frame, "left"));
+                var now = _seen.Order(StringComparer.Ordinal).ToArray();
+                if (now.SequenceEqual(names)) return (now, frame.GetProperty("online").GetInt32());
+            }
+            throw new TimeoutException($"the watcher's set never became [{string.Join(", ", names)}]; it is [{string.Join(", ", _seen)}]");
+        }
+    }
+
+    private static async Task<JsonElement> NextPresenceAsync(RawClient client)
+    {
+        while (true)
+        {
+            var frame = await client.ReadFrameAsync();
+            if (frame.Opcode == Opcode.Ping) continue;
+            Assert.True(frame.Opcode == Opcode.Text, $"expected a presence frame, got {frame}");
+            var json = frame.Json();
+            if (json.GetProperty("messageType").GetString() == "presence") return json;
+        }
+    }
+
+    private static string[] Names(JsonElement frame, string member) =>
+        [.. frame.GetProperty(member).EnumerateArray().Select(e => e.GetString()!)];
+
+    /// <summary>Polls the node until GET /presence lists <paramref name="names"/> and GET /rooms counts <paramref name="online"/>.</summary>
+    private static async Task WaitForNodeAsync(ServerProcess node, string room, string[] names, int online)
+    {
+        var clock = Stopwatch.StartNew();
+        (string[] Names, int Online) seen = ([], -1);
+        while (clock.Elapsed < PresenceDeadline)
+        {
+            var presence = await GetJsonAsync(node, "/presence?room=" + room);
+            var rooms = await GetJsonAsync(node, "/rooms");
+            var mine = rooms.EnumerateArray().SingleOrDefault(r => r.GetProperty("room").GetString() == room);
+            seen = ([.. presence.EnumerateArray().Select(e => e.GetString()!)],
+                mine.ValueKind == JsonValueKind.Object ? mine.GetProperty("online").GetInt32() : 0);
+            if (seen.Names.SequenceEqual(names) && seen.Online == online) return;
+            await Task.Delay(100);
+        }
+        Assert.Fail($"{node.EndPoint}: /presence [{string.Join(", ", seen.Names)}] online {seen.Online}, wanted [{string.Join(", ", names)}] online {online}");
+    }
+
+    private static async Task<JsonElement> GetJsonAsync(ServerProcess node, string target)
+    {
+        await using var client = await RawClient.ConnectAsync(node.EndPoint);
+        var response = await client.RequestAsync(RawClient.Get(target));
+        Assert.Equal(200, response.Status);
+        using var document = JsonDocument.Parse(response.Body);
+        return document.RootElement.Clone();
+    }
+}
