@@ -10,7 +10,8 @@ public interface IPresenceStore : IAsyncDisposable
     /// <summary>
     /// Writes this node's rows for <paramref name="rooms"/> (a row without connections removes the room) with a lease of
     /// <paramref name="lease"/> from the database's clock, and tells the other nodes (see <see cref="ICommitFeed"/>).
-    /// With <paramref name="replaceAll"/> the rooms are this node's whole presence: its rows of other rooms go.
+    /// With <paramref name="replaceAll"/> (a renewal) the rooms are this node's whole presence: its rows of other rooms
+    /// go, and the other nodes are not told (they find it at their next periodic read).
     /// Throws when the database does not answer (the caller retries).
     /// </summary>
     Task PublishAsync(IReadOnlyList<PresenceRow> rooms, bool replaceAll, TimeSpan lease, CancellationToken cancellationToken);

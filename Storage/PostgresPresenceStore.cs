@@ -16,6 +16,8 @@ public sealed class PostgresPresenceStore : IPresenceStore
 
     // One statement, so the rows and the notification commit together. Upserts the rooms with connections; deletes
     // those without, and with replaceAll every other row of this node. The DELETE and the INSERT touch disjoint rows.
+    // A renewal (replaceAll) notifies nobody: it normally changes nothing, and the other nodes read every few seconds
+    // anyway, so N nodes do not wake each other N times per renewal period.
     internal const string PublishSql = """
         WITH input AS (
             SELECT * FROM unnest($2::text[], $3::text[], $4::integer[]) AS i(room, names, connections)),
@@ -31,7 +33,7 @@ public sealed class PostgresPresenceStore : IPresenceStore
               AND (p.room IN (SELECT room FROM input WHERE connections = 0)
                    OR ($6 AND p.room NOT IN (SELECT room FROM input WHERE connections > 0)))
             RETURNING 1)
-        SELECT pg_notify('chat_presence', $1), (SELECT count(*) FROM upserted), (SELECT count(*) FROM removed)
+        SELECT CASE WHEN NOT $6 THEN pg_notify('chat_presence', $1) END, (SELECT count(*) FROM upserted), (SELECT count(*) FROM removed)
         """;
 
     internal const string SweepSql = "DELETE FROM chat_presence WHERE expires_at <= now()";

@@ -40,6 +40,7 @@ internal sealed class PresenceSync(IPresenceStore store, ILogger logger)
     private readonly LogLimiter _writeFailures = new();
     private readonly LogLimiter _readFailures = new();
     private int _reloadWanted = 1;
+    private int _leaving;
     // The other nodes' union per room, latest read; taken by the broadcast stage's tick.
     private Dictionary<string, PresenceRow>? _inbox;
 
@@ -58,6 +59,16 @@ internal sealed class PresenceSync(IPresenceStore store, ILogger logger)
         _kicks.Writer.TryWrite(true);
     }
 
+    /// <summary>
+    /// The node is stopping and has told its clients so: its rows go now, not when the stop ends, and nothing is
+    /// written after them (any thread).
+    /// </summary>
+    public void Leave()
+    {
+        Volatile.Write(ref _leaving, 1);
+        _kicks.Writer.TryWrite(true);
+    }
+
     /// <summary>The other nodes' presence per room when a newer read is there since the last call, else null (broadcast stage).</summary>
     public Dictionary<string, PresenceRow>? TakeRemote() => Interlocked.Exchange(ref _inbox, null);
 
@@ -67,7 +78,7 @@ internal sealed class PresenceSync(IPresenceStore store, ILogger logger)
         var nextReload = Environment.TickCount64;
         try
         {
-            while (true)
+            while (Volatile.Read(ref _leaving) == 0)
             {
                 if (!_changed.IsEmpty) await WriteChangedAsync(stopping).ConfigureAwait(false);
                 if (Environment.TickCount64 >= nextRenewal)
@@ -83,7 +94,7 @@ internal sealed class PresenceSync(IPresenceStore store, ILogger logger)
                 // One round a tick at most: changes that come meanwhile go out together.
                 await Task.Delay(PresenceClock.Interval, stopping).ConfigureAwait(false);
                 var wait = Math.Max(0, Math.Min(nextRenewal, nextReload) - Environment.TickCount64);
-                await WaitForKickAsync(TimeSpan.FromMilliseconds(wait), stopping).ConfigureAwait(false);
+                if (Volatile.Read(ref _leaving) == 0) await WaitForKickAsync(TimeSpan.FromMilliseconds(wait), stopping).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)
