@@ -13,7 +13,7 @@ namespace Chat.UnitTests.Cluster;
 /// </summary>
 public sealed partial class MultiNodeTests
 {
-    private static readonly TimeSpan PresenceDeadline = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan PresenceDeadline = NodePresence.Deadline;
 
     [PostgresFact]
     public async Task Watchers_on_two_nodes_see_the_other_nodes_names_join_and_leave_and_both_nodes_answer_alike()
@@ -23,10 +23,10 @@ public sealed partial class MultiNodeTests
         {
             const string room = "lobby";
             await using var clientA = await RawClient.OpenWebSocketAsync(nodes[0].EndPoint, $"room={room}&name=watch-a&presence=1");
-            var watchA = new Watcher(clientA);
+            var watchA = new PresenceWatcher(clientA);
             Assert.Equal(["watch-a"], (await watchA.UntilAsync(["watch-a"])).Names);
             await using var clientB = await RawClient.OpenWebSocketAsync(nodes[1].EndPoint, $"room={room}&name=watch-b&presence=1");
-            var watchB = new Watcher(clientB);
+            var watchB = new PresenceWatcher(clientB);
 
             Assert.Equal(2, (await watchA.UntilAsync(["watch-a", "watch-b"])).Online);
             Assert.Equal(2, (await watchB.UntilAsync(["watch-a", "watch-b"])).Online);
@@ -41,12 +41,12 @@ public sealed partial class MultiNodeTests
             // own); /rooms counts both.
             Assert.InRange((await watchA.UntilAsync(withBob)).Online, 3, 4);
             Assert.InRange((await watchB.UntilAsync(withBob)).Online, 3, 4);
-            foreach (var node in nodes) await WaitForNodeAsync(node, room, withBob, 4);
+            foreach (var node in nodes) await NodePresence.WaitAsync(node, room, withBob, 4);
 
             foreach (var bob in bobs) await bob.DisposeAsync();
             Assert.Equal(2, (await watchA.UntilAsync(["watch-a", "watch-b"])).Online);
             Assert.Equal(2, (await watchB.UntilAsync(["watch-a", "watch-b"])).Online);
-            foreach (var node in nodes) await WaitForNodeAsync(node, room, ["watch-a", "watch-b"], 2);
+            foreach (var node in nodes) await NodePresence.WaitAsync(node, room, ["watch-a", "watch-b"], 2);
         }
         finally
         {
@@ -62,14 +62,14 @@ public sealed partial class MultiNodeTests
         {
             const string room = "crash";
             await using var client = await RawClient.OpenWebSocketAsync(nodes[0].EndPoint, $"room={room}&name=survivor&presence=1");
-            var watcher = new Watcher(client);
+            var watcher = new PresenceWatcher(client);
             var doomed = await RawClient.OpenWebSocketAsync(nodes[1].EndPoint, $"room={room}&name=doomed");
-            await WaitForNodeAsync(nodes[0], room, ["doomed", "survivor"], 2);
+            await NodePresence.WaitAsync(nodes[0], room, ["doomed", "survivor"], 2);
             await watcher.UntilAsync(["doomed", "survivor"]);
 
             var clock = Stopwatch.StartNew();
             await nodes[1].KillAsync();
-            await WaitForNodeAsync(nodes[0], room, ["survivor"], 1);
+            await NodePresence.WaitAsync(nodes[0], room, ["survivor"], 1);
             var gone = clock.Elapsed;
             var folded = await watcher.UntilAsync(["survivor"]);
             Assert.True(clock.Elapsed < PresenceDeadline, $"the killed node dropped out after {clock.Elapsed.TotalSeconds:F1} s (/presence after {gone.TotalSeconds:F1} s)");
@@ -91,14 +91,14 @@ public sealed partial class MultiNodeTests
         {
             const string room = "leaving";
             await using var client = await RawClient.OpenWebSocketAsync(nodes[0].EndPoint, $"room={room}&name=stays&presence=1");
-            var watcher = new Watcher(client);
+            var watcher = new PresenceWatcher(client);
             await using var leaver = await RawClient.OpenWebSocketAsync(nodes[1].EndPoint, $"room={room}&name=leaves");
-            await WaitForNodeAsync(nodes[0], room, ["leaves", "stays"], 2);
+            await NodePresence.WaitAsync(nodes[0], room, ["leaves", "stays"], 2);
             await watcher.UntilAsync(["leaves", "stays"]);
 
             var clock = Stopwatch.StartNew();
             var stopping = nodes[1].TerminateAsync(TimeSpan.FromSeconds(30));
-            await WaitForNodeAsync(nodes[0], room, ["stays"], 1);
+            await NodePresence.WaitAsync(nodes[0], room, ["stays"], 1);
             var gone = clock.Elapsed;
             Assert.Equal(0, await stopping);
             // Far below the 15 s lease: the stop removed the rows, the lease did not have to run out.
@@ -132,68 +132,5 @@ public sealed partial class MultiNodeTests
         {
             foreach (var node in nodes) await node.DisposeAsync();
         }
-    }
-
-    /// <summary>A presence=1 connection and the set its frames add up to so far.</summary>
-    private sealed class Watcher(RawClient client)
-    {
-        private readonly HashSet<string> _seen = new(StringComparer.Ordinal);
-
-        /// <summary>Folds frames until the set is <paramref name="names"/>; returns it and the online count of that frame.</summary>
-        public async Task<(string[] Names, int Online)> UntilAsync(string[] names)
-        {
-            var clock = Stopwatch.StartNew();
-            while (clock.Elapsed < PresenceDeadline)
-            {
-                var frame = await NextPresenceAsync(client);
-                _seen.UnionWith(Names(frame, "joined"));
-                _seen.ExceptWith(Names(frame, "left"));
-                var now = _seen.Order(StringComparer.Ordinal).ToArray();
-                if (now.SequenceEqual(names)) return (now, frame.GetProperty("online").GetInt32());
-            }
-            throw new TimeoutException($"the watcher's set never became [{string.Join(", ", names)}]; it is [{string.Join(", ", _seen)}]");
-        }
-    }
-
-    private static async Task<JsonElement> NextPresenceAsync(RawClient client)
-    {
-        while (true)
-        {
-            var frame = await client.ReadFrameAsync();
-            if (frame.Opcode == Opcode.Ping) continue;
-            Assert.True(frame.Opcode == Opcode.Text, $"expected a presence frame, got {frame}");
-            var json = frame.Json();
-            if (json.GetProperty("messageType").GetString() == "presence") return json;
-        }
-    }
-
-    private static string[] Names(JsonElement frame, string member) =>
-        [.. frame.GetProperty(member).EnumerateArray().Select(e => e.GetString()!)];
-
-    /// <summary>Polls the node until GET /presence lists <paramref name="names"/> and GET /rooms counts <paramref name="online"/>.</summary>
-    private static async Task WaitForNodeAsync(ServerProcess node, string room, string[] names, int online)
-    {
-        var clock = Stopwatch.StartNew();
-        (string[] Names, int Online) seen = ([], -1);
-        while (clock.Elapsed < PresenceDeadline)
-        {
-            var presence = await GetJsonAsync(node, "/presence?room=" + room);
-            var rooms = await GetJsonAsync(node, "/rooms");
-            var mine = rooms.EnumerateArray().SingleOrDefault(r => r.GetProperty("room").GetString() == room);
-            seen = ([.. presence.EnumerateArray().Select(e => e.GetString()!)],
-                mine.ValueKind == JsonValueKind.Object ? mine.GetProperty("online").GetInt32() : 0);
-            if (seen.Names.SequenceEqual(names) && seen.Online == online) return;
-            await Task.Delay(100);
-        }
-        Assert.Fail($"{node.EndPoint}: /presence [{string.Join(", ", seen.Names)}] online {seen.Online}, wanted [{string.Join(", ", names)}] online {online}");
-    }
-
-    private static async Task<JsonElement> GetJsonAsync(ServerProcess node, string target)
-    {
-        await using var client = await RawClient.ConnectAsync(node.EndPoint);
-        var response = await client.RequestAsync(RawClient.Get(target));
-        Assert.Equal(200, response.Status);
-        using var document = JsonDocument.Parse(response.Body);
-        return document.RootElement.Clone();
     }
 }
