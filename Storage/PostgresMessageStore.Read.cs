@@ -151,7 +151,7 @@ public sealed partial class PostgresMessageStore
     // such a failure empties the pool and is tried once more on a new connection.
     private async Task<T> WithFreshRetryAsync<T>(Func<CancellationToken, Task<T>> read, CancellationToken cancellationToken)
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
+        _lifecycle.ThrowIfDisposed();
         try
         {
             return await read(cancellationToken);

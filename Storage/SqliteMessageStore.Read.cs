@@ -48,7 +48,7 @@ public sealed partial class SqliteMessageStore
     /// <inheritdoc />
     public Task<IReadOnlyList<RoomSummary>> ReadRoomsAsync(CancellationToken cancellationToken)
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
+        _lifecycle.ThrowIfDisposed();
         cancellationToken.ThrowIfCancellationRequested();
         using var connection = OpenReader();
         using var command = new SqliteCommand(RoomsSql, connection);
@@ -67,7 +67,7 @@ public sealed partial class SqliteMessageStore
     {
         try
         {
-            ObjectDisposedException.ThrowIf(_disposed, this);
+            _lifecycle.ThrowIfDisposed();
             cancellationToken.ThrowIfCancellationRequested();
             using var connection = OpenReader();
             using var command = connection.CreateCommand();
@@ -107,7 +107,7 @@ public sealed partial class SqliteMessageStore
     private List<StoredMessage> Read(
         string sql, int limit, CancellationToken cancellationToken, params (string Name, object Value)[] parameters)
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
+        _lifecycle.ThrowIfDisposed();
         cancellationToken.ThrowIfCancellationRequested();
         using var connection = OpenReader();
         using var command = new SqliteCommand(sql, connection);
