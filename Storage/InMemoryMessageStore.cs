@@ -53,11 +53,7 @@ public sealed class InMemoryMessageStore : IMessageStore
     /// <inheritdoc />
     public ValueTask<long> AppendAsync(Guid batchKey, string room, ReadOnlyMemory<NewMessage> batch, CancellationToken cancellationToken)
     {
-        RoomName.Check(room);
-        if (batch.IsEmpty)
-        {
-            throw new ArgumentException("A batch holds at least one message.", nameof(batch));
-        }
+        StoreArguments.CheckAppend(room, batch);
 
         cancellationToken.ThrowIfCancellationRequested();
         lock (_gate)
@@ -98,8 +94,7 @@ public sealed class InMemoryMessageStore : IMessageStore
     /// <inheritdoc />
     public Task<IReadOnlyList<StoredMessage>> ReadLatestAsync(string room, int limit, CancellationToken cancellationToken)
     {
-        RoomName.Check(room);
-        ArgumentOutOfRangeException.ThrowIfNegative(limit);
+        StoreArguments.CheckRead(room, limit);
         cancellationToken.ThrowIfCancellationRequested();
         lock (_gate)
         {
@@ -113,8 +108,7 @@ public sealed class InMemoryMessageStore : IMessageStore
     /// <inheritdoc />
     public Task<IReadOnlyList<StoredMessage>> ReadAfterAsync(string room, long afterId, int limit, CancellationToken cancellationToken)
     {
-        RoomName.Check(room);
-        ArgumentOutOfRangeException.ThrowIfNegative(limit);
+        StoreArguments.CheckRead(room, limit);
         cancellationToken.ThrowIfCancellationRequested();
         lock (_gate)
         {

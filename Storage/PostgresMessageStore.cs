@@ -58,11 +58,7 @@ public sealed partial class PostgresMessageStore : IMessageStore
     /// <inheritdoc />
     public async ValueTask<long> AppendAsync(Guid batchKey, string room, ReadOnlyMemory<NewMessage> batch, CancellationToken cancellationToken)
     {
-        RoomName.Check(room);
-        if (batch.IsEmpty)
-        {
-            throw new ArgumentException("A batch holds at least one message.", nameof(batch));
-        }
+        StoreArguments.CheckAppend(room, batch);
 
         var index = (int)((uint)StringComparer.Ordinal.GetHashCode(room) % AppendSlots);
         var slot = _slots[index];

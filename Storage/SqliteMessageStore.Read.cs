@@ -29,8 +29,7 @@ public sealed partial class SqliteMessageStore
     /// <inheritdoc />
     public Task<IReadOnlyList<StoredMessage>> ReadLatestAsync(string room, int limit, CancellationToken cancellationToken)
     {
-        RoomName.Check(room);
-        ArgumentOutOfRangeException.ThrowIfNegative(limit);
+        StoreArguments.CheckRead(room, limit);
         var newestFirst = Read(LatestSql, limit, cancellationToken, ("$room", room), ("$limit", limit));
         newestFirst.Reverse();
         return Task.FromResult<IReadOnlyList<StoredMessage>>(newestFirst);
@@ -39,8 +38,7 @@ public sealed partial class SqliteMessageStore
     /// <inheritdoc />
     public Task<IReadOnlyList<StoredMessage>> ReadAfterAsync(string room, long afterId, int limit, CancellationToken cancellationToken)
     {
-        RoomName.Check(room);
-        ArgumentOutOfRangeException.ThrowIfNegative(limit);
+        StoreArguments.CheckRead(room, limit);
         return Task.FromResult<IReadOnlyList<StoredMessage>>(
             Read(AfterSql, limit, cancellationToken, ("$room", room), ("$after", afterId), ("$limit", limit)));
     }

@@ -56,11 +56,7 @@ public sealed partial class SqliteMessageStore : IMessageStore
     /// <inheritdoc />
     public async ValueTask<long> AppendAsync(Guid batchKey, string room, ReadOnlyMemory<NewMessage> batch, CancellationToken cancellationToken)
     {
-        RoomName.Check(room);
-        if (batch.IsEmpty)
-        {
-            throw new ArgumentException("A batch holds at least one message.", nameof(batch));
-        }
+        StoreArguments.CheckAppend(room, batch);
 
         using (await _lifecycle.EnterWriteAsync(0, cancellationToken))
         {
