@@ -12,11 +12,10 @@ namespace Chat.Reactor.Epoll;
 /// </summary>
 internal sealed partial class EpollTransport : ITransport
 {
-    private readonly Socket _listener;
+    private readonly ListenerSocket _listener;
     private readonly int _listenFd;
     private readonly ReactorOptions _options;
     private readonly ChannelWriter<TransportEvent> _events;
-    private readonly ILogger _logger;
     private readonly EventLoop[] _loops;
     private readonly Action<EpollConnection> _onClosed;
     private readonly TaskCompletionSource _allClosed = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -24,7 +23,6 @@ internal sealed partial class EpollTransport : ITransport
     private long _nextId;
     private int _nextLoop;
     private int _open;
-    private long _refused;
     private int _accepting = 1;
     private int _disposing;
 
@@ -32,35 +30,23 @@ internal sealed partial class EpollTransport : ITransport
     {
         _options = options;
         _events = events;
-        _logger = logger;
         _onClosed = Forget;
-        _listener = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
-        try
-        {
-            _listener.Bind(endPoint);
-            _listener.Listen(options.Backlog);
-            _listener.Blocking = false;
-        }
-        catch
-        {
-            _listener.Dispose();
-            throw;
-        }
-        _listenFd = (int)_listener.Handle;
-        LocalEndPoint = (IPEndPoint)_listener.LocalEndPoint!;
+        _refusals = new AcceptRefusals(options, logger);
+        _listener = ListenerSocket.Open(endPoint, options.Backlog, blocking: false);
+        _listenFd = _listener.Descriptor;
         _loops = new EventLoop[options.EventLoops];
         for (var i = 0; i < _loops.Length; i++) _loops[i] = new EventLoop(i, events);
         _loops[0].OnAcceptable = AcceptAll;
         _resumeTimer = new Timer(static state => ((EpollTransport)state!).ResumeAccepting(), this, Timeout.Infinite, Timeout.Infinite);
     }
 
-    public IPEndPoint LocalEndPoint { get; }
+    public IPEndPoint LocalEndPoint => _listener.LocalEndPoint;
 
     public ReactorBackend Backend => ReactorBackend.Epoll;
 
     public int ConnectionCount => Volatile.Read(ref _open);
 
-    public long RefusedCount => Interlocked.Read(ref _refused);
+    public long RefusedCount => _refusals.Refused;
 
     public void Start()
     {
@@ -74,7 +60,7 @@ internal sealed partial class EpollTransport : ITransport
         {
             if (Interlocked.Exchange(ref _accepting, 0) == 0) return;
             _loops[0].UnwatchListener(_listenFd);
-            _listener.Dispose();
+            _listener.StopListening();
         }
     }
 
@@ -91,7 +77,7 @@ internal sealed partial class EpollTransport : ITransport
             loop.Stop();
             loop.Dispose();
         }
-        _spare.Dispose();
+        _listener.Dispose();
         _events.TryComplete();
     }
 
@@ -112,15 +98,11 @@ internal sealed partial class EpollTransport : ITransport
                 PauseAccepting((SocketError)errno);
                 return;
             }
-            _backoff.Succeeded();
-            if (_options.MaxConnections > 0 && Volatile.Read(ref _open) >= _options.MaxConnections)
+            _listener.Backoff.Succeeded();
+            var verdict = _refusals.Judge(fd, Volatile.Read(ref _open));
+            if (verdict != AcceptVerdict.Admit)
             {
-                RefuseAtCap(fd);
-                continue;
-            }
-            if (DescriptorBudget.IsInHeadroom(fd))
-            {
-                RefuseInHeadroom(fd);
+                Refuse(fd, verdict);
                 continue;
             }
             var one = 1;
