@@ -18,7 +18,7 @@ internal sealed partial class EpollTransport
         {
             fixed (byte* bytes = refusal) Libc.send(fd, bytes, (nuint)refusal.Length, Libc.MSG_NOSIGNAL | Libc.MSG_DONTWAIT);
         }
-        _refusals.Record(verdict, fd, Volatile.Read(ref _open));
+        _refusals.Record(verdict, fd, _connections.Count);
         Libc.close(fd);
     }
 

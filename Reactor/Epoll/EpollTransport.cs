@@ -18,11 +18,8 @@ internal sealed partial class EpollTransport : ITransport
     private readonly ChannelWriter<TransportEvent> _events;
     private readonly EventLoop[] _loops;
     private readonly Action<EpollConnection> _onClosed;
-    private readonly TaskCompletionSource _allClosed = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<long, EpollConnection> _connections = new();
-    private long _nextId;
+    private readonly ConnectionTable _connections = new();
     private int _nextLoop;
-    private int _open;
     private int _accepting = 1;
     private int _disposing;
 
@@ -44,7 +41,7 @@ internal sealed partial class EpollTransport : ITransport
 
     public ReactorBackend Backend => ReactorBackend.Epoll;
 
-    public int ConnectionCount => Volatile.Read(ref _open);
+    public int ConnectionCount => _connections.Count;
 
     public long RefusedCount => _refusals.Refused;
 
@@ -69,9 +66,7 @@ internal sealed partial class EpollTransport : ITransport
         if (Interlocked.Exchange(ref _disposing, 1) != 0) return;
         StopAccepting();
         await _resumeTimer.DisposeAsync().ConfigureAwait(false);
-        foreach (var connection in _connections.Values) connection.Abort();
-        if (_connections.IsEmpty) _allClosed.TrySetResult();
-        await _allClosed.Task.ConfigureAwait(false);
+        await _connections.CloseAllAsync().ConfigureAwait(false);
         foreach (var loop in _loops)
         {
             loop.Stop();
@@ -99,7 +94,7 @@ internal sealed partial class EpollTransport : ITransport
                 return;
             }
             _listener.Backoff.Succeeded();
-            var verdict = _refusals.Judge(fd, Volatile.Read(ref _open));
+            var verdict = _refusals.Judge(fd, _connections.Count);
             if (verdict != AcceptVerdict.Admit)
             {
                 Refuse(fd, verdict);
@@ -108,9 +103,8 @@ internal sealed partial class EpollTransport : ITransport
             var one = 1;
             Libc.setsockopt(fd, Libc.IPPROTO_TCP, Libc.TCP_NODELAY, &one, sizeof(int));
             var loop = _loops[(uint)Interlocked.Increment(ref _nextLoop) % (uint)_loops.Length];
-            var connection = new EpollConnection(Interlocked.Increment(ref _nextId), fd, PeerOf(address), _options, loop, _onClosed);
-            Interlocked.Increment(ref _open);
-            _connections[connection.Id] = connection;
+            var connection = new EpollConnection(_connections.NextId(), fd, PeerOf(address), _options, loop, _onClosed);
+            _connections.Add(connection);
             connection.Adopt();
         }
     }
@@ -125,10 +119,8 @@ internal sealed partial class EpollTransport : ITransport
 
     private void Forget(EpollConnection connection)
     {
-        _connections.TryRemove(connection.Id, out _);
-        Interlocked.Decrement(ref _open);
+        _connections.Remove(connection);
         // A closed connection freed a descriptor: a paused accept can take the next peer now rather than at the timer.
         if (Volatile.Read(ref _paused)) ResumeAccepting();
-        if (Volatile.Read(ref _disposing) == 1 && _connections.IsEmpty) _allClosed.TrySetResult();
     }
 }

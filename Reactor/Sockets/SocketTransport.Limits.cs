@@ -16,7 +16,7 @@ internal sealed partial class SocketTransport
     {
         var refusal = _options.RefusalResponse.Span;
         if (!refusal.IsEmpty) socket.Send(refusal, SocketFlags.None, out _);
-        _refusals.Record(verdict, socket.SafeHandle.DangerousGetHandle(), Volatile.Read(ref _open));
+        _refusals.Record(verdict, socket.SafeHandle.DangerousGetHandle(), _connections.Count);
         socket.Dispose();
     }
 

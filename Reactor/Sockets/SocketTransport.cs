@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 using System.Threading.Channels;
@@ -12,13 +11,10 @@ internal sealed partial class SocketTransport : ITransport
     private readonly ListenerSocket _listener;
     private readonly ReactorOptions _options;
     private readonly ChannelWriter<TransportEvent> _events;
-    private readonly ConcurrentDictionary<long, SocketConnection> _connections = new();
-    private readonly TaskCompletionSource _allClosed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly ConnectionTable _connections = new();
     private readonly CancellationTokenSource _stopAccepting = new();
     private readonly Action<SocketConnection> _onClosed;
     private Task _acceptLoop = Task.CompletedTask;
-    private long _nextId;
-    private int _open;
     private int _disposing;
 
     public SocketTransport(IPEndPoint endPoint, ReactorOptions options, ChannelWriter<TransportEvent> events, ILogger<SocketTransport> logger)
@@ -34,7 +30,7 @@ internal sealed partial class SocketTransport : ITransport
 
     public ReactorBackend Backend => ReactorBackend.Sockets;
 
-    public int ConnectionCount => Volatile.Read(ref _open);
+    public int ConnectionCount => _connections.Count;
 
     public long RefusedCount => _refusals.Refused;
 
@@ -51,9 +47,7 @@ internal sealed partial class SocketTransport : ITransport
         if (Interlocked.Exchange(ref _disposing, 1) != 0) return;
         StopAccepting();
         await _acceptLoop.ConfigureAwait(false);
-        foreach (var connection in _connections.Values) connection.Abort();
-        if (_connections.IsEmpty) _allClosed.TrySetResult();
-        await _allClosed.Task.ConfigureAwait(false);
+        await _connections.CloseAllAsync().ConfigureAwait(false);
         _listener.Dispose();
         _events.TryComplete();
         _stopAccepting.Dispose();
@@ -78,26 +72,23 @@ internal sealed partial class SocketTransport : ITransport
                 continue;
             }
             _listener.Backoff.Succeeded();
-            var verdict = _refusals.Judge(socket.SafeHandle.DangerousGetHandle(), Volatile.Read(ref _open));
+            var verdict = _refusals.Judge(socket.SafeHandle.DangerousGetHandle(), _connections.Count);
             if (verdict != AcceptVerdict.Admit)
             {
                 Refuse(socket, verdict);
                 continue;
             }
             socket.NoDelay = true;
-            var connection = new SocketConnection(Interlocked.Increment(ref _nextId), socket, _options, _events, _onClosed);
-            Interlocked.Increment(ref _open);
-            _connections[connection.Id] = connection;
+            var connection = new SocketConnection(_connections.NextId(), socket, _options, _events, _onClosed);
+            _connections.Add(connection);
             _ = connection.RunAsync();
         }
     }
 
     private void Forget(SocketConnection connection)
     {
-        _connections.TryRemove(connection.Id, out _);
-        Interlocked.Decrement(ref _open);
+        _connections.Remove(connection);
         // A closed connection freed a descriptor: a paused accept loop can take the next peer now.
         Volatile.Read(ref _descriptorFreed)?.TrySetResult();
-        if (Volatile.Read(ref _disposing) == 1 && _connections.IsEmpty) _allClosed.TrySetResult();
     }
 }
