@@ -48,7 +48,11 @@ internal sealed class ClusterFeed(
     /// </summary>
     public bool Publish(Room room, ReadOnlySpan<byte> payload)
     {
-        if (!feed.Fits(room.Name, payload.Length)) return false;
+        if (!feed.Fits(room.Name, payload.Length))
+        {
+            ServerMetrics.Add(ref metrics.SignalsDropped);
+            return false;
+        }
         if (!_outgoing.Writer.TryWrite((room, Encoding.UTF8.GetString(payload)))) ServerMetrics.Add(ref metrics.SignalsDropped);
         return true;
     }
