@@ -81,7 +81,7 @@ public sealed class DatabaseOutageTests(OwnPostgresCluster postgres, ITestOutput
             ["CHAT_POSTGRES"] = store,
             ["CHAT_SHUTDOWN_TIMEOUT_SECONDS"] = "3",
         });
-        await using var client = await ChatClient.ConnectAsync(server.WebSocketUri());
+        await using var client = await RawClient.OpenWebSocketAsync(server.WebSocketUri());
         await client.SendChatAsync("stored");
         await client.ReceiveAsync();
 

@@ -178,10 +178,10 @@ public sealed class DescriptorExhaustionTests(ITestOutputHelper output)
     /// </summary>
     private static async Task RoundTripAsync(ServerProcess server, string comment)
     {
-        using var connection = await RawConnection.OpenAsync(server.EndPoint);
+        await using var connection = await RawClient.ConnectAsync(server.EndPoint);
         Assert.Equal(101, await connection.UpgradeAsync());
         var json = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(new { messageType = "chatMessage", comment });
-        await connection.SendAsync(RawConnection.ClientFrame(1, json));
+        await connection.SendAsync(RawClient.Frame(1, json));
         var (opcode, payload) = await connection.ReadFrameAsync();
         Assert.Equal(1, opcode);
         using var echo = System.Text.Json.JsonDocument.Parse(payload);

@@ -56,15 +56,15 @@ public sealed class GracefulShutdownTests(ITestOutputHelper output)
     public async Task A_stopping_server_refuses_new_connections_before_it_says_1001_to_open_ones()
     {
         await using var server = await TestServer.StartAsync();
-        await using var client = await ChatClient.ConnectAsync(server.WebSocketUri());
+        await using var client = await RawClient.OpenWebSocketAsync(server.WebSocketUri());
         await client.SendChatAsync("last words");
         Assert.Equal("last words", ChatFrame.From(await client.ReceiveAsync()).Comment);
 
         var stopping = server.StopAsync();
-        var refused = await Assert.ThrowsAsync<SocketException>(() => RawConnection.OpenAsync(server.EndPoint));
+        var refused = await Assert.ThrowsAsync<SocketException>(() => RawClient.ConnectAsync(server.EndPoint));
         Assert.Equal(SocketError.ConnectionRefused, refused.SocketErrorCode);
         await Assert.ThrowsAsync<WebSocketException>(() => client.ReceiveAsync());
-        Assert.Equal(WebSocketCloseStatus.EndpointUnavailable, client.CloseStatus);
+        Assert.Equal((int)WebSocketCloseStatus.EndpointUnavailable, client.CloseCode);
         Assert.True(await stopping.WaitAsync(TimeSpan.FromSeconds(15)), "drained within the deadline");
     }
 }

@@ -81,8 +81,8 @@ public sealed class PipelinedHttpTests(ITestOutputHelper output)
         const int rows = 20_000;
         await using var server = await TestServer.StartAsync(postgres, settings: new Dictionary<string, string> { ["CHAT_MAX_MESSAGES_PER_SECOND"] = "0" });
         await SeedAsync(server, rows, new string('s', 100));
-        await using var alice = await ChatClient.ConnectAsync(server.WebSocketUri("name=alice"));
-        await using var bob = await ChatClient.ConnectAsync(server.WebSocketUri("name=bob"));
+        await using var alice = await RawClient.OpenWebSocketAsync(server.WebSocketUri("name=alice"));
+        await using var bob = await RawClient.OpenWebSocketAsync(server.WebSocketUri("name=bob"));
         var quiet = await RoundTripsAsync(alice, bob, 100);
 
         // The flood: waves of 500 pipelined 1,000-row reads, then an upgrade on the same connection, read as fast as
@@ -130,7 +130,7 @@ public sealed class PipelinedHttpTests(ITestOutputHelper output)
         "GET /websocket HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
 
     /// <summary>Milliseconds from alice's send to bob's receipt, one message at a time.</summary>
-    private static async Task<List<double>> RoundTripsAsync(ChatClient alice, ChatClient bob, int count)
+    private static async Task<List<double>> RoundTripsAsync(RawClient alice, RawClient bob, int count)
     {
         var times = new List<double>(count);
         for (var i = 0; i < count; i++)
@@ -157,7 +157,7 @@ public sealed class PipelinedHttpTests(ITestOutputHelper output)
     internal static async Task SeedAsync(TestServer server, int count, string comment)
     {
         const int burst = 200;
-        await using var seeder = await ChatClient.ConnectAsync(server.WebSocketUri("name=seeder"));
+        await using var seeder = await RawClient.OpenWebSocketAsync(server.WebSocketUri("name=seeder"));
         for (var start = 0; start < count; start += burst)
         {
             var n = Math.Min(burst, count - start);

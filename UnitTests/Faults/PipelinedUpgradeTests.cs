@@ -30,8 +30,8 @@ public sealed class PipelinedUpgradeTests(ITestOutputHelper output)
         try
         {
             var endPoint = transport.LocalEndPoint;
-            await using var alice = await ChatClient.ConnectAsync(new Uri($"ws://{endPoint}/websocket?name=alice"));
-            await using var bob = await ChatClient.ConnectAsync(new Uri($"ws://{endPoint}/websocket?name=bob"));
+            await using var alice = await RawClient.OpenWebSocketAsync(new Uri($"ws://{endPoint}/websocket?name=alice"));
+            await using var bob = await RawClient.OpenWebSocketAsync(new Uri($"ws://{endPoint}/websocket?name=bob"));
             store.Slow = true;
             using var piped = await PipelinedReader.ConnectAsync(endPoint, receiveBuffer: 64 * 1024);
             const string upgrade = "GET /websocket HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";

@@ -12,12 +12,12 @@ public sealed class MemoryKestrelBaselineTests : KestrelBaselineTests
     public async Task A_message_over_64_KiB_closes_with_1009()
     {
         await using var server = await StartAsync();
-        await using var client = await ChatClient.ConnectAsync(server.WebSocketUri());
+        await using var client = await RawClient.OpenWebSocketAsync(server.WebSocketUri());
 
         await client.SendTextAsync(new string('x', 64 * 1024 + 1));
 
         await Assert.ThrowsAsync<WebSocketException>(() => client.ReceiveAsync());
-        Assert.Equal(WebSocketCloseStatus.MessageTooBig, client.CloseStatus);
+        Assert.Equal((int)WebSocketCloseStatus.MessageTooBig, client.CloseCode);
     }
 
     [Fact]

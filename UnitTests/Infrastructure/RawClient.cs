@@ -1,15 +1,16 @@
 using System.Net;
+using System.Net.Security;
 using System.Net.Sockets;
 using System.Text;
 
-namespace Chat.UnitTests.Conformance;
+namespace Chat.UnitTests.Infrastructure;
 
 /// <summary>
-/// A test client over a bare TCP socket: writes exactly the bytes a case needs (hand-built frames, broken requests) and
-/// reads exactly what the server sends, down to its FIN. Every read has a deadline, so a silent server fails the case
-/// instead of hanging it.
+/// The one WebSocket test client, over a bare TCP socket (or TLS above it): writes exactly the bytes a case needs
+/// (hand-built frames, broken requests, bad masks, one byte at a time) and reads exactly what the server sends, down to
+/// its FIN. Every read has a deadline, so a silent server fails the case instead of hanging it.
 /// </summary>
-internal sealed partial class RawClient : IAsyncDisposable
+internal sealed partial class RawClient : IAsyncDisposable, IDisposable
 {
     /// <summary>Generous, for a loaded 2-core box: a correct server answers in milliseconds.</summary>
     public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
@@ -24,14 +25,41 @@ internal sealed partial class RawClient : IAsyncDisposable
 
     private RawClient(Socket socket) => _socket = socket;
 
-    public static async Task<RawClient> ConnectAsync(IPEndPoint endPoint)
+    /// <summary>Connects to <paramref name="endPoint"/>, from <paramref name="source"/> (e.g. 127.0.0.2) when given.</summary>
+    /// <param name="receiveBuffer">SO_RCVBUF set before connecting, so that the TCP window stays that small.</param>
+    public static Task<RawClient> ConnectAsync(IPEndPoint endPoint, IPAddress? source = null, int receiveBuffer = 0) =>
+        ConnectAsync(endPoint, TlsServers.GetValueOrDefault(endPoint)?.ClientOptions(), source, receiveBuffer);
+
+    private static async Task<RawClient> ConnectAsync(IPEndPoint endPoint, SslClientAuthenticationOptions? tls, IPAddress? source, int receiveBuffer)
     {
-        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-        using var deadline = new CancellationTokenSource(Timeout);
-        await socket.ConnectAsync(endPoint, deadline.Token);
+        var socket = NewSocket(source, receiveBuffer);
+        try
+        {
+            using var deadline = new CancellationTokenSource(Timeout);
+            await socket.ConnectAsync(endPoint, deadline.Token);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
         var client = new RawClient(socket);
-        await client.StartTlsAsync(endPoint);
+        if (tls is not null) await client.StartTlsAsync(tls);
         return client;
+    }
+
+    private static Socket NewSocket(IPAddress? source, int receiveBuffer)
+    {
+        // The timeouts bound the blocking calls of RawClient.Blocking.cs only; async calls carry their own deadlines.
+        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp)
+        {
+            NoDelay = true,
+            ReceiveTimeout = (int)Timeout.TotalMilliseconds,
+            SendTimeout = (int)Timeout.TotalMilliseconds,
+        };
+        if (receiveBuffer > 0) socket.ReceiveBufferSize = receiveBuffer;
+        if (source is not null) socket.Bind(new IPEndPoint(source, 0));
+        return socket;
     }
 
     public async Task SendAsync(ReadOnlyMemory<byte> bytes)
@@ -68,7 +96,8 @@ internal sealed partial class RawClient : IAsyncDisposable
         var rest = new MemoryStream();
         rest.Write(_buffer, _start, _end - _start);
         _start = _end = 0;
-        while (await FillAsync(required: false))
+        using var deadline = new CancellationTokenSource(Timeout);
+        while (await FillAsync(required: false, deadline.Token))
         {
             rest.Write(_buffer, _start, _end - _start);
             _start = _end = 0;
@@ -80,6 +109,22 @@ internal sealed partial class RawClient : IAsyncDisposable
         return rest.ToArray();
     }
 
+    /// <summary>True when the server closed the connection (FIN or reset) within the time, discarding what it sent.</summary>
+    public async Task<bool> IsClosedByServerAsync(TimeSpan within)
+    {
+        using var deadline = new CancellationTokenSource(within);
+        try
+        {
+            do _start = _end = 0;
+            while (await FillAsync(required: false, deadline.Token));
+            return true;
+        }
+        catch (TimeoutException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>True when the server sent nothing within <paramref name="quiet"/> and the connection is still open.</summary>
     public async Task<bool> IsSilentAsync(TimeSpan quiet)
     {
@@ -87,12 +132,10 @@ internal sealed partial class RawClient : IAsyncDisposable
         using var deadline = new CancellationTokenSource(quiet);
         try
         {
-            var read = await ReceiveCoreAsync(_buffer.AsMemory(_end), deadline.Token);
-            _end += read;
-            _eof |= read == 0;
+            await FillAsync(required: false, deadline.Token);
             return false;
         }
-        catch (OperationCanceledException)
+        catch (TimeoutException)
         {
             return true;
         }
@@ -100,30 +143,29 @@ internal sealed partial class RawClient : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        await StopCollectingAsync();
         await DisposeTlsAsync();
         _socket.Dispose();
     }
 
-    private async Task<byte> ReadByteAsync()
-    {
-        if (_start == _end) await FillAsync(required: true);
-        return _buffer[_start++];
-    }
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
 
-    private async Task ReadExactlyAsync(Memory<byte> destination)
+    /// <summary>Waits until <paramref name="count"/> unread bytes are buffered; throws at FIN or past the deadline.</summary>
+    private async Task NeedAsync(int count, CancellationToken deadline)
     {
-        while (!destination.IsEmpty)
+        Assert.InRange(count, 0, _buffer.Length);
+        if (_end - _start >= count) return;
+        if (_buffer.Length - _start < count)
         {
-            if (_start == _end) await FillAsync(required: true);
-            var take = Math.Min(destination.Length, _end - _start);
-            _buffer.AsMemory(_start, take).CopyTo(destination);
-            _start += take;
-            destination = destination[take..];
+            Buffer.BlockCopy(_buffer, _start, _buffer, 0, _end - _start);
+            _end -= _start;
+            _start = 0;
         }
+        while (_end - _start < count) await FillAsync(required: true, deadline);
     }
 
     /// <summary>Reads more bytes into the buffer; false at FIN or reset (throws instead when <paramref name="required"/>).</summary>
-    private async Task<bool> FillAsync(bool required)
+    private async Task<bool> FillAsync(bool required, CancellationToken deadline)
     {
         if (_start == _end) _start = _end = 0;
         if (_end == _buffer.Length)
@@ -136,14 +178,13 @@ internal sealed partial class RawClient : IAsyncDisposable
         if (_eof) read = 0;
         else
         {
-            using var deadline = new CancellationTokenSource(Timeout);
             try
             {
-                read = await ReceiveCoreAsync(_buffer.AsMemory(_end), deadline.Token);
+                read = await ReceiveCoreAsync(_buffer.AsMemory(_end), deadline);
             }
-            catch (OperationCanceledException)
+            catch (OperationCanceledException) when (deadline.IsCancellationRequested)
             {
-                throw new TimeoutException($"the server sent nothing and did not close within {Timeout.TotalSeconds} s");
+                throw new TimeoutException("the server sent nothing and did not close in time");
             }
             catch (SocketException e) when (e.SocketErrorCode is SocketError.ConnectionReset or SocketError.ConnectionAborted)
             {
@@ -159,6 +200,9 @@ internal sealed partial class RawClient : IAsyncDisposable
         _end += read;
         return true;
     }
+
+    /// <summary>What is left until <paramref name="deadline"/>: zero once it passed, so the next read that waits times out.</summary>
+    private static TimeSpan Remaining(DateTime deadline) => deadline > DateTime.UtcNow ? deadline - DateTime.UtcNow : TimeSpan.Zero;
 
     private static string Describe(byte[] bytes) =>
         Convert.ToHexString(bytes.AsSpan(0, Math.Min(bytes.Length, 64)));

@@ -3,7 +3,7 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Text;
 
-namespace Chat.UnitTests.Conformance;
+namespace Chat.UnitTests.Infrastructure;
 
 /// <summary>HTTP/1.1 over the raw socket: requests as literal text, responses parsed without any HTTP library.</summary>
 internal sealed partial class RawClient
@@ -25,12 +25,30 @@ internal sealed partial class RawClient
     public static async Task<RawClient> OpenWebSocketAsync(IPEndPoint endPoint, string query = "", string extraHeaders = "")
     {
         var client = await ConnectAsync(endPoint);
+        try
+        {
+            await client.UpgradeAsync("/websocket", query, extraHeaders, expectSwitch: true);
+            return client;
+        }
+        catch
+        {
+            await client.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Sends a valid upgrade request and returns the status code of the answer (its head is consumed).</summary>
+    public Task<int> UpgradeAsync(string query = "", string extraHeaders = "") => UpgradeAsync("/websocket", query, extraHeaders, expectSwitch: false);
+
+    private async Task<int> UpgradeAsync(string path, string query, string extraHeaders, bool expectSwitch)
+    {
         var key = Convert.ToBase64String(RandomNumberGenerator.GetBytes(16));
-        await client.SendAsync(UpgradeRequest(query, key, extraHeaders));
-        var response = await client.ReadResponseAsync();
+        await SendAsync(UpgradeRequest(query, key, extraHeaders).Replace("GET /websocket", "GET " + path, StringComparison.Ordinal));
+        var response = await ReadResponseAsync();
+        if (!expectSwitch && response.Status != 101) return response.Status;
         Assert.Equal("HTTP/1.1 101 Switching Protocols", response.StatusLine);
         Assert.Equal(ExpectedAccept(key), response.Header("Sec-WebSocket-Accept"));
-        return client;
+        return response.Status;
     }
 
     public static string ExpectedAccept(string key) =>
@@ -46,13 +64,7 @@ internal sealed partial class RawClient
     /// <summary>Reads one response head and, unless it is a 1xx or an answer to HEAD, the Content-Length bytes of body.</summary>
     public async Task<RawResponse> ReadResponseAsync(bool headRequest = false)
     {
-        var head = new List<byte>();
-        while (head.Count < 4 || head[^1] != '\n' || head[^2] != '\r' || head[^3] != '\n' || head[^4] != '\r')
-        {
-            Assert.True(head.Count < MaxHeadBytes, "response head too long");
-            head.Add(await ReadByteAsync());
-        }
-        var lines = Encoding.ASCII.GetString(head.ToArray()).Split("\r\n");
+        var lines = (await ReadHeadAsync()).Split("\r\n");
         Assert.StartsWith("HTTP/1.1 ", lines[0]);
         var headers = new List<(string, string)>();
         foreach (var line in lines.Skip(1).Where(l => l.Length > 0))
@@ -66,5 +78,42 @@ internal sealed partial class RawClient
         var body = new byte[int.Parse(response.Header("Content-Length"), CultureInfo.InvariantCulture)];
         await ReadExactlyAsync(body);
         return response with { Body = body };
+    }
+
+    /// <summary>Reads one HTTP response head, up to and with the blank line, as text; reads no body.</summary>
+    public async Task<string> ReadHeadAsync(TimeSpan? within = null)
+    {
+        using var deadline = new CancellationTokenSource(within ?? Timeout);
+        var scanned = 0;
+        while (true)
+        {
+            var unread = _buffer.AsSpan(_start, _end - _start);
+            var end = unread[Math.Max(0, scanned - 3)..].IndexOf("\r\n\r\n"u8);
+            if (end >= 0)
+            {
+                end += Math.Max(0, scanned - 3) + 4;
+                var head = Encoding.ASCII.GetString(unread[..end]);
+                _start += end;
+                return head;
+            }
+            scanned = unread.Length;
+            Assert.True(scanned < MaxHeadBytes, "response head too long");
+            await NeedAsync(scanned + 1, deadline.Token);
+        }
+    }
+
+    public static int StatusOf(string head) => int.Parse(head.AsSpan(9, 3), CultureInfo.InvariantCulture);
+
+    private async Task ReadExactlyAsync(Memory<byte> destination)
+    {
+        using var deadline = new CancellationTokenSource(Timeout);
+        while (!destination.IsEmpty)
+        {
+            if (_start == _end) await FillAsync(required: true, deadline.Token);
+            var take = Math.Min(destination.Length, _end - _start);
+            _buffer.AsMemory(_start, take).CopyTo(destination);
+            _start += take;
+            destination = destination[take..];
+        }
     }
 }
