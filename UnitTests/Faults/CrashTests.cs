@@ -56,7 +56,7 @@ public sealed class CrashTests(PostgresFixture fixture, ITestOutputHelper output
             Assert.True(await ChatLoad.EventuallyAsync(() => load.ReceivedBy(0).Count >= dropped + 100, TimeSpan.FromSeconds(60)), "the others chat on");
             await server.KillAsync();
             await load.StopSendingAsync();
-            Assert.True(await ChatLoad.EventuallyAsync(() => Enumerable.Range(0, Clients).All(c => load.StateOf(c) != System.Net.WebSockets.WebSocketState.Open),
+            Assert.True(await ChatLoad.EventuallyAsync(() => Enumerable.Range(0, Clients).All(c => !load.IsOpen(c)),
                 TimeSpan.FromSeconds(15)), "every client sees its connection die");
             sent = load.Sent;
             for (var c = 0; c < Clients; c++) views.Add(load.ReceivedBy(c));

@@ -37,8 +37,8 @@ public sealed class GracefulShutdownTests(ITestOutputHelper output)
             code = await server.TerminateAsync(TimeSpan.FromSeconds(DeadlineSeconds + 20), signal);
             took = clock.Elapsed;
             await load.StopSendingAsync();
-            Assert.True(await ChatLoad.EventuallyAsync(() => Enumerable.Range(0, Clients).All(c => load.StateOf(c) != WebSocketState.Open), TimeSpan.FromSeconds(10)));
-            for (var c = 0; c < Clients; c++) Assert.Equal(WebSocketCloseStatus.EndpointUnavailable, load.CloseStatusOf(c));
+            Assert.True(await ChatLoad.EventuallyAsync(() => Enumerable.Range(0, Clients).All(c => !load.IsOpen(c)), TimeSpan.FromSeconds(10)));
+            for (var c = 0; c < Clients; c++) Assert.Equal((int)WebSocketCloseStatus.EndpointUnavailable, load.CloseCodeOf(c));
             sent = load.Sent;
             views = [.. Enumerable.Range(0, Clients).Select(load.ReceivedBy)];
             Assert.True(code == 0, $"exit code 0, got {code}: {server.Output}");

@@ -62,9 +62,10 @@ internal sealed partial class RawClient
     }
 
     /// <summary>Reads one response head and, unless it is a 1xx or an answer to HEAD, the Content-Length bytes of body.</summary>
-    public async Task<RawResponse> ReadResponseAsync(bool headRequest = false)
+    public async Task<RawResponse> ReadResponseAsync(bool headRequest = false, TimeSpan? within = null)
     {
-        var lines = (await ReadHeadAsync()).Split("\r\n");
+        var deadline = DateTime.UtcNow + (within ?? Timeout);
+        var lines = (await ReadHeadAsync(Remaining(deadline))).Split("\r\n");
         Assert.StartsWith("HTTP/1.1 ", lines[0]);
         var headers = new List<(string, string)>();
         foreach (var line in lines.Skip(1).Where(l => l.Length > 0))
@@ -76,8 +77,24 @@ internal sealed partial class RawClient
         var response = new RawResponse(lines[0], headers, []);
         if (response.Status < 200 || headRequest || !response.Has("Content-Length")) return response;
         var body = new byte[int.Parse(response.Header("Content-Length"), CultureInfo.InvariantCulture)];
-        await ReadExactlyAsync(body);
+        await ReadExactlyAsync(body, Remaining(deadline));
         return response with { Body = body };
+    }
+
+    /// <summary>
+    /// One answer of many pipelined ones, all of it within <paramref name="within"/>; null when the server closed the
+    /// connection first. <paramref name="headOnly"/> reads no body (the 101 that ends a pipelined run).
+    /// </summary>
+    public async Task<RawResponse?> ReadAnswerAsync(TimeSpan within, bool headOnly = false)
+    {
+        try
+        {
+            return await ReadResponseAsync(headOnly, within);
+        }
+        catch (EndOfStreamException)
+        {
+            return null;
+        }
     }
 
     /// <summary>Reads one HTTP response head, up to and with the blank line, as text; reads no body.</summary>
@@ -104,9 +121,9 @@ internal sealed partial class RawClient
 
     public static int StatusOf(string head) => int.Parse(head.AsSpan(9, 3), CultureInfo.InvariantCulture);
 
-    private async Task ReadExactlyAsync(Memory<byte> destination)
+    private async Task ReadExactlyAsync(Memory<byte> destination, TimeSpan within)
     {
-        using var deadline = new CancellationTokenSource(Timeout);
+        using var deadline = new CancellationTokenSource(within);
         while (!destination.IsEmpty)
         {
             if (_start == _end) await FillAsync(required: true, deadline.Token);

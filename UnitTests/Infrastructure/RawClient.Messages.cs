@@ -78,7 +78,7 @@ internal sealed partial class RawClient
                     continue;
                 case Opcode.Close:
                     CloseCode = frame.CloseCode ?? 1005;
-                    throw new WebSocketException($"closed by the server: {frame}");
+                    throw new WebSocketException($"closed by the server with {CloseCode} ({(WebSocketCloseStatus)CloseCode}): {frame}");
                 case Opcode.Text or Opcode.Continuation:
                     message.Write(frame.Payload);
                     Assert.True(message.Length <= MaxMessageBytes, "a server message over 1 MiB");

@@ -18,6 +18,9 @@ internal sealed partial class RawClient : IAsyncDisposable, IDisposable
     private const int MaxUnreadBytes = 16 << 20;
 
     private readonly Socket _socket;
+
+    // One writer at a time, so that a reading task answering pings never splits a frame another task is sending.
+    private readonly SemaphoreSlim _sending = new(1, 1);
     private readonly byte[] _buffer = new byte[256 * 1024];
     private int _start;
     private int _end;
@@ -62,13 +65,21 @@ internal sealed partial class RawClient : IAsyncDisposable, IDisposable
         return socket;
     }
 
-    public async Task SendAsync(ReadOnlyMemory<byte> bytes)
+    public async Task SendAsync(ReadOnlyMemory<byte> bytes, TimeSpan? within = null)
     {
-        using var deadline = new CancellationTokenSource(Timeout);
-        await SendCoreAsync(bytes, deadline.Token);
+        using var deadline = new CancellationTokenSource(within ?? Timeout);
+        await _sending.WaitAsync(deadline.Token);
+        try
+        {
+            await SendCoreAsync(bytes, deadline.Token);
+        }
+        finally
+        {
+            _sending.Release();
+        }
     }
 
-    public Task SendAsync(string ascii) => SendAsync(Encoding.ASCII.GetBytes(ascii));
+    public Task SendAsync(string ascii, TimeSpan? within = null) => SendAsync(Encoding.ASCII.GetBytes(ascii), within);
 
     /// <summary>
     /// One byte per write (NoDelay is on), so the server sees the input arrive in as many reads as it can (over TLS, one
@@ -146,9 +157,17 @@ internal sealed partial class RawClient : IAsyncDisposable, IDisposable
         await StopCollectingAsync();
         await DisposeTlsAsync();
         _socket.Dispose();
+        _sending.Dispose();
     }
 
     public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
+
+    /// <summary>Cuts the connection without a close handshake, as a network drop would; a pending read ends.</summary>
+    public void Abort()
+    {
+        _eof = true;
+        _socket.Dispose();
+    }
 
     /// <summary>Waits until <paramref name="count"/> unread bytes are buffered; throws at FIN or past the deadline.</summary>
     private async Task NeedAsync(int count, CancellationToken deadline)
