@@ -174,7 +174,7 @@ public sealed class DescriptorExhaustionTests(ITestOutputHelper output)
 
     /// <summary>
     /// One WebSocket round trip (connect, upgrade, send, receive the echo) on a raw socket: little client code, so
-    /// what the one-second bound measures is the server, not the test process's first use of ClientWebSocket.
+    /// what the one-second bound measures is the server, not the client.
     /// </summary>
     private static async Task RoundTripAsync(ServerProcess server, string comment)
     {

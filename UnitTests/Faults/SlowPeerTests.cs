@@ -64,7 +64,7 @@ public sealed class SlowPeerTests(ITestOutputHelper output)
         await using var halfOpen = await RawClient.ConnectAsync(server.EndPoint);
         Assert.Equal(101, await halfOpen.UpgradeAsync("name=gone"));
         await using var other = await RawClient.OpenWebSocketAsync(server.WebSocketUri("name=other"));
-        // ClientWebSocket answers pings while a receive is pending (cancelling one would abort the socket).
+        // A client's receive answers pings while it is pending: these two keep their connections alive meanwhile.
         var next = live.ReceiveAsync(TimeSpan.FromSeconds(60));
         var echo = other.ReceiveAsync(TimeSpan.FromSeconds(60));
 

@@ -16,7 +16,7 @@ public sealed class BroadcastStageTests
 {
     private static async Task RunAsync(StageHarness harness, params PersistBatch[] batches)
     {
-        var store = new InMemoryMessageStore(new StoreOptions(), NullLogger<InMemoryMessageStore>.Instance);
+        await using var store = new InMemoryMessageStore(new StoreOptions(), NullLogger<InMemoryMessageStore>.Instance);
         await store.InitializeAsync(CancellationToken.None);
         var inbound = StageHarness.NewChannel<BroadcastItem>();
         var replayer = new Replayer(store, inbound.Writer, harness.Metrics, NullLogger.Instance, harness.Faults);

@@ -19,7 +19,7 @@ public sealed class HandshakeStageTests
 {
     private static async Task<List<WireItem>> RunAsync(StageHarness harness, params RequestItem[] items)
     {
-        var store = new InMemoryMessageStore(new StoreOptions(), NullLogger<InMemoryMessageStore>.Instance);
+        await using var store = new InMemoryMessageStore(new StoreOptions(), NullLogger<InMemoryMessageStore>.Instance);
         await store.InitializeAsync(CancellationToken.None);
         var history = new HistoryReader(store, readers: 1, queueCapacity: 16);
         try

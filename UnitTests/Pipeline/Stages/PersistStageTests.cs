@@ -12,15 +12,20 @@ namespace Chat.UnitTests.Pipeline.Stages;
 /// </summary>
 public sealed class PersistStageTests
 {
-    private static async Task<(List<BroadcastItem> Written, InMemoryMessageStore Store)> RunAsync(StageHarness harness, params MessageItem[] items)
+    private static async Task<InMemoryMessageStore> StoreAsync()
     {
         var store = new InMemoryMessageStore(new StoreOptions(), NullLogger<InMemoryMessageStore>.Instance);
         await store.InitializeAsync(CancellationToken.None);
+        return store;
+    }
+
+    private static async Task<List<BroadcastItem>> RunAsync(StageHarness harness, IMessageStore store, params MessageItem[] items)
+    {
         var inbound = StageHarness.NewChannel<MessageItem>();
         var outbound = StageHarness.NewChannel<BroadcastItem>();
         var stage = new PersistStage(inbound.Reader, outbound.Writer, store, new BatchPool(), new StoreHealth(store), harness.Options, harness.Metrics,
             NullLogger.Instance, harness.Rooms.General, CancellationToken.None);
-        return (await StageHarness.RunAsync(stage.RunAsync, inbound, outbound, items), store);
+        return await StageHarness.RunAsync(stage.RunAsync, inbound, outbound, items);
     }
 
     private static void Release(IEnumerable<BroadcastItem> written)
@@ -38,7 +43,8 @@ public sealed class PersistStageTests
         var (alice, _) = await harness.UpgradedSessionAsync("alice");
         var (bob, _) = await harness.UpgradedSessionAsync("bob");
 
-        var (written, store) = await RunAsync(harness,
+        await using var store = await StoreAsync();
+        var written = await RunAsync(harness, store,
             MessageItem.Join(bob, -1), StageHarness.EncodedChat(alice, "one"), MessageItem.Closed(bob), StageHarness.EncodedChat(alice, "two"));
 
         var committed = Assert.Single(written);
@@ -61,7 +67,8 @@ public sealed class PersistStageTests
         var (inGeneral, _) = await harness.UpgradedSessionAsync("g");
         var (inKitchen, _) = await harness.UpgradedSessionAsync("k", room: "kitchen");
 
-        var (written, store) = await RunAsync(harness,
+        await using var store = await StoreAsync();
+        var written = await RunAsync(harness, store,
             StageHarness.EncodedChat(inGeneral, "g1"), StageHarness.EncodedChat(inKitchen, "k1"), StageHarness.EncodedChat(inGeneral, "g2"));
 
         Assert.Equal(2, written.Count);
@@ -82,7 +89,8 @@ public sealed class PersistStageTests
         await using var harness = new StageHarness();
         var (session, _) = await harness.UpgradedSessionAsync();
 
-        var (written, store) = await RunAsync(harness, MessageItem.Join(session, -1), MessageItem.Closed(session));
+        await using var store = await StoreAsync();
+        var written = await RunAsync(harness, store, MessageItem.Join(session, -1), MessageItem.Closed(session));
 
         var batch = Assert.Single(written).Batch!;
         Assert.Equal(0, batch.RowCount);
