@@ -3,7 +3,6 @@ using Chat.Pipeline.Replay;
 using Chat.Pipeline.Rooms;
 using Chat.Pipeline.Sessions;
 using Chat.Pipeline.Stages;
-using Chat.Storage;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Chat.UnitTests.Pipeline.Stages;
@@ -16,8 +15,7 @@ public sealed class BroadcastStageTests
 {
     private static async Task RunAsync(StageHarness harness, params PersistBatch[] batches)
     {
-        await using var store = new InMemoryMessageStore(new StoreOptions(), NullLogger<InMemoryMessageStore>.Instance);
-        await store.InitializeAsync(CancellationToken.None);
+        await using var store = await StageHarness.StoreAsync();
         var inbound = StageHarness.NewChannel<BroadcastItem>();
         var replayer = new Replayer(store, inbound.Writer, harness.Metrics, NullLogger.Instance, harness.Faults);
         var stage = new BroadcastStage(inbound.Reader, new BatchPool(), replayer, harness.Rooms, harness.Options, harness.Metrics, NullLogger.Instance, harness.Faults);

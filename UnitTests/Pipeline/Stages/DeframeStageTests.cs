@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.Text;
 using Chat.Pipeline.Codecs;
 using Chat.Pipeline.Items;
@@ -12,8 +11,6 @@ namespace Chat.UnitTests.Pipeline.Stages;
 /// <summary>The deframe stage alone: wire bytes in, frame pieces (still masked), violations, Join and Closed out.</summary>
 public sealed class DeframeStageTests
 {
-    private static readonly uint MaskKey = BinaryPrimitives.ReadUInt32LittleEndian(ClientFrame.DefaultMask);
-
     private static async Task<List<FrameItem>> RunAsync(StageHarness harness, params WireItem[] items)
     {
         var inbound = StageHarness.NewChannel<WireItem>();
@@ -56,7 +53,7 @@ public sealed class DeframeStageTests
 
         var pieces = written.Where(i => i.Kind == ItemKind.FramePart).ToList();
         Assert.Equal(2, pieces.Count);
-        Assert.All(pieces, p => Assert.Equal(MaskKey, p.Header.MaskKey));
+        Assert.All(pieces, p => Assert.Equal(StageHarness.MaskKey, p.Header.MaskKey));
         Assert.Equal([false, true], pieces.Select(p => p.FrameEnd));
         Assert.Equal(0, pieces[0].Offset);
         Assert.Equal(pieces[0].Count, pieces[1].Offset);

@@ -6,8 +6,6 @@ using Chat.Pipeline.Items;
 using Chat.Pipeline.Sessions;
 using Chat.Pipeline.Stages;
 using Chat.Reactor;
-using Chat.Storage;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Chat.UnitTests.Pipeline.Stages;
 
@@ -19,8 +17,7 @@ public sealed class HandshakeStageTests
 {
     private static async Task<List<WireItem>> RunAsync(StageHarness harness, params RequestItem[] items)
     {
-        await using var store = new InMemoryMessageStore(new StoreOptions(), NullLogger<InMemoryMessageStore>.Instance);
-        await store.InitializeAsync(CancellationToken.None);
+        await using var store = await StageHarness.StoreAsync();
         var history = new HistoryReader(store, readers: 1, queueCapacity: 16);
         try
         {

@@ -12,13 +12,6 @@ namespace Chat.UnitTests.Pipeline.Stages;
 /// </summary>
 public sealed class PersistStageTests
 {
-    private static async Task<InMemoryMessageStore> StoreAsync()
-    {
-        var store = new InMemoryMessageStore(new StoreOptions(), NullLogger<InMemoryMessageStore>.Instance);
-        await store.InitializeAsync(CancellationToken.None);
-        return store;
-    }
-
     private static async Task<List<BroadcastItem>> RunAsync(StageHarness harness, IMessageStore store, params MessageItem[] items)
     {
         var inbound = StageHarness.NewChannel<MessageItem>();
@@ -43,7 +36,7 @@ public sealed class PersistStageTests
         var (alice, _) = await harness.UpgradedSessionAsync("alice");
         var (bob, _) = await harness.UpgradedSessionAsync("bob");
 
-        await using var store = await StoreAsync();
+        await using var store = await StageHarness.StoreAsync();
         var written = await RunAsync(harness, store,
             MessageItem.Join(bob, -1), StageHarness.EncodedChat(alice, "one"), MessageItem.Closed(bob), StageHarness.EncodedChat(alice, "two"));
 
@@ -67,7 +60,7 @@ public sealed class PersistStageTests
         var (inGeneral, _) = await harness.UpgradedSessionAsync("g");
         var (inKitchen, _) = await harness.UpgradedSessionAsync("k", room: "kitchen");
 
-        await using var store = await StoreAsync();
+        await using var store = await StageHarness.StoreAsync();
         var written = await RunAsync(harness, store,
             StageHarness.EncodedChat(inGeneral, "g1"), StageHarness.EncodedChat(inKitchen, "k1"), StageHarness.EncodedChat(inGeneral, "g2"));
 
@@ -89,7 +82,7 @@ public sealed class PersistStageTests
         await using var harness = new StageHarness();
         var (session, _) = await harness.UpgradedSessionAsync();
 
-        await using var store = await StoreAsync();
+        await using var store = await StageHarness.StoreAsync();
         var written = await RunAsync(harness, store, MessageItem.Join(session, -1), MessageItem.Closed(session));
 
         var batch = Assert.Single(written).Batch!;

@@ -9,6 +9,8 @@ using Chat.Pipeline.Rooms;
 using Chat.Pipeline.Sessions;
 using Chat.Pipeline.Stages;
 using Chat.Reactor;
+using Chat.Storage;
+using Chat.UnitTests.Pipeline.Codecs;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Chat.UnitTests.Pipeline.Stages;
@@ -23,6 +25,9 @@ namespace Chat.UnitTests.Pipeline.Stages;
 internal sealed class StageHarness : IAsyncDisposable
 {
     public static readonly TimeSpan Within = TimeSpan.FromSeconds(10);
+
+    /// <summary><see cref="ClientFrame.DefaultMask"/> as a frame header carries it (first wire byte lowest).</summary>
+    public static readonly uint MaskKey = System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(ClientFrame.DefaultMask);
 
     private readonly Channel<TransportEvent> _events = Channel.CreateUnbounded<TransportEvent>();
     private readonly ITransport _transport;
@@ -82,6 +87,14 @@ internal sealed class StageHarness : IAsyncDisposable
         };
         connection.Tag = session;
         return (session, peer);
+    }
+
+    /// <summary>The real in-memory store, opened: what persist stores into, and what handshake and replay read.</summary>
+    public static async Task<InMemoryMessageStore> StoreAsync()
+    {
+        var store = new InMemoryMessageStore(new StoreOptions(), NullLogger<InMemoryMessageStore>.Instance);
+        await store.InitializeAsync(CancellationToken.None);
+        return store;
     }
 
     /// <summary>A rented pooled copy of <paramref name="bytes"/>, as the stages pass buffers on (the receiver returns it).</summary>

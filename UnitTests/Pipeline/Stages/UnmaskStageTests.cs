@@ -16,8 +16,6 @@ namespace Chat.UnitTests.Pipeline.Stages;
 /// </summary>
 public sealed class UnmaskStageTests
 {
-    private static readonly uint MaskKey = BinaryPrimitives.ReadUInt32LittleEndian(ClientFrame.DefaultMask);
-
     private static async Task<List<MessageItem>> RunAsync(StageHarness harness, params FrameItem[] items)
     {
         var inbound = StageHarness.NewChannel<FrameItem>();
@@ -29,9 +27,9 @@ public sealed class UnmaskStageTests
     /// <summary>A piece of a masked frame as deframe passes it on: <paramref name="payload"/> masked at its offset.</summary>
     private static FrameItem Piece(Session session, Opcode opcode, byte[] payload, bool fin = true, long offset = 0, long? frameLength = null, bool frameEnd = true)
     {
-        var header = new FrameHeader(fin, opcode, masked: true, MaskKey, frameLength ?? payload.Length);
+        var header = new FrameHeader(fin, opcode, masked: true, StageHarness.MaskKey, frameLength ?? payload.Length);
         var masked = StageHarness.Rented(payload);
-        Unmasker.Unmask(masked.AsSpan(0, payload.Length), MaskKey, offset);
+        Unmasker.Unmask(masked.AsSpan(0, payload.Length), StageHarness.MaskKey, offset);
         return FrameItem.Part(session, header, payload.Length == 0 ? null : masked, payload.Length, offset, frameEnd);
     }
 
