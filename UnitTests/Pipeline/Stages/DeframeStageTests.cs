@@ -11,13 +11,8 @@ namespace Chat.UnitTests.Pipeline.Stages;
 /// <summary>The deframe stage alone: wire bytes in, frame pieces (still masked), violations, Join and Closed out.</summary>
 public sealed class DeframeStageTests
 {
-    private static async Task<List<FrameItem>> RunAsync(StageHarness harness, params WireItem[] items)
-    {
-        var inbound = StageHarness.NewChannel<WireItem>();
-        var outbound = StageHarness.NewChannel<FrameItem>();
-        var stage = new DeframeStage(inbound.Reader, outbound.Writer, harness.Options, harness.Faults);
-        return await StageHarness.RunAsync(stage.RunAsync, inbound, outbound, items);
-    }
+    private static Task<List<FrameItem>> RunAsync(StageHarness harness, params WireItem[] items) =>
+        StageHarness.RunAsync<WireItem, FrameItem>((input, output) => new DeframeStage(input, output, harness.Options, harness.Faults).RunAsync, items);
 
     private static WireItem Data(Session session, byte[] bytes) => WireItem.Data(session, StageHarness.Rented(bytes), 0, bytes.Length);
 

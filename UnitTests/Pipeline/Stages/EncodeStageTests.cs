@@ -9,13 +9,8 @@ namespace Chat.UnitTests.Pipeline.Stages;
 /// <summary>The encode stage alone: escaped chat messages in, the same items with their shared frame tail out.</summary>
 public sealed class EncodeStageTests
 {
-    private static async Task<List<MessageItem>> RunAsync(StageHarness harness, params MessageItem[] items)
-    {
-        var inbound = StageHarness.NewChannel<MessageItem>();
-        var outbound = StageHarness.NewChannel<MessageItem>();
-        var stage = new EncodeStage(inbound.Reader, outbound.Writer, harness.Faults);
-        return await StageHarness.RunAsync(stage.RunAsync, inbound, outbound, items);
-    }
+    private static Task<List<MessageItem>> RunAsync(StageHarness harness, params MessageItem[] items) =>
+        StageHarness.RunAsync<MessageItem, MessageItem>((input, output) => new EncodeStage(input, output, harness.Faults).RunAsync, items);
 
     [Fact]
     public async Task A_chat_message_gets_a_frame_whose_tail_after_an_id_is_the_JSON_clients_receive()

@@ -14,13 +14,9 @@ namespace Chat.UnitTests.Pipeline.Stages;
 /// </summary>
 public sealed class EscapeStageTests
 {
-    private static async Task<List<MessageItem>> RunAsync(StageHarness harness, params MessageItem[] items)
-    {
-        var inbound = StageHarness.NewChannel<MessageItem>();
-        var outbound = StageHarness.NewChannel<MessageItem>();
-        var stage = new EscapeStage(inbound.Reader, outbound.Writer, harness.Options, harness.Metrics, harness.Abuse, harness.Faults);
-        return await StageHarness.RunAsync(stage.RunAsync, inbound, outbound, items);
-    }
+    private static Task<List<MessageItem>> RunAsync(StageHarness harness, params MessageItem[] items) =>
+        StageHarness.RunAsync<MessageItem, MessageItem>(
+            (input, output) => new EscapeStage(input, output, harness.Options, harness.Metrics, harness.Abuse, harness.Faults).RunAsync, items);
 
     private static MessageItem Json(Session session, string json)
     {

@@ -23,11 +23,8 @@ public sealed class HandshakeStageTests
         {
             var responder = new HttpResponder(StaticFiles.Load(Path.Combine(AppContext.BaseDirectory, "no-such-folder")), history, store,
                 new Chat.Pipeline.StoreHealth(store), harness.Rooms, () => "");
-            var inbound = StageHarness.NewChannel<RequestItem>();
-            var outbound = StageHarness.NewChannel<WireItem>();
-            var stage = new HandshakeStage(inbound.Reader, outbound.Writer, responder, new UsernameAssigner(), harness.Options, harness.Metrics,
-                harness.Rooms, harness.Abuse, harness.Faults);
-            return await StageHarness.RunAsync(stage.RunAsync, inbound, outbound, items);
+            return await StageHarness.RunAsync<RequestItem, WireItem>((input, output) => new HandshakeStage(input, output, responder, new UsernameAssigner(),
+                harness.Options, harness.Metrics, harness.Rooms, harness.Abuse, harness.Faults).RunAsync, items);
         }
         finally
         {

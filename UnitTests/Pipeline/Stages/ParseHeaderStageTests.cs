@@ -10,13 +10,9 @@ namespace Chat.UnitTests.Pipeline.Stages;
 /// <summary>The parse-header stage alone: the reactor's events in (built by hand on real connections), request heads, rejections and WebSocket bytes out.</summary>
 public sealed class ParseHeaderStageTests
 {
-    private static async Task<List<RequestItem>> RunAsync(StageHarness harness, SessionRegistry sessions, params TransportEvent[] events)
-    {
-        var inbound = StageHarness.NewChannel<TransportEvent>();
-        var outbound = StageHarness.NewChannel<RequestItem>();
-        var stage = new ParseHeaderStage(inbound.Reader, outbound.Writer, sessions, harness.Options, harness.Metrics, harness.Faults);
-        return await StageHarness.RunAsync(stage.RunAsync, inbound, outbound, events);
-    }
+    private static Task<List<RequestItem>> RunAsync(StageHarness harness, SessionRegistry sessions, params TransportEvent[] events) =>
+        StageHarness.RunAsync<TransportEvent, RequestItem>(
+            (input, output) => new ParseHeaderStage(input, output, sessions, harness.Options, harness.Metrics, harness.Faults).RunAsync, events);
 
     /// <summary>One read of <paramref name="latin1"/>'s bytes, one per char (frame bytes above 0x7F too).</summary>
     private static TransportEvent Received(Connection connection, string latin1)

@@ -12,14 +12,9 @@ namespace Chat.UnitTests.Pipeline.Stages;
 /// </summary>
 public sealed class PersistStageTests
 {
-    private static async Task<List<BroadcastItem>> RunAsync(StageHarness harness, IMessageStore store, params MessageItem[] items)
-    {
-        var inbound = StageHarness.NewChannel<MessageItem>();
-        var outbound = StageHarness.NewChannel<BroadcastItem>();
-        var stage = new PersistStage(inbound.Reader, outbound.Writer, store, new BatchPool(), new StoreHealth(store), harness.Options, harness.Metrics,
-            NullLogger.Instance, harness.Rooms.General, CancellationToken.None);
-        return await StageHarness.RunAsync(stage.RunAsync, inbound, outbound, items);
-    }
+    private static Task<List<BroadcastItem>> RunAsync(StageHarness harness, IMessageStore store, params MessageItem[] items) =>
+        StageHarness.RunAsync<MessageItem, BroadcastItem>((input, output) => new PersistStage(input, output, store, new BatchPool(), new StoreHealth(store),
+            harness.Options, harness.Metrics, NullLogger.Instance, harness.Rooms.General, CancellationToken.None).RunAsync, items);
 
     private static void Release(IEnumerable<BroadcastItem> written)
     {

@@ -117,11 +117,15 @@ internal sealed class StageHarness : IAsyncDisposable
     }
 
     /// <summary>
-    /// Writes <paramref name="items"/> to the inbound channel, completes it, runs the stage to its end and returns all
-    /// it wrote to the outbound channel, in order.
+    /// Builds the stage over two fresh channels, writes <paramref name="items"/> to the inbound one, completes it, runs
+    /// the stage to its end and returns all it wrote to the outbound one, in order.
     /// </summary>
-    public static async Task<List<TOut>> RunAsync<TIn, TOut>(Func<Task> run, Channel<TIn> inbound, Channel<TOut> outbound, params TIn[] items)
+    /// <param name="stage">The stage's RunAsync, built over the inbound reader and the outbound writer.</param>
+    public static async Task<List<TOut>> RunAsync<TIn, TOut>(Func<ChannelReader<TIn>, ChannelWriter<TOut>, Func<Task>> stage, params TIn[] items)
     {
+        var inbound = NewChannel<TIn>();
+        var outbound = NewChannel<TOut>();
+        var run = stage(inbound.Reader, outbound.Writer);
         foreach (var item in items) Assert.True(inbound.Writer.TryWrite(item));
         inbound.Writer.Complete();
         var running = run();

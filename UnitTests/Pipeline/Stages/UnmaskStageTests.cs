@@ -16,13 +16,9 @@ namespace Chat.UnitTests.Pipeline.Stages;
 /// </summary>
 public sealed class UnmaskStageTests
 {
-    private static async Task<List<MessageItem>> RunAsync(StageHarness harness, params FrameItem[] items)
-    {
-        var inbound = StageHarness.NewChannel<FrameItem>();
-        var outbound = StageHarness.NewChannel<MessageItem>();
-        var stage = new UnmaskStage(inbound.Reader, outbound.Writer, harness.Options, harness.Metrics, harness.Abuse, harness.Faults);
-        return await StageHarness.RunAsync(stage.RunAsync, inbound, outbound, items);
-    }
+    private static Task<List<MessageItem>> RunAsync(StageHarness harness, params FrameItem[] items) =>
+        StageHarness.RunAsync<FrameItem, MessageItem>(
+            (input, output) => new UnmaskStage(input, output, harness.Options, harness.Metrics, harness.Abuse, harness.Faults).RunAsync, items);
 
     /// <summary>A piece of a masked frame as deframe passes it on: <paramref name="payload"/> masked at its offset.</summary>
     private static FrameItem Piece(Session session, Opcode opcode, byte[] payload, bool fin = true, long offset = 0, long? frameLength = null, bool frameEnd = true)
