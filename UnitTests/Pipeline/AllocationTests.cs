@@ -43,10 +43,10 @@ public sealed class AllocationTests(ITestOutputHelper output)
         };
         var store = new CountingMessageStore();
         await using var server = await InProcessPipelineServer.StartAsync(store, options, backend);
-        var clients = new List<RawChatClient>();
+        var clients = new List<RawClient>();
         try
         {
-            for (var i = 0; i <= Receivers; i++) clients.Add(RawChatClient.Connect(server.EndPoint));
+            for (var i = 0; i <= Receivers; i++) clients.Add(RawClient.OpenWebSocket(server.EndPoint));
             var sender = clients[0];
             var window = WindowOfFrames();
 
@@ -78,7 +78,7 @@ public sealed class AllocationTests(ITestOutputHelper output)
     }
 
     // Each round: one write of a window of frames, then every client (the sender too) reads the window's broadcasts.
-    private static void RoundTrips(RawChatClient sender, List<RawChatClient> clients, byte[] window, int rounds)
+    private static void RoundTrips(RawClient sender, List<RawClient> clients, byte[] window, int rounds)
     {
         for (var round = 0; round < rounds; round++)
         {
