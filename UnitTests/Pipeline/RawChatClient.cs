@@ -21,8 +21,8 @@ internal sealed class RawChatClient : IDisposable
 
     private RawChatClient(Socket socket) => _socket = socket;
 
-    /// <summary>Connects and completes the opening handshake; throws unless the server answers 101.</summary>
-    public static RawChatClient Connect(IPEndPoint endPoint)
+    /// <summary>Connects and completes the opening handshake (with <paramref name="query"/>, e.g. <c>?room=a</c>); throws unless the server answers 101.</summary>
+    public static RawChatClient Connect(IPEndPoint endPoint, string query = "")
     {
         var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp)
         {
@@ -35,7 +35,7 @@ internal sealed class RawChatClient : IDisposable
         {
             socket.Connect(endPoint);
             client.Send(Encoding.ASCII.GetBytes(
-                $"GET /websocket HTTP/1.1\r\nHost: {endPoint}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                $"GET /websocket{query} HTTP/1.1\r\nHost: {endPoint}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
                 + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"));
             client.ReadHandshakeAnswer();
             return client;
