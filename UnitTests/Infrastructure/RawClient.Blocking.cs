@@ -13,15 +13,15 @@ namespace Chat.UnitTests.Infrastructure;
 /// </summary>
 internal sealed partial class RawClient
 {
-    /// <summary>Connects and completes the opening handshake with blocking calls only.</summary>
-    public static RawClient OpenWebSocket(IPEndPoint endPoint)
+    /// <summary>Connects and completes the opening handshake (with <paramref name="query"/>, e.g. <c>room=a</c>) with blocking calls only.</summary>
+    public static RawClient OpenWebSocket(IPEndPoint endPoint, string query = "")
     {
         var client = new RawClient(NewSocket(source: null, receiveBuffer: 0));
         try
         {
             client._socket.Connect(endPoint);
             var key = Convert.ToBase64String(RandomNumberGenerator.GetBytes(16));
-            client.Send(Encoding.ASCII.GetBytes(UpgradeRequest(key: key)));
+            client.Send(Encoding.ASCII.GetBytes(UpgradeRequest(query, key)));
             var head = client.ReceiveHead();
             Assert.StartsWith("HTTP/1.1 101 Switching Protocols\r\n", head);
             Assert.Contains($"\r\nSec-WebSocket-Accept: {ExpectedAccept(key)}\r\n", head);
