@@ -14,6 +14,7 @@ internal sealed class RoomPresence
     private string[] _online = [];
     private int _remoteConnections;
     private int _total;
+    private int _publishedTotal;
 
     /// <summary>The room's names on every node, sorted (ordinal), each once.</summary>
     public string[] Online => Volatile.Read(ref _online);
@@ -24,7 +25,10 @@ internal sealed class RoomPresence
     /// <summary>This node's connections.</summary>
     public int LocalConnections { get; private set; }
 
-    /// <summary>True when the set of names (every node's) changed since the last <see cref="TakeChanges"/>.</summary>
+    /// <summary>
+    /// True when the set of names or the connection count (every node's) changed since the last
+    /// <see cref="TakeChanges"/>: a second tab under the same name changes only the count, and "N online" must follow.
+    /// </summary>
     public bool Changed { get; private set; }
 
     /// <summary>True when this node's names or connections changed since the last <see cref="TakeLocal"/>.</summary>
@@ -76,15 +80,20 @@ internal sealed class RoomPresence
         return ([.. _connections.Keys.Order(StringComparer.Ordinal)], LocalConnections);
     }
 
-    /// <summary>Names that joined and left since the last call (sorted), and the set from now on.</summary>
-    public (string[] Joined, string[] Left) TakeChanges()
+    /// <summary>
+    /// Names that joined and left since the last call (sorted), whether the connection count differs from the last
+    /// call's, and the set and count from now on.
+    /// </summary>
+    public (string[] Joined, string[] Left, bool CountChanged) TakeChanges()
     {
         var now = Union();
         var joined = now.Where(n => !_published.Contains(n)).Order(StringComparer.Ordinal).ToArray();
         var left = _published.Where(n => !now.Contains(n)).Order(StringComparer.Ordinal).ToArray();
+        var countChanged = _total != _publishedTotal;
         _published = now;
+        _publishedTotal = _total;
         Changed = false;
-        return (joined, left);
+        return (joined, left, countChanged);
     }
 
     private HashSet<string> Union()
@@ -94,7 +103,11 @@ internal sealed class RoomPresence
         return union;
     }
 
-    private void Count() => Volatile.Write(ref _total, LocalConnections + _remoteConnections);
+    private void Count()
+    {
+        Volatile.Write(ref _total, LocalConnections + _remoteConnections);
+        if (_total != _publishedTotal) Changed = true;
+    }
 
     private void Republish()
     {

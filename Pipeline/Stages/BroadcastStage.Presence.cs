@@ -7,7 +7,7 @@ namespace Chat.Pipeline.Stages;
 
 internal sealed partial class BroadcastStage
 {
-    // Rooms whose set of names (every node's) changed since the last tick; the tick sends each one frame (batching).
+    // Rooms whose names or count (every node's) changed since the last tick; the tick sends each one frame (batching).
     private readonly List<Room> _presenceDirty = [];
     // Rooms whose set on this node changed since the last tick: offered to the other nodes once a tick.
     private readonly List<Room> _presenceLocal = [];
@@ -90,8 +90,8 @@ internal sealed partial class BroadcastStage
 
     private void PublishPresence(Room room)
     {
-        var (joined, left) = room.Presence.TakeChanges();
-        if (joined.Length == 0 && left.Length == 0) return;
+        var (joined, left, countChanged) = room.Presence.TakeChanges();
+        if (joined.Length == 0 && left.Length == 0 && !countChanged) return;
         var frame = PresenceFrames.Write(room.Name, joined, left, room.Presence.Connections, out var length);
         var live = room.Live;
         for (var i = room.LiveCount - 1; i >= 0; i--)

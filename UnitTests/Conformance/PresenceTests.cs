@@ -58,6 +58,25 @@ public sealed class PresenceTests(ConformanceServers servers)
     });
 
     [Fact]
+    public Task A_second_tab_under_the_same_name_changes_the_count_only_and_a_frame_says_so() => servers.RunAsync(async server =>
+    {
+        var room = Room();
+        await using var watcher = await RawClient.OpenWebSocketAsync(server.EndPoint, $"room={room}&name=watch&presence=1");
+        await PresenceUntilAsync(watcher, f => Names(f, "joined").Contains("watch"));
+        await using var tab = await RawClient.OpenWebSocketAsync(server.EndPoint, $"room={room}&name=twice");
+        await PresenceUntilAsync(watcher, f => Names(f, "joined").Contains("twice") && f.GetProperty("online").GetInt32() == 2);
+
+        var second = await RawClient.OpenWebSocketAsync(server.EndPoint, $"room={room}&name=twice");
+        var up = await PresenceUntilAsync(watcher, f => f.GetProperty("online").GetInt32() == 3);
+        Assert.Empty(Names(up, "joined"));
+        Assert.Empty(Names(up, "left"));
+        await second.DisposeAsync();
+        var down = await PresenceUntilAsync(watcher, f => f.GetProperty("online").GetInt32() == 2);
+        Assert.Empty(Names(down, "joined"));
+        Assert.Empty(Names(down, "left"));
+    });
+
+    [Fact]
     public Task Presence_lists_each_escaped_name_once_sorted_and_rooms_counts_connections() => servers.RunAsync(async server =>
     {
         var room = Room();

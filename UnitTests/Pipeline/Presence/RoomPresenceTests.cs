@@ -28,9 +28,30 @@ public sealed class RoomPresenceTests
 
         presence.Remove("bob");
 
-        Assert.False(presence.Changed);
         Assert.Equal(["bob"], presence.Online);
         Assert.Equal(1, presence.Connections);
+        // Only the count changed: a frame with no names, so that "N online" follows.
+        Assert.True(presence.Changed);
+        var (joined, left, countChanged) = presence.TakeChanges();
+        Assert.Empty(joined);
+        Assert.Empty(left);
+        Assert.True(countChanged);
+    }
+
+    [Fact]
+    public void A_count_that_changes_and_comes_back_between_two_takes_is_no_change()
+    {
+        var presence = new RoomPresence();
+        presence.Add("amy");
+        presence.TakeChanges();
+
+        presence.Add("amy");
+        presence.Remove("amy");
+
+        var (joined, left, countChanged) = presence.TakeChanges();
+        Assert.Empty(joined);
+        Assert.Empty(left);
+        Assert.False(countChanged);
     }
 
     [Fact]
@@ -40,7 +61,7 @@ public sealed class RoomPresenceTests
         var folded = new HashSet<string>(StringComparer.Ordinal);
         void Take()
         {
-            var (joined, left) = presence.TakeChanges();
+            var (joined, left, _) = presence.TakeChanges();
             folded.UnionWith(joined);
             folded.ExceptWith(left);
             Assert.Equal(presence.Online, folded.Order(StringComparer.Ordinal));
