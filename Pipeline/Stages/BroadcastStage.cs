@@ -175,7 +175,8 @@ internal sealed partial class BroadcastStage(
             if (id > room.LastId)
             {
                 var offset = ChatMessageEncoder.WriteHead(id, entry.TailLength, frame.Span[..ChatMessageEncoder.HeadRoom]);
-                Fanout(room, frame, offset, ChatMessageEncoder.HeadRoom - offset + entry.TailLength, id);
+                var deflated = DeflatedChatFrame.WriteHead(frame.Span, offset, entry.TailLength, entry.DeflatedLength);
+                Fanout(room, frame, offset, ChatMessageEncoder.HeadRoom - offset + entry.TailLength, id, deflated);
             }
         }
         finally
@@ -190,7 +191,7 @@ internal sealed partial class BroadcastStage(
     /// Queues one frame to every live member of the room that has not had this id, keeps it for replay, and moves the
     /// room's LastId.
     /// </summary>
-    private void Fanout(Room room, SharedBuffer frame, int offset, int length, long id)
+    private void Fanout(Room room, SharedBuffer frame, int offset, int length, long id, DeflatedVariant deflated = default)
     {
         var delivered = 0;
         var live = room.Live;
@@ -202,7 +203,7 @@ internal sealed partial class BroadcastStage(
             SendResult result;
             try
             {
-                result = session.Connection.Send(frame, offset, length);
+                result = deflated.FitsFor(session) ? session.Connection.Send(frame, deflated.Offset, deflated.Length) : session.Connection.Send(frame, offset, length);
             }
             catch (Exception e) when (ConnectionFaults.IsConnectionScoped(e))
             {
