@@ -49,6 +49,8 @@ internal static class CommandLine
           --out DIR                   where the reports go (default artifacts/loadtest/<scenario>)
           --no-live                   no live progress line
           --tls                       the started server speaks TLS with a throwaway certificate; clients use https and wss
+          --deflate                   clients offer permessage-deflate and inflate compressed frames; ours starts with
+                                      CHAT_PERMESSAGE_DEFLATE=on (--env CHAT_DEFLATE_MIN_BYTES=N sets its minimum)
 
         exit codes: 0 ok, 1 run failed (target unreachable, checks failed), 2 bad arguments
         """;
@@ -76,7 +78,7 @@ internal static class CommandLine
         var urls = new List<Uri>();
         var settings = new Dictionary<string, string>(StringComparer.Ordinal);
         TargetKind? target = null;
-        foreach (var (name, value) in Options(args, 2, flags: ["--allow-remote", "--no-live", "--tls"]))
+        foreach (var (name, value) in Options(args, 2, flags: ["--allow-remote", "--no-live", "--tls", "--deflate"]))
         {
             options = name switch
             {
@@ -101,6 +103,7 @@ internal static class CommandLine
                 "--out" => options with { Out = NonEmpty(name, value) },
                 "--no-live" => options with { Live = false },
                 "--tls" => options with { Tls = true },
+                "--deflate" => options with { Deflate = true },
                 _ => throw new UsageException($"unknown option '{name}' (see --help)"),
             };
         }

@@ -26,13 +26,14 @@ public sealed class AllocationTests(ITestOutputHelper output)
     // allocates meanwhile (timers, the runner) measured under 2 bytes per message.
     private const double MaxBytesPerMessage = 16;
 
-    public static TheoryData<ReactorBackend> Backends => OperatingSystem.IsLinux()
-        ? new TheoryData<ReactorBackend> { ReactorBackend.Epoll, ReactorBackend.Sockets }
-        : new TheoryData<ReactorBackend> { ReactorBackend.Sockets };
+    /// <summary>Each backend with permessage-deflate off and on (then the sender's messages arrive compressed too).</summary>
+    public static TheoryData<ReactorBackend, bool> Backends => OperatingSystem.IsLinux()
+        ? new TheoryData<ReactorBackend, bool> { { ReactorBackend.Epoll, false }, { ReactorBackend.Sockets, false }, { ReactorBackend.Epoll, true }, { ReactorBackend.Sockets, true } }
+        : new TheoryData<ReactorBackend, bool> { { ReactorBackend.Sockets, false }, { ReactorBackend.Sockets, true } };
 
     [Theory]
     [MemberData(nameof(Backends))]
-    public async Task Steady_state_chat_messages_allocate_nothing_per_message(ReactorBackend backend)
+    public async Task Steady_state_chat_messages_allocate_nothing_per_message(ReactorBackend backend, bool deflate)
     {
         var options = new PipelineOptions
         {
@@ -40,15 +41,18 @@ public sealed class AllocationTests(ITestOutputHelper output)
             MessagesPerSecond = 0,
             PingInterval = TimeSpan.FromMinutes(10),
             IdleTimeout = TimeSpan.FromMinutes(20),
+            PerMessageDeflate = deflate,
+            DeflateMinBytes = 0,
         };
         var store = new CountingMessageStore();
         await using var server = await InProcessPipelineServer.StartAsync(store, options, backend);
         var clients = new List<RawChatClient>();
         try
         {
-            for (var i = 0; i <= Receivers; i++) clients.Add(RawChatClient.Connect(server.EndPoint));
+            // With deflate, the sender and one receiver negotiate it and the others do not: both variants go out.
+            for (var i = 0; i <= Receivers; i++) clients.Add(RawChatClient.Connect(server.EndPoint, deflate && i < 2 ? DeflateOffer : ""));
             var sender = clients[0];
-            var window = WindowOfFrames();
+            var window = WindowOfFrames(deflate);
 
             // Warm-up: pools fill to their working size, the JIT tiers up, the batch pool and queues reach their shape.
             RoundTrips(sender, clients, window, WarmUpWindows);
@@ -64,11 +68,13 @@ public sealed class AllocationTests(ITestOutputHelper output)
                 rounds += MeasuredWindows;
                 var allocated = GC.GetTotalAllocatedBytes(precise: true) - before;
                 var perMessage = (double)allocated / (MeasuredWindows * Window);
-                output.WriteLine($"{backend}, run {attempt}: {allocated} bytes allocated over {MeasuredWindows * Window} messages to {clients.Count} clients: {perMessage:0.0} bytes per message");
+                output.WriteLine($"{backend}, deflate {(deflate ? "on" : "off")}, run {attempt}: {allocated} bytes allocated over {MeasuredWindows * Window} messages to {clients.Count} clients: {perMessage:0.0} bytes per message");
                 best = Math.Min(best, perMessage);
             }
 
             Assert.Equal((long)rounds * Window, store.Count);
+            Assert.Equal(deflate ? (long)rounds * Window : 0, clients[1].CompressedSeen);
+            Assert.Equal(0, clients[2].CompressedSeen);
             Assert.True(best < MaxBytesPerMessage, $"{best:0.0} bytes allocated per message at best (bound {MaxBytesPerMessage})");
         }
         finally
@@ -87,10 +93,15 @@ public sealed class AllocationTests(ITestOutputHelper output)
         }
     }
 
-    private static byte[] WindowOfFrames()
+    private const string DeflateOffer = "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n";
+
+    private static byte[] WindowOfFrames(bool compressed)
     {
-        var frame = ClientFrame.Build(Opcode.Text, Encoding.UTF8.GetBytes(
-            "{\"messageType\":\"chatMessage\",\"comment\":\"steady <b>state</b> & \\\"quoted\\\" text, Grüße 🎉\"}"));
+        var json = Encoding.UTF8.GetBytes(
+            "{\"messageType\":\"chatMessage\",\"comment\":\"steady <b>state</b> & \\\"quoted\\\" text, Grüße 🎉, steady state\"}");
+        var frame = compressed
+            ? ClientFrame.Build(Opcode.Text, Conformance.RawClient.Deflate(json), rsv: Conformance.RawClient.Rsv1)
+            : ClientFrame.Build(Opcode.Text, json);
         var window = new byte[frame.Length * Window];
         for (var i = 0; i < Window; i++) frame.CopyTo(window, i * frame.Length);
         return window;

@@ -21,8 +21,12 @@ internal sealed class RawChatClient : IDisposable
 
     private RawChatClient(Socket socket) => _socket = socket;
 
+    /// <summary>Chat frames received compressed (RSV1, permessage-deflate), counted by <see cref="ReceiveChatMessages"/>.</summary>
+    public long CompressedSeen { get; private set; }
+
     /// <summary>Connects and completes the opening handshake; throws unless the server answers 101.</summary>
-    public static RawChatClient Connect(IPEndPoint endPoint)
+    /// <param name="extraHeaders">Header lines (with CRLF) added to the upgrade request, such as an extension offer.</param>
+    public static RawChatClient Connect(IPEndPoint endPoint, string extraHeaders = "")
     {
         var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp)
         {
@@ -36,7 +40,7 @@ internal sealed class RawChatClient : IDisposable
             socket.Connect(endPoint);
             client.Send(Encoding.ASCII.GetBytes(
                 $"GET /websocket HTTP/1.1\r\nHost: {endPoint}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"));
+                + $"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n{extraHeaders}\r\n"));
             client.ReadHandshakeAnswer();
             return client;
         }
@@ -64,8 +68,14 @@ internal sealed class RawChatClient : IDisposable
         {
             if (TryTakeFrame(out var opcode, out var payload))
             {
-                if (opcode == 0x1 && payload.StartsWith("{\"messageType\":\"chatMessage\""u8)) seen++;
-                else if (opcode is 0x1 or 0x8) throw new InvalidOperationException($"unexpected frame (opcode {opcode}): {Encoding.UTF8.GetString(payload)}");
+                // A compressed chat frame (RSV1) starts with its JSON head as a stored deflate block: 5 bytes, then text.
+                if (opcode == 0x41 && payload.Length > 5 && payload[0] == 0 && payload[5..].StartsWith("{\"messageType\":\"chatMessage\""u8))
+                {
+                    seen++;
+                    CompressedSeen++;
+                }
+                else if (opcode == 0x1 && payload.StartsWith("{\"messageType\":\"chatMessage\""u8)) seen++;
+                else if (opcode is 0x1 or 0x41 or 0x8) throw new InvalidOperationException($"unexpected frame (opcode {opcode}): {Encoding.UTF8.GetString(payload)}");
                 continue;
             }
             if (Stopwatch.GetElapsedTime(started) > Timeout) throw new TimeoutException($"{seen} of {count} chat messages arrived within {Timeout}");
@@ -122,7 +132,8 @@ internal sealed class RawChatClient : IDisposable
             _ => length7,
         };
         if (available.Length < header + length) return false;
-        opcode = available[0] & 0x0F;
+        // RSV1 stays in the opcode (0x41: compressed text) so that a compressed frame is never taken for a plain one.
+        opcode = available[0] & 0x4F;
         payload = available.Slice(header, (int)length);
         _start += header + (int)length;
         return true;
