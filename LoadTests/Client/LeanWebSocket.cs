@@ -22,6 +22,7 @@ internal sealed class LeanWebSocket : IAsyncDisposable
     private int _consumed;
     private byte[]? _fragments;
     private int _fragmentLength;
+    private int _fragmentWireLength;
     private uint _maskState = (uint)Random.Shared.Next(1, int.MaxValue);
     private Chat.Pipeline.Codecs.Inflater? _inflater;
     private byte[]? _inflated;
@@ -35,6 +36,12 @@ internal sealed class LeanWebSocket : IAsyncDisposable
     public long BytesIn { get; private set; }
 
     public long BytesOut { get; private set; }
+
+    /// <summary>
+    /// Bytes the last message took on the wire: frame headers and payload as sent, compressed or not (the message
+    /// <see cref="ReceiveAsync"/> returned may be longer, once inflated).
+    /// </summary>
+    public int LastWireLength { get; private set; }
 
     /// <summary>
     /// Connects to <paramref name="server"/>, from <paramref name="localAddress"/> when given (so that many
@@ -97,15 +104,18 @@ internal sealed class LeanWebSocket : IAsyncDisposable
                 switch (frame.Opcode)
                 {
                     case 0x1 when frame.Final && _fragments is null && frame.Compressed:
-                        _consumed = frame.TotalLength;
+                        _consumed = LastWireLength = frame.TotalLength;
                         return Inflate(payload.Span);
                     case 0x1 when frame.Final && _fragments is null:
-                        _consumed = frame.TotalLength;
+                        _consumed = LastWireLength = frame.TotalLength;
                         return payload;
                     case 0x1 or 0x0:
+                        _fragmentWireLength += frame.TotalLength;
                         if (AppendFragment(payload.Span, frame.Final) is { } whole)
                         {
                             _start += frame.TotalLength;
+                            LastWireLength = _fragmentWireLength;
+                            _fragmentWireLength = 0;
                             return whole;
                         }
                         _start += frame.TotalLength;

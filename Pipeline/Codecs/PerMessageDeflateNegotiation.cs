@@ -12,8 +12,11 @@ namespace Chat.Pipeline.Codecs;
 /// </summary>
 internal static class PerMessageDeflateNegotiation
 {
-    /// <summary>Upper bound of <see cref="WriteResponseHeader"/>.</summary>
-    public const int MaxResponseHeaderLength = 128;
+    /// <summary>
+    /// Upper bound of <see cref="WriteResponseHeader"/>: the 100 bytes of <see cref="ResponseStart"/>, 25 of
+    /// <see cref="ServerWindow"/>, two digits and CRLF.
+    /// </summary>
+    public const int MaxResponseHeaderLength = 129;
 
     private static ReadOnlySpan<byte> Name => "permessage-deflate"u8;
 
