@@ -46,7 +46,7 @@ internal sealed class InProcessPipelineServer : IAsyncDisposable
         var pipeline = new ChatPipeline(options, store, StaticFiles.Load(Path.Combine(AppContext.BaseDirectory, "no-static-files")), loggers);
         var transport = TransportFactory.Bind(new IPEndPoint(IPAddress.Loopback, 0), new ReactorOptions { Backend = backend }, pipeline.Input, loggers);
         await store.InitializeAsync(CancellationToken.None);
-        pipeline.ReportConnectionsFrom(() => transport.ConnectionCount);
+        pipeline.ReportConnectionsFrom(() => transport.ConnectionCount, () => transport.RefusedCount);
         await pipeline.StartAsync(CancellationToken.None);
         transport.Start();
         return new InProcessPipelineServer(pipeline, transport, store, loggers);
