@@ -17,8 +17,9 @@ namespace Chat.Pipeline.Stages;
 /// </summary>
 internal sealed class UnmaskStage(ChannelReader<FrameItem> input, ChannelWriter<MessageItem> output, PipelineOptions options, ServerMetrics metrics, AbuseReport abuse, ConnectionFaults faults)
 {
-    // Made on the first compressed message: a server without permessage-deflate never holds zlib state.
-    private Inflater? _inflater;
+    // Made at start when permessage-deflate is on (a runtime without the zlib entry points fails then, not mid-run);
+    // a server without it never holds zlib state. Compressed messages come only on connections that negotiated it.
+    private readonly Inflater? _inflater = options.PerMessageDeflate ? new Inflater() : null;
     private byte[]? _inflated;
 
     public async Task RunAsync()
@@ -145,7 +146,7 @@ internal sealed class UnmaskStage(ChannelReader<FrameItem> input, ChannelWriter<
     /// </summary>
     private MessageItem Inflate(Session session, ReadOnlySpan<byte> compressed)
     {
-        var inflater = _inflater ??= new Inflater();
+        var inflater = _inflater ?? throw new PipelineInvariantException("a compressed message on a server without permessage-deflate");
         var inflated = _inflated ??= new byte[options.MaxMessageBytes + 1];
         inflater.Reset();
         var written = 0;
