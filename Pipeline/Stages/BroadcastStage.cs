@@ -216,7 +216,7 @@ internal sealed partial class BroadcastStage(
             if (result is SendResult.Accepted or SendResult.Backpressure) delivered++;
             else if (result == SendResult.Dropped) DropSlowConsumer(session);
         }
-        (room.Window ??= new ReplayWindow(options.ReplayWindow)).Add(id, frame, offset, length);
+        (room.Window ??= new ReplayWindow(options.ReplayWindow)).Add(id, frame, offset, length, deflated);
         room.LastId = id;
         ServerMetrics.Add(ref metrics.MessagesBroadcast);
         ServerMetrics.Add(ref metrics.FramesDelivered, delivered);

@@ -5,7 +5,8 @@ namespace Chat.UnitTests.Conformance;
 
 /// <summary>
 /// One broadcast, two encodings: receivers that negotiated permessage-deflate get the compressed frame, the others the
-/// plain one, both carrying the same message; a receiver's server_max_window_bits is honoured.
+/// plain one, both carrying the same message, live and replayed from memory; a receiver's server_max_window_bits is
+/// honoured.
 /// </summary>
 [Collection(DeflateCollection.Name)]
 public sealed class DeflateBroadcastTests(DeflateServers servers)
@@ -51,6 +52,28 @@ public sealed class DeflateBroadcastTests(DeflateServers servers)
         var longComment = Repeated("a comment longer than the window of two hundred and fifty-six bytes");
         await client.SendChatAsync(longComment);
         await client.ExpectDeflateChatAsync(longComment, compressed: false);
+    });
+
+    [Fact]
+    public Task Replay_from_memory_is_compressed_for_a_deflate_client_and_plain_for_another() => servers.RunAsync(async server =>
+    {
+        var room = "deflate-replay";
+        await using (var sender = await RawClient.OpenWebSocketAsync(server.EndPoint, $"room={room}"))
+        {
+            for (var i = 0; i < 3; i++)
+            {
+                await sender.SendChatAsync(Repeated($"replayed {i}"));
+                await sender.ExpectChatAsync(Repeated($"replayed {i}"));
+            }
+        }
+        await using var compressing = await RawClient.OpenWebSocketAsync(server.EndPoint, $"room={room}&since=0", RawClient.DeflateOffer);
+        await using var plain = await RawClient.OpenWebSocketAsync(server.EndPoint, $"room={room}&since=0");
+        for (var i = 0; i < 3; i++)
+        {
+            var (viaDeflate, _) = await compressing.ExpectDeflateChatAsync(Repeated($"replayed {i}"), compressed: true);
+            var (viaPlain, _) = await plain.ExpectDeflateChatAsync(Repeated($"replayed {i}"), compressed: false);
+            Assert.Equal(viaPlain.GetRawText(), viaDeflate.GetRawText());
+        }
     });
 
     [Fact]
