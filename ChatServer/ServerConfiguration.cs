@@ -69,6 +69,8 @@ internal sealed record ServerConfiguration
         ("CHAT_RETENTION_MAX_ROWS", "keep only this many newest messages, 0 = keep all (default 0)"),
         ("CHAT_TLS_CERT", "PEM file of the TLS certificate (leaf first, then intermediates); with CHAT_TLS_KEY: https and wss only, SIGHUP reloads both (default: unset, plain http)"),
         ("CHAT_TLS_KEY", "PEM file of the TLS certificate's private key (set together with CHAT_TLS_CERT)"),
+        ("CHAT_PERMESSAGE_DEFLATE", "on: accept permessage-deflate (RFC 7692) when a client offers it, chat frames compressed once per broadcast; off: never negotiated (default off)"),
+        ("CHAT_DEFLATE_MIN_BYTES", "chat frames with a shorter JSON payload go uncompressed even with permessage-deflate (default 256)"),
         ("CHAT_LOG_LEVEL", "least level logged: trace, debug, information, warning, error, critical or none (default information)"),
         ("CHAT_FLUSH_DELAY_MICROSECONDS", "epoll backend: a connection writes at most once per this many microseconds, so frames queued meanwhile leave in one writev; 0 = write at once (default 0)"),
     ];
@@ -123,6 +125,8 @@ internal sealed record ServerConfiguration
                 ? origins.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
                 : [],
             MaxRooms = Int(settings, "CHAT_MAX_ROOMS", pipelineDefaults.MaxRooms),
+            PerMessageDeflate = Switch(settings, "CHAT_PERMESSAGE_DEFLATE", pipelineDefaults.PerMessageDeflate),
+            DeflateMinBytes = Int(settings, "CHAT_DEFLATE_MIN_BYTES", pipelineDefaults.DeflateMinBytes),
             // Names are compared as a handshake sends them after lower-casing.
             AllowedRooms = settings.TryGetValue("CHAT_ROOMS", out var allowedRooms)
                 ? allowedRooms.ToLowerInvariant().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
@@ -292,6 +296,14 @@ internal sealed record ServerConfiguration
         if (int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) && value >= 0) return value;
         throw new ConfigurationException($"{name} must be a non-negative integer, got '{text}'");
     }
+
+    private static bool Switch(Dictionary<string, string> settings, string name, bool fallback) =>
+        !settings.TryGetValue(name, out var text) ? fallback : text.ToLowerInvariant() switch
+        {
+            "on" or "1" or "true" => true,
+            "off" or "0" or "false" => false,
+            _ => throw new ConfigurationException($"{name} must be on or off, got '{text}'"),
+        };
 
     private static TimeSpan Seconds(Dictionary<string, string> settings, string name, TimeSpan fallback)
     {

@@ -102,7 +102,7 @@ public sealed partial class ChatPipeline
             ("deframe", new DeframeStage(_wire.Reader, _frames.Writer, options, faults).RunAsync),
             ("unmask", new UnmaskStage(_frames.Reader, _messages.Writer, options, _metrics, abuse, faults).RunAsync),
             ("escape", new EscapeStage(_messages.Reader, _chats.Writer, options, _metrics, abuse, faults).RunAsync),
-            ("encode", new EncodeStage(_chats.Reader, _encoded.Writer, faults).RunAsync),
+            ("encode", new EncodeStage(_chats.Reader, _encoded.Writer, options, faults).RunAsync),
             ("persist", new PersistStage(_encoded.Reader, _committed.Writer, store, batches, _health, options, _metrics, _logger, _rooms.General, _stopping.Token).RunAsync),
             ("broadcast", _broadcast.RunAsync),
         ];

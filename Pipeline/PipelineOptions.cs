@@ -93,6 +93,22 @@ public sealed class PipelineOptions
     /// <summary>The only room names a handshake may use (lower case, 1..64 of a-z 0-9 - _); empty allows any name.</summary>
     public IReadOnlyList<string> AllowedRooms { get; init; } = [];
 
+    /// <summary>
+    /// Accept permessage-deflate (RFC 7692) when a client offers it: chat frames are then compressed once per broadcast
+    /// for every receiver that negotiated it, and compressed client messages are inflated. Default off (see
+    /// docs/benchmarks.md: it costs CPU per message for few bytes saved on short chat lines).
+    /// </summary>
+    public bool PerMessageDeflate { get; init; }
+
+    /// <summary>
+    /// Chat frames whose JSON payload is shorter than this many bytes go uncompressed (RSV1 clear) even to peers that
+    /// negotiated permessage-deflate: below it deflate saves next to nothing. Default 256.
+    /// </summary>
+    public int DeflateMinBytes { get; init; } = 256;
+
+    /// <summary>zlib level of the broadcast compressor, 1 (fastest) to 9 (smallest). Default 6 (zlib's own default).</summary>
+    public int DeflateLevel { get; init; } = 6;
+
     public void Validate()
     {
         Require(MaxHeadBytes is >= 1024 and <= 1 << 20, $"MaxHeadBytes must be 1024..1048576, got {MaxHeadBytes}");
@@ -111,6 +127,8 @@ public sealed class PipelineOptions
         Require(MaxBatchSize >= 1, "MaxBatchSize must be positive");
         Require(!string.IsNullOrWhiteSpace(NodeName) && NodeName.IndexOfAny(['"', '\\', '\n']) < 0, "NodeName must be non-empty without quotes, backslashes or newlines");
         Require(ReplayWindow >= 0, "ReplayWindow must not be negative");
+        Require(DeflateMinBytes >= 0, $"DeflateMinBytes must not be negative, got {DeflateMinBytes}");
+        Require(DeflateLevel is >= 1 and <= 9, $"DeflateLevel must be 1..9, got {DeflateLevel}");
         Require(MaxRooms >= 1, $"MaxRooms must be positive, got {MaxRooms}");
         foreach (var room in AllowedRooms)
         {

@@ -10,10 +10,12 @@ internal static class HandshakeCodec
 
     public static string NewKey() => Convert.ToBase64String(RandomNumberGenerator.GetBytes(16));
 
-    public static byte[] Request(string host, string pathAndQuery, string key) =>
+    /// <param name="deflate">Offer permessage-deflate as browsers do (RFC 7692).</param>
+    public static byte[] Request(string host, string pathAndQuery, string key, bool deflate = false) =>
         Encoding.ASCII.GetBytes(
             $"GET {pathAndQuery} HTTP/1.1\r\nHost: {host}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
-            $"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n");
+            $"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n" +
+            (deflate ? "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n" : "") + "\r\n");
 
     public static string ExpectedAccept(string key) =>
         Convert.ToBase64String(SHA1.HashData(Encoding.ASCII.GetBytes(key + Guid)));

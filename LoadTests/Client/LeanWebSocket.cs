@@ -22,7 +22,10 @@ internal sealed class LeanWebSocket : IAsyncDisposable
     private int _consumed;
     private byte[]? _fragments;
     private int _fragmentLength;
+    private int _fragmentWireLength;
     private uint _maskState = (uint)Random.Shared.Next(1, int.MaxValue);
+    private Chat.Pipeline.Codecs.Inflater? _inflater;
+    private byte[]? _inflated;
 
     private LeanWebSocket(Socket socket, int receiveBuffer)
     {
@@ -35,13 +38,19 @@ internal sealed class LeanWebSocket : IAsyncDisposable
     public long BytesOut { get; private set; }
 
     /// <summary>
+    /// Bytes the last message took on the wire: frame headers and payload as sent, compressed or not (the message
+    /// <see cref="ReceiveAsync"/> returned may be longer, once inflated).
+    /// </summary>
+    public int LastWireLength { get; private set; }
+
+    /// <summary>
     /// Connects to <paramref name="server"/>, from <paramref name="localAddress"/> when given (so that many
     /// connections can use several loopback source addresses), and completes the handshake to <paramref name="pathAndQuery"/>.
     /// <paramref name="socketReceiveBuffer"/> > 0 pins SO_RCVBUF, which a slow consumer uses to fill up sooner.
     /// With <paramref name="tls"/>, a TLS handshake (ALPN http/1.1) comes first.
     /// </summary>
     public static async Task<LeanWebSocket> ConnectAsync(IPEndPoint server, string pathAndQuery, CancellationToken cancellation,
-        IPAddress? localAddress = null, int socketReceiveBuffer = 0, int receiveBuffer = 16 * 1024, bool tls = false)
+        IPAddress? localAddress = null, int socketReceiveBuffer = 0, int receiveBuffer = 16 * 1024, bool tls = false, bool deflate = false)
     {
         var socket = new Socket(server.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         var client = new LeanWebSocket(socket, receiveBuffer);
@@ -52,7 +61,7 @@ internal sealed class LeanWebSocket : IAsyncDisposable
             await socket.ConnectAsync(server, cancellation);
             if (tls) await client.StartTlsAsync(server, cancellation);
             var key = HandshakeCodec.NewKey();
-            var request = HandshakeCodec.Request(server.ToString(), pathAndQuery, key);
+            var request = HandshakeCodec.Request(server.ToString(), pathAndQuery, key, deflate);
             await client.SendAllAsync(request, cancellation);
             client.BytesOut += request.Length;
             await client.ReadHandshakeAsync(key, cancellation);
@@ -94,13 +103,19 @@ internal sealed class LeanWebSocket : IAsyncDisposable
                 var payload = _receive.AsMemory(_start + frame.PayloadOffset, frame.PayloadLength);
                 switch (frame.Opcode)
                 {
+                    case 0x1 when frame.Final && _fragments is null && frame.Compressed:
+                        _consumed = LastWireLength = frame.TotalLength;
+                        return Inflate(payload.Span);
                     case 0x1 when frame.Final && _fragments is null:
-                        _consumed = frame.TotalLength;
+                        _consumed = LastWireLength = frame.TotalLength;
                         return payload;
                     case 0x1 or 0x0:
+                        _fragmentWireLength += frame.TotalLength;
                         if (AppendFragment(payload.Span, frame.Final) is { } whole)
                         {
                             _start += frame.TotalLength;
+                            LastWireLength = _fragmentWireLength;
+                            _fragmentWireLength = 0;
                             return whole;
                         }
                         _start += frame.TotalLength;
@@ -154,6 +169,7 @@ internal sealed class LeanWebSocket : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         _socket.Dispose();
+        _inflater?.Dispose();
         if (_tls is not null) await _tls.DisposeAsync();
         _sendLock.Dispose();
     }
@@ -209,6 +225,19 @@ internal sealed class LeanWebSocket : IAsyncDisposable
         x ^= x >> 17;
         x ^= x << 5;
         return _maskState = x;
+    }
+
+    /// <summary>A compressed message (the server sends them unfragmented), inflated into a buffer reused per socket.</summary>
+    private ReadOnlyMemory<byte> Inflate(ReadOnlySpan<byte> compressed)
+    {
+        _inflater ??= new Chat.Pipeline.Codecs.Inflater();
+        _inflated ??= new byte[MaxPayload + 1];
+        _inflater.Reset();
+        var written = 0;
+        var status = _inflater.Inflate(compressed, _inflated, MaxPayload, ref written);
+        if (status == Chat.Pipeline.Codecs.InflateStatus.Done) status = _inflater.Finish(_inflated, MaxPayload, ref written);
+        if (status != Chat.Pipeline.Codecs.InflateStatus.Done) throw new InvalidDataException($"compressed server frame: {status}");
+        return _inflated.AsMemory(0, written);
     }
 
     private ReadOnlyMemory<byte>? AppendFragment(ReadOnlySpan<byte> payload, bool final)

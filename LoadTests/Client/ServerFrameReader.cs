@@ -34,7 +34,7 @@ internal static class ServerFrameReader
 
         if (length > maxPayload) throw new InvalidDataException($"server frame of {length} bytes is over the client's limit of {maxPayload}");
         if (input.Length < offset + length) return false;
-        frame = new ServerFrame(final, opcode, offset, (int)length);
+        frame = new ServerFrame(final, opcode, offset, (int)length, Compressed: (input[0] & 0x40) != 0);
         return true;
     }
 }

@@ -50,6 +50,8 @@ internal static class CommandLine
           --no-live                   no live progress line
           --tls                       the started server speaks TLS with a throwaway certificate; clients use https and wss
           --server PATH               start this ChatServer.dll as ours (another build, e.g. an older commit's, for before/after runs)
+          --deflate                   clients offer permessage-deflate and inflate compressed frames; ours starts with
+                                      CHAT_PERMESSAGE_DEFLATE=on (--env CHAT_DEFLATE_MIN_BYTES=N sets its minimum)
 
         exit codes: 0 ok, 1 run failed (target unreachable, checks failed), 2 bad arguments
         """;
@@ -77,7 +79,7 @@ internal static class CommandLine
         var urls = new List<Uri>();
         var settings = new Dictionary<string, string>(StringComparer.Ordinal);
         TargetKind? target = null;
-        foreach (var (name, value) in Options(args, 2, flags: ["--allow-remote", "--no-live", "--tls"]))
+        foreach (var (name, value) in Options(args, 2, flags: ["--allow-remote", "--no-live", "--tls", "--deflate"]))
         {
             options = name switch
             {
@@ -103,6 +105,7 @@ internal static class CommandLine
                 "--no-live" => options with { Live = false },
                 "--tls" => options with { Tls = true },
                 "--server" => options with { ServerDll = ExistingFile(name, value) },
+                "--deflate" => options with { Deflate = true },
                 _ => throw new UsageException($"unknown option '{name}' (see --help)"),
             };
         }

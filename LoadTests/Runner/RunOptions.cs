@@ -38,6 +38,8 @@ internal sealed record RunOptions
     public bool Live { get; init; } = true;
     /// <summary>The started servers speak TLS (a throwaway certificate) and the clients https and wss.</summary>
     public bool Tls { get; init; }
+    /// <summary>Clients offer permessage-deflate (and inflate what comes compressed); ours is started with it on.</summary>
+    public bool Deflate { get; init; }
 
     /// <summary>What the report calls the target: "ours", "kestrel", "kestrel-lean", "bun" or the URL, with "+tls" over TLS.</summary>
     public string TargetLabel => Target switch
@@ -47,5 +49,5 @@ internal sealed record RunOptions
         TargetKind.KestrelLean => "kestrel-lean",
         TargetKind.Bun => "bun",
         _ => string.Join(' ', Urls),
-    } + (Tls ? "+tls" : "");
+    } + (Tls ? "+tls" : "") + (Deflate ? "+deflate" : "");
 }

@@ -20,7 +20,7 @@ internal static class Connector
         var started = Stopwatch.GetTimestamp();
         try
         {
-            var socket = await LeanWebSocket.ConnectAsync(node.EndPoint, "/websocket" + query, timeout.Token, localAddress, socketReceiveBuffer, receiveBuffer, node.Tls);
+            var socket = await LeanWebSocket.ConnectAsync(node.EndPoint, "/websocket" + query, timeout.Token, localAddress, socketReceiveBuffer, receiveBuffer, node.Tls, node.Deflate);
             step.Ok(Micros(started), socket.BytesIn, socket.BytesOut);
             context.ClientConnected();
             return socket;

@@ -42,7 +42,7 @@ internal sealed class DeliveryReceiver(LeanWebSocket socket, int runId, Func<Pay
                 if (KeepIds) _ids.Add(id);
                 if (tag.Run != runId) continue;
                 var latency = (long)System.Diagnostics.Stopwatch.GetElapsedTime(tag.Stamp).TotalMicroseconds;
-                stepFor(tag).Ok(latency, bytesIn: message.Length);
+                stepFor(tag).Ok(latency, bytesIn: Socket.LastWireLength);
                 Sequences.Observe(tag.Sender, tag.Sequence);
                 counter.Delivered();
             }

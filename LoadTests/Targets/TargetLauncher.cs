@@ -52,6 +52,7 @@ internal static class TargetLauncher
                 var settings = new Dictionary<string, string>(RunnerDefaults);
                 foreach (var (key, value) in tls) settings[key] = value;
                 foreach (var (key, value) in needs.Settings) settings[key] = value;
+                if (options.Deflate) settings["CHAT_PERMESSAGE_DEFLATE"] = "on";
                 foreach (var (key, value) in options.Settings) settings[key] = value;
                 settings["CHAT_NODE_NAME"] = $"node{i}";
                 if (postgres is not null) settings["CHAT_POSTGRES"] = postgres;
@@ -64,7 +65,7 @@ internal static class TargetLauncher
 
                 var process = await start(settings);
                 processes.Add(process);
-                nodes.Add(new TargetNode($"{options.TargetLabel} node{i}", process.EndPoint, process.Id) { Tls = options.Tls });
+                nodes.Add(new TargetNode($"{options.TargetLabel} node{i}", process.EndPoint, process.Id) { Tls = options.Tls, Deflate = options.Deflate });
             }
 
             return new Deployment(options.TargetLabel, nodes, postgres, processes, cluster, directories);
@@ -140,7 +141,7 @@ internal static class TargetLauncher
                 throw new TargetUnavailableException($"cannot reach {url}: {e.Message}", e);
             }
 
-            nodes.Add(new TargetNode(url.ToString(), endPoint, null) { Tls = options.Tls });
+            nodes.Add(new TargetNode(url.ToString(), endPoint, null) { Tls = options.Tls, Deflate = options.Deflate });
         }
 
         return new Deployment(options.TargetLabel, nodes, options.Postgres, [], null, []);

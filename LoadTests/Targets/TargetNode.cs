@@ -8,5 +8,8 @@ internal sealed record TargetNode(string Name, IPEndPoint EndPoint, int? Process
     /// <summary>The node speaks TLS: clients use https and wss.</summary>
     public bool Tls { get; init; }
 
+    /// <summary>Clients offer permessage-deflate to this node.</summary>
+    public bool Deflate { get; init; }
+
     public Uri BaseUri => new($"{(Tls ? "https" : "http")}://{EndPoint}/");
 }

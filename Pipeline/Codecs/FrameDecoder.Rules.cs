@@ -4,15 +4,24 @@ namespace Chat.Pipeline.Codecs;
 internal partial struct FrameDecoder
 {
     // RFC 6455 section 5.2 (RSV, opcodes), 5.4 (fragmentation), 5.5 (control frames are never fragmented).
+    // RFC 7692 section 6.1: with permessage-deflate, RSV1 marks a compressed message on its first frame only.
     private bool AcceptFirstByte(byte b)
     {
         _first = b;
+        int opcode = b & 0x0F;
         if ((b & 0x70) != 0)
         {
-            return Fail(CloseStatus.ProtocolError, "reserved bits set without a negotiated extension");
+            if ((b & 0x70) != 0x40 || !_compressionAllowed)
+            {
+                return Fail(CloseStatus.ProtocolError, "reserved bits set without a negotiated extension");
+            }
+
+            if (opcode is not ((int)Opcode.Text or (int)Opcode.Binary))
+            {
+                return Fail(CloseStatus.ProtocolError, "RSV1 set on a control or continuation frame");
+            }
         }
 
-        int opcode = b & 0x0F;
         bool fin = (b & 0x80) != 0;
         switch (opcode)
         {

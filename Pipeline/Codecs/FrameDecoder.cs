@@ -15,6 +15,7 @@ internal partial struct FrameDecoder
 
     private readonly long _maxFramePayload;
     private readonly long _maxMessagePayload;
+    private readonly bool _compressionAllowed;
     private State _state;
     private byte _first;
     private int _pending;
@@ -27,10 +28,12 @@ internal partial struct FrameDecoder
     /// <summary>Server side: every client frame must be masked.</summary>
     /// <param name="maxFramePayload">Largest payload of one frame, in bytes; larger frames fail with 1009.</param>
     /// <param name="maxMessagePayload">Largest payload of one message summed over its fragments, in bytes; 1009.</param>
-    public FrameDecoder(long maxFramePayload, long maxMessagePayload)
+    /// <param name="compressionAllowed">permessage-deflate was negotiated: RSV1 may mark a message's first frame.</param>
+    public FrameDecoder(long maxFramePayload, long maxMessagePayload, bool compressionAllowed = false)
     {
         _maxFramePayload = maxFramePayload;
         _maxMessagePayload = maxMessagePayload;
+        _compressionAllowed = compressionAllowed;
     }
 
     private enum State : byte
@@ -224,7 +227,7 @@ internal partial struct FrameDecoder
         bool fin = (_first & 0x80) != 0;
         var opcode = (Opcode)(_first & 0x0F);
         long length = (long)_length;
-        Header = new FrameHeader(fin, opcode, masked: true, _mask, length);
+        Header = new FrameHeader(fin, opcode, masked: true, _mask, length, compressed: (_first & 0x40) != 0);
         PayloadOffset = 0;
         _remaining = length;
         _state = length == 0 ? State.FrameEnd : State.Payload;

@@ -3,8 +3,9 @@ namespace Chat.Pipeline.Codecs;
 /// <summary>A decoded WebSocket frame header (RFC 6455 section 5.2).</summary>
 internal readonly struct FrameHeader
 {
-    public FrameHeader(bool fin, Opcode opcode, bool masked, uint maskKey, long payloadLength)
+    public FrameHeader(bool fin, Opcode opcode, bool masked, uint maskKey, long payloadLength, bool compressed = false)
     {
+        Compressed = compressed;
         Fin = fin;
         Opcode = opcode;
         Masked = masked;
@@ -15,6 +16,9 @@ internal readonly struct FrameHeader
     public bool Fin { get; }
 
     public Opcode Opcode { get; }
+
+    /// <summary>RSV1 on a message's first frame with permessage-deflate: the message is compressed (RFC 7692 section 6).</summary>
+    public bool Compressed { get; }
 
     public bool Masked { get; }
 

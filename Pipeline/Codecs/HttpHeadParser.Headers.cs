@@ -105,6 +105,11 @@ internal static partial class HttpHeadParser
             result.SecWebSocketVersion = range;
             result.HasSecWebSocketVersion = true;
         }
+        else if (Ascii.EqualsIgnoreCase(name, "sec-websocket-extensions"u8) && !result.HasSecWebSocketExtensions)
+        {
+            result.SecWebSocketExtensions = range;
+            result.HasSecWebSocketExtensions = true;
+        }
         else if (Ascii.EqualsIgnoreCase(name, "origin"u8) && !result.HasOrigin)
         {
             result.Origin = range;

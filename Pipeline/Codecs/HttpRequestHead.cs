@@ -17,6 +17,10 @@ internal struct HttpRequestHead
     public Range Host, Upgrade, Connection, SecWebSocketKey, SecWebSocketVersion, Origin;
     public bool HasHost, HasUpgrade, HasSecWebSocketKey, HasSecWebSocketVersion, HasOrigin;
 
+    /// <summary>The first Sec-WebSocket-Extensions header (the offers of RFC 7692); default when absent.</summary>
+    public Range SecWebSocketExtensions;
+    public bool HasSecWebSocketExtensions;
+
     /// <summary>An Upgrade header holds the token "websocket" (case-insensitive, comma list, several headers).</summary>
     public bool UpgradeWebSocket;
 

@@ -9,8 +9,8 @@ internal static class WebSocketHandshake
 {
     public const int AcceptLength = 28;
 
-    /// <summary>The exact length of the 101 answer <see cref="WriteSwitchingProtocols"/> writes.</summary>
-    public const int MaxSwitchingProtocolsLength = 162;
+    /// <summary>The longest 101 answer <see cref="WriteSwitchingProtocols"/> writes (162 bytes without extensions).</summary>
+    public const int MaxSwitchingProtocolsLength = 162 + PerMessageDeflateNegotiation.MaxResponseHeaderLength;
 
     private const int KeyLength = 24;
     private const int KeyBytes = 16;
@@ -20,7 +20,7 @@ internal static class WebSocketHandshake
     private static ReadOnlySpan<byte> ResponseStart =>
         "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: "u8;
 
-    private static ReadOnlySpan<byte> ResponseEnd => "\r\nX-Content-Type-Options: nosniff\r\n\r\n"u8;
+    private static ReadOnlySpan<byte> ResponseEnd => "X-Content-Type-Options: nosniff\r\n\r\n"u8;
 
     /// <summary>
     /// Checks, in this order: GET, HTTP/1.1, Upgrade: websocket, Connection: upgrade, Sec-WebSocket-Version: 13
@@ -73,13 +73,19 @@ internal static class WebSocketHandshake
         Base64.EncodeToUtf8(hash, accept, out _, out _);
     }
 
-    /// <summary>Writes the 101 answer (no Content-Length on a 1xx, RFC 9110 section 8.6); returns bytes written.</summary>
-    public static int WriteSwitchingProtocols(ReadOnlySpan<byte> key, Span<byte> destination)
+    /// <summary>
+    /// Writes the 101 answer (no Content-Length on a 1xx, RFC 9110 section 8.6), with the Sec-WebSocket-Extensions line
+    /// of an accepted permessage-deflate; returns bytes written.
+    /// </summary>
+    public static int WriteSwitchingProtocols(ReadOnlySpan<byte> key, Span<byte> destination, in PerMessageDeflateAgreement deflate = default)
     {
         ResponseStart.CopyTo(destination);
         int w = ResponseStart.Length;
         ComputeAccept(key, destination.Slice(w, AcceptLength));
         w += AcceptLength;
+        destination[w++] = (byte)'\r';
+        destination[w++] = (byte)'\n';
+        if (deflate.Accepted) w += PerMessageDeflateNegotiation.WriteResponseHeader(deflate, destination[w..]);
         ResponseEnd.CopyTo(destination[w..]);
         return w + ResponseEnd.Length;
     }

@@ -18,6 +18,8 @@ internal readonly struct MessageItem
     /// <summary>After encode: the shared frame buffer, its tail written after <c>ChatMessageEncoder.HeadRoom</c>.</summary>
     public Reactor.SharedBuffer? Frame { get; init; }
     public int TailLength { get; init; }
+    /// <summary>After encode: the length of the compressed tail behind the plain one (<see cref="Codecs.DeflatedChatFrame"/>); 0 for none.</summary>
+    public int DeflatedLength { get; init; }
     public long Since { get; init; }
 
     public static MessageItem Message(Session session, byte[] buffer, int count) =>
@@ -26,7 +28,8 @@ internal readonly struct MessageItem
     public static MessageItem Chat(Session session, byte[] comment, int count, DateTime timestamp) =>
         new() { Kind = ItemKind.Chat, Session = session, Buffer = comment, Count = count, Timestamp = timestamp };
 
-    public MessageItem WithFrame(Reactor.SharedBuffer frame, int tailLength) => this with { Frame = frame, TailLength = tailLength };
+    public MessageItem WithFrame(Reactor.SharedBuffer frame, int tailLength, int deflatedLength = 0) =>
+        this with { Frame = frame, TailLength = tailLength, DeflatedLength = deflatedLength };
 
     /// <summary>
     /// A whole relay frame in <see cref="Frame"/>, <see cref="TailLength"/> bytes from its start, its JSON from

@@ -1,10 +1,13 @@
+using Chat.Pipeline.Items;
+using Chat.Pipeline.Sessions;
 using Chat.Reactor;
 
 namespace Chat.Pipeline.Replay;
 
 /// <summary>
 /// The most recent broadcast frames, oldest first, so that a client reconnecting with a recent <c>since</c> is served
-/// from memory without a store query. Owned by the broadcast stage's worker; holds one reference per frame.
+/// from memory without a store query, each frame with its compressed twin when it has one (the same buffer). Owned by
+/// the broadcast stage's worker; holds one reference per frame.
 /// </summary>
 internal sealed class ReplayWindow(int capacity)
 {
@@ -12,33 +15,39 @@ internal sealed class ReplayWindow(int capacity)
     private int _head;
     private int _count;
 
-    public void Add(long id, SharedBuffer frame, int offset, int length)
+    public void Add(long id, SharedBuffer frame, int offset, int length, DeflatedVariant deflated = default)
     {
         if (capacity == 0) return;
         frame.AddReference();
         if (_count == _ring.Length)
         {
             _ring[_head].Frame.Release();
-            _ring[_head] = new Entry(id, frame, offset, length);
+            _ring[_head] = new Entry(id, frame, offset, length, deflated);
             _head = (_head + 1) % _ring.Length;
             return;
         }
-        _ring[(_head + _count) % _ring.Length] = new Entry(id, frame, offset, length);
+        _ring[(_head + _count) % _ring.Length] = new Entry(id, frame, offset, length, deflated);
         _count++;
     }
 
     /// <summary>True when every delivered message with an id above <paramref name="since"/> is in the window.</summary>
     public bool Covers(long since) => _count > 0 && _ring[_head].Id <= since + 1;
 
-    /// <summary>Queues every frame with an id above <paramref name="since"/> to <paramref name="connection"/>, in order.</summary>
-    public SendResult SendAfter(long since, Connection connection, out int sent)
+    /// <summary>
+    /// Queues every frame with an id above <paramref name="since"/> to the session's connection, in order, compressed
+    /// where the session negotiated permessage-deflate and the frame has a twin that fits its window.
+    /// </summary>
+    public SendResult SendAfter(long since, Session session, out int sent)
     {
+        var connection = session.Connection;
         sent = 0;
         for (var i = 0; i < _count; i++)
         {
             ref var entry = ref _ring[(_head + i) % _ring.Length];
             if (entry.Id <= since) continue;
-            var result = connection.Send(entry.Frame, entry.Offset, entry.Length);
+            var result = entry.Deflated.FitsFor(session)
+                ? connection.Send(entry.Frame, entry.Deflated.Offset, entry.Deflated.Length)
+                : connection.Send(entry.Frame, entry.Offset, entry.Length);
             if (result is SendResult.Dropped or SendResult.Closed) return result;
             sent++;
         }
@@ -53,5 +62,5 @@ internal sealed class ReplayWindow(int capacity)
         _head = 0;
     }
 
-    private readonly record struct Entry(long Id, SharedBuffer Frame, int Offset, int Length);
+    private readonly record struct Entry(long Id, SharedBuffer Frame, int Offset, int Length, DeflatedVariant Deflated);
 }

@@ -48,6 +48,8 @@ internal sealed class Session
     public Rooms.Room? Room;
     /// <summary>presence=1 at the handshake: the connection gets presence frames.</summary>
     public bool WantsPresence;
+    /// <summary>permessage-deflate as negotiated at the handshake (set before the join item leaves it; read-only afterwards).</summary>
+    public PerMessageDeflateAgreement Deflate;
 
     // --- deframe stage ---
     public FrameDecoder Decoder;
@@ -57,6 +59,8 @@ internal sealed class Session
     public byte[]? Assembly;
     public int AssemblyLength;
     public bool MessageIsBinary;
+    /// <summary>The message being assembled had RSV1 on its first frame: it is inflated once complete.</summary>
+    public bool MessageCompressed;
     public readonly byte[] Control = new byte[125];
     public int ControlLength;
     /// <summary>A close frame was received or sent: later frames are ignored.</summary>

@@ -34,7 +34,8 @@ internal sealed partial class BroadcastStage
                 if (id <= lastId) continue;
                 var frame = entries[k].Frame!;
                 var offset = ChatMessageEncoder.WriteHead(id, entries[k].TailLength, frame.Span[..ChatMessageEncoder.HeadRoom]);
-                _run[count++] = new FanoutFrame(frame, offset, ChatMessageEncoder.HeadRoom - offset + entries[k].TailLength, id);
+                var deflated = DeflatedChatFrame.WriteHead(frame.Span, offset, entries[k].TailLength, entries[k].DeflatedLength);
+                _run[count++] = new FanoutFrame(frame, offset, ChatMessageEncoder.HeadRoom - offset + entries[k].TailLength, id, deflated);
             }
             if (count > 0) Fanout(room, _run.AsSpan(0, count));
         }
@@ -81,7 +82,7 @@ internal sealed partial class BroadcastStage
             }
         }
         var window = room.Window ??= new ReplayWindow(options.ReplayWindow);
-        foreach (ref readonly var frame in frames) window.Add(frame.Id, frame.Frame, frame.Offset, frame.Length);
+        foreach (ref readonly var frame in frames) window.Add(frame.Id, frame.Frame, frame.Offset, frame.Length, frame.Deflated);
         room.LastId = frames[^1].Id;
         ServerMetrics.Add(ref metrics.MessagesBroadcast, frames.Length);
         ServerMetrics.Add(ref metrics.FramesDelivered, delivered);
@@ -94,7 +95,9 @@ internal sealed partial class BroadcastStage
         foreach (ref readonly var frame in frames)
         {
             if (session.Cursor >= frame.Id) continue;
-            var result = session.Connection.Send(frame.Frame, frame.Offset, frame.Length);
+            var result = frame.Deflated.FitsFor(session)
+                ? session.Connection.Send(frame.Frame, frame.Deflated.Offset, frame.Deflated.Length)
+                : session.Connection.Send(frame.Frame, frame.Offset, frame.Length);
             session.Cursor = frame.Id;
             if (result is SendResult.Accepted or SendResult.Backpressure)
             {

@@ -43,7 +43,7 @@ internal sealed partial class BroadcastStage
             replayer.Start(session, since);
             return;
         }
-        var result = window.SendAfter(since, session.Connection, out var sent);
+        var result = window.SendAfter(since, session, out var sent);
         ServerMetrics.Add(ref metrics.ReplayedMessages, sent);
         if (result == SendResult.Dropped)
         {

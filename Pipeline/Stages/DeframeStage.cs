@@ -29,7 +29,7 @@ internal sealed class DeframeStage(ChannelReader<WireItem> input, ChannelWriter<
                             await DecodeAsync(session, item.Buffer!, item.Offset, item.Count).ConfigureAwait(false);
                             break;
                         case ItemKind.Join:
-                            session.Decoder = new FrameDecoder(options.MaxMessageBytes, options.MaxMessageBytes);
+                            session.Decoder = new FrameDecoder(options.MaxMessageBytes, options.MaxMessageBytes, session.Deflate.Accepted);
                             await output.WriteAsync(FrameItem.Join(session, item.Since)).ConfigureAwait(false);
                             break;
                         case ItemKind.Closed:

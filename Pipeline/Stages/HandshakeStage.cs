@@ -183,8 +183,13 @@ internal sealed class HandshakeStage(
         // delivered in the room when the 101 went out gives them to this client too, instead of losing them.
         if (since < 0) since = room.LastId;
 
+        if (options.PerMessageDeflate && request.HasSecWebSocketExtensions)
+        {
+            session.Deflate = PerMessageDeflateNegotiation.Negotiate(head[request.SecWebSocketExtensions]);
+        }
+
         var buffer = SharedBuffer.Rent(WebSocketHandshake.MaxSwitchingProtocolsLength);
-        var length = WebSocketHandshake.WriteSwitchingProtocols(head[request.SecWebSocketKey], buffer.Span);
+        var length = WebSocketHandshake.WriteSwitchingProtocols(head[request.SecWebSocketKey], buffer.Span, session.Deflate);
         session.Connection.Send(buffer, 0, length);
         buffer.Release();
         session.Requests.Leave();

@@ -17,6 +17,11 @@ namespace Chat.Pipeline.Stages;
 /// </summary>
 internal sealed class UnmaskStage(ChannelReader<FrameItem> input, ChannelWriter<MessageItem> output, PipelineOptions options, ServerMetrics metrics, AbuseReport abuse, ConnectionFaults faults)
 {
+    // Made at start when permessage-deflate is on (a runtime without the zlib entry points fails then, not mid-run);
+    // a server without it never holds zlib state. Compressed messages come only on connections that negotiated it.
+    private readonly Inflater? _inflater = options.PerMessageDeflate ? new Inflater() : null;
+    private byte[]? _inflated;
+
     public async Task RunAsync()
     {
         while (await input.WaitToReadAsync().ConfigureAwait(false))
@@ -85,6 +90,7 @@ internal sealed class UnmaskStage(ChannelReader<FrameItem> input, ChannelWriter<
         if (firstPiece)
         {
             session.MessageIsBinary = header.Opcode == Opcode.Binary;
+            session.MessageCompressed = header.Compressed;
             session.Utf8.Reset();
         }
         if (session.MessageIsBinary)
@@ -93,6 +99,7 @@ internal sealed class UnmaskStage(ChannelReader<FrameItem> input, ChannelWriter<
             return Fail(session, CloseStatus.UnsupportedData, "binary messages are not accepted");
         }
         var messageEnd = item.FrameEnd && header.Fin;
+        if (session.MessageCompressed) return Compressed(session, buffer, payload, firstPiece, messageEnd);
         if (session.Utf8.Validate(payload) == Utf8Status.Invalid || (messageEnd && !session.Utf8.IsComplete))
         {
             Return(buffer);
@@ -111,6 +118,55 @@ internal sealed class UnmaskStage(ChannelReader<FrameItem> input, ChannelWriter<
         session.Assembly = null;
         session.AssemblyLength = 0;
         return MessageItem.Message(session, assembled, length);
+    }
+
+    /// <summary>
+    /// A piece of a compressed message: kept as it came until the message is complete, then inflated at once (every
+    /// client was asked for client_no_context_takeover, so one inflater serves all connections, message by message).
+    /// </summary>
+    private MessageItem Compressed(Session session, byte[]? buffer, ReadOnlySpan<byte> payload, bool firstPiece, bool messageEnd)
+    {
+        if (messageEnd && firstPiece)
+        {
+            var whole = Inflate(session, payload);
+            Return(buffer);
+            return whole;
+        }
+        Append(session, payload);
+        Return(buffer);
+        if (!messageEnd) return default;
+        var inflated = Inflate(session, session.Assembly.AsSpan(0, session.AssemblyLength));
+        ReturnAssembly(session);
+        return inflated;
+    }
+
+    /// <summary>
+    /// Inflates one message into the stage's scratch buffer, bounded by the message limit (a deflate bomb stops there
+    /// with 1009), checks its UTF-8, and hands it on in a buffer of its own size.
+    /// </summary>
+    private MessageItem Inflate(Session session, ReadOnlySpan<byte> compressed)
+    {
+        var inflater = _inflater ?? throw new PipelineInvariantException("a compressed message on a server without permessage-deflate");
+        var inflated = _inflated ??= new byte[options.MaxMessageBytes + 1];
+        inflater.Reset();
+        var written = 0;
+        var status = inflater.Inflate(compressed, inflated, options.MaxMessageBytes, ref written);
+        if (status == InflateStatus.Done) status = inflater.Finish(inflated, options.MaxMessageBytes, ref written);
+        switch (status)
+        {
+            case InflateStatus.TooBig:
+                return Fail(session, CloseStatus.MessageTooBig, "message too big once inflated");
+            case InflateStatus.Invalid:
+                return Fail(session, CloseStatus.InvalidPayloadData, "compressed message is not valid deflate data");
+        }
+        var text = inflated.AsSpan(0, written);
+        if (session.Utf8.Validate(text) == Utf8Status.Invalid || !session.Utf8.IsComplete)
+        {
+            return Fail(session, CloseStatus.InvalidPayloadData, "text is not valid UTF-8");
+        }
+        var message = BufferPool.Shared.Rent(Math.Max(written, 1));
+        text.CopyTo(message);
+        return MessageItem.Message(session, message, written);
     }
 
     private void Append(Session session, ReadOnlySpan<byte> payload)

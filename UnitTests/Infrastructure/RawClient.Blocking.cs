@@ -13,15 +13,21 @@ namespace Chat.UnitTests.Infrastructure;
 /// </summary>
 internal sealed partial class RawClient
 {
-    /// <summary>Connects and completes the opening handshake (with <paramref name="query"/>, e.g. <c>room=a</c>) with blocking calls only.</summary>
-    public static RawClient OpenWebSocket(IPEndPoint endPoint, string query = "")
+    /// <summary>Chat frames received compressed (RSV1, permessage-deflate), counted by <see cref="ReceiveChatMessages"/>.</summary>
+    public long CompressedSeen { get; private set; }
+
+    /// <summary>
+    /// Connects and completes the opening handshake (with <paramref name="query"/>, e.g. <c>room=a</c>, and
+    /// <paramref name="extraHeaders"/>, header lines with CRLF such as an extension offer) with blocking calls only.
+    /// </summary>
+    public static RawClient OpenWebSocket(IPEndPoint endPoint, string query = "", string extraHeaders = "")
     {
         var client = new RawClient(NewSocket(source: null, receiveBuffer: 0));
         try
         {
             client._socket.Connect(endPoint);
             var key = Convert.ToBase64String(RandomNumberGenerator.GetBytes(16));
-            client.Send(Encoding.ASCII.GetBytes(UpgradeRequest(query, key)));
+            client.Send(Encoding.ASCII.GetBytes(UpgradeRequest(query, key, extraHeaders)));
             var head = client.ReceiveHead();
             Assert.StartsWith("HTTP/1.1 101 Switching Protocols\r\n", head);
             Assert.Contains($"\r\nSec-WebSocket-Accept: {ExpectedAccept(key)}\r\n", head);
@@ -51,8 +57,14 @@ internal sealed partial class RawClient
         {
             if (TryTakeFrame(out var opcode, out var payload))
             {
-                if (opcode == 0x1 && payload.StartsWith("{\"messageType\":\"chatMessage\""u8)) seen++;
-                else if (opcode is 0x1 or 0x8) throw new InvalidOperationException($"unexpected frame (opcode {opcode}): {Encoding.UTF8.GetString(payload)}");
+                // A compressed chat frame (RSV1) starts with its JSON head as a stored deflate block: 5 bytes, then text.
+                if (opcode == 0x41 && payload.Length > 5 && payload[0] == 0 && payload[5..].StartsWith("{\"messageType\":\"chatMessage\""u8))
+                {
+                    seen++;
+                    CompressedSeen++;
+                }
+                else if (opcode == 0x1 && payload.StartsWith("{\"messageType\":\"chatMessage\""u8)) seen++;
+                else if (opcode is 0x1 or 0x41 or 0x8) throw new InvalidOperationException($"unexpected frame (opcode {opcode}): {Encoding.UTF8.GetString(payload)}");
                 continue;
             }
             if (Stopwatch.GetElapsedTime(started) > Timeout) throw new TimeoutException($"{seen} of {count} chat messages arrived within {Timeout}");
@@ -106,7 +118,8 @@ internal sealed partial class RawClient
             _ => length7,
         };
         if (available.Length < header + length) return false;
-        opcode = available[0] & 0x0F;
+        // RSV1 stays in the opcode (0x41: compressed text) so that a compressed frame is never taken for a plain one.
+        opcode = available[0] & 0x4F;
         payload = available.Slice(header, (int)length);
         _start += header + (int)length;
         return true;

@@ -30,21 +30,26 @@ public sealed class AllocationTests(ITestOutputHelper output)
         ? new TheoryData<ReactorBackend> { ReactorBackend.Epoll, ReactorBackend.Sockets }
         : new TheoryData<ReactorBackend> { ReactorBackend.Sockets };
 
+    /// <summary>Each backend with permessage-deflate off and on (then the sender's messages arrive compressed too).</summary>
+    public static TheoryData<ReactorBackend, bool> BackendsAndDeflate => OperatingSystem.IsLinux()
+        ? new TheoryData<ReactorBackend, bool> { { ReactorBackend.Epoll, false }, { ReactorBackend.Sockets, false }, { ReactorBackend.Epoll, true }, { ReactorBackend.Sockets, true } }
+        : new TheoryData<ReactorBackend, bool> { { ReactorBackend.Sockets, false }, { ReactorBackend.Sockets, true } };
+
     [Theory]
-    [MemberData(nameof(Backends))]
-    public Task Steady_state_chat_messages_allocate_nothing_per_message(ReactorBackend backend) => MeasureAsync(backend, rooms: 1);
+    [MemberData(nameof(BackendsAndDeflate))]
+    public Task Steady_state_chat_messages_allocate_nothing_per_message(ReactorBackend backend, bool deflate) => MeasureAsync(backend, rooms: 1, deflate);
 
     // Rooms split each group commit into one batch per room (a store call and a broadcast item each): that split must
     // not cost an allocation per message, nor per room and batch once the pools have their working size.
     [Theory]
     [MemberData(nameof(Backends))]
-    public Task Steady_state_chat_messages_in_several_rooms_allocate_nothing_per_message(ReactorBackend backend) => MeasureAsync(backend, rooms: 3);
+    public Task Steady_state_chat_messages_in_several_rooms_allocate_nothing_per_message(ReactorBackend backend) => MeasureAsync(backend, rooms: 3, deflate: false);
 
     /// <summary>
     /// Each room has a sender and <see cref="Receivers"/> receivers; every round, each sender writes a window and every
     /// client reads its room's window, so the group commits hold messages of several rooms.
     /// </summary>
-    private async Task MeasureAsync(ReactorBackend backend, int rooms)
+    private async Task MeasureAsync(ReactorBackend backend, int rooms, bool deflate)
     {
         var options = new PipelineOptions
         {
@@ -52,6 +57,8 @@ public sealed class AllocationTests(ITestOutputHelper output)
             MessagesPerSecond = 0,
             PingInterval = TimeSpan.FromMinutes(10),
             IdleTimeout = TimeSpan.FromMinutes(20),
+            PerMessageDeflate = deflate,
+            DeflateMinBytes = 0,
         };
         var store = new CountingMessageStore();
         await using var server = await InProcessPipelineServer.StartAsync(store, options, backend);
@@ -62,10 +69,11 @@ public sealed class AllocationTests(ITestOutputHelper output)
             for (var room = 0; room < rooms; room++)
             {
                 var query = rooms == 1 ? "" : $"room=alloc{room}";
-                for (var i = 0; i <= Receivers; i++) clients.Add(RawClient.OpenWebSocket(server.EndPoint, query));
+                // With deflate, each room's sender and one receiver negotiate it and the others do not: both variants go out.
+                for (var i = 0; i <= Receivers; i++) clients.Add(RawClient.OpenWebSocket(server.EndPoint, query, deflate && i < 2 ? RawClient.DeflateOffer : ""));
                 senders.Add(clients[^(Receivers + 1)]);
             }
-            var window = WindowOfFrames();
+            var window = WindowOfFrames(deflate);
 
             // Warm-up: pools fill to their working size, the JIT tiers up, the batch pool and queues reach their shape.
             RoundTrips(senders, clients, window, WarmUpWindows);
@@ -82,11 +90,13 @@ public sealed class AllocationTests(ITestOutputHelper output)
                 var allocated = GC.GetTotalAllocatedBytes(precise: true) - before;
                 var messages = MeasuredWindows * Window * rooms;
                 var perMessage = (double)allocated / messages;
-                output.WriteLine($"{backend}, {rooms} room(s), run {attempt}: {allocated} bytes allocated over {messages} messages to {clients.Count} clients: {perMessage:0.0} bytes per message");
+                output.WriteLine($"{backend}, deflate {(deflate ? "on" : "off")}, {rooms} room(s), run {attempt}: {allocated} bytes allocated over {messages} messages to {clients.Count} clients: {perMessage:0.0} bytes per message");
                 best = Math.Min(best, perMessage);
             }
 
             Assert.Equal((long)rounds * Window * rooms, store.Count);
+            Assert.Equal(deflate ? (long)rounds * Window : 0, clients[1].CompressedSeen);
+            Assert.Equal(0, clients[2].CompressedSeen);
             Assert.True(best < MaxBytesPerMessage, $"{best:0.0} bytes allocated per message at best (bound {MaxBytesPerMessage})");
         }
         finally
@@ -105,10 +115,13 @@ public sealed class AllocationTests(ITestOutputHelper output)
         }
     }
 
-    private static byte[] WindowOfFrames()
+    private static byte[] WindowOfFrames(bool compressed)
     {
-        var frame = ClientFrame.Build(Opcode.Text, Encoding.UTF8.GetBytes(
-            "{\"messageType\":\"chatMessage\",\"comment\":\"steady <b>state</b> & \\\"quoted\\\" text, Grüße 🎉\"}"));
+        var json = Encoding.UTF8.GetBytes(
+            "{\"messageType\":\"chatMessage\",\"comment\":\"steady <b>state</b> & \\\"quoted\\\" text, Grüße 🎉, steady state\"}");
+        var frame = compressed
+            ? ClientFrame.Build(Opcode.Text, RawClient.Deflate(json), rsv: RawClient.Rsv1)
+            : ClientFrame.Build(Opcode.Text, json);
         var window = new byte[frame.Length * Window];
         for (var i = 0; i < Window; i++) frame.CopyTo(window, i * frame.Length);
         return window;

@@ -10,7 +10,7 @@ namespace Chat.UnitTests.Pipeline.Stages;
 public sealed class EncodeStageTests
 {
     private static Task<List<MessageItem>> RunAsync(StageHarness harness, params MessageItem[] items) =>
-        StageHarness.RunAsync<MessageItem, MessageItem>((input, output) => new EncodeStage(input, output, harness.Faults).RunAsync, items);
+        StageHarness.RunAsync<MessageItem, MessageItem>((input, output) => new EncodeStage(input, output, harness.Options, harness.Faults).RunAsync, items);
 
     [Fact]
     public async Task A_chat_message_gets_a_frame_whose_tail_after_an_id_is_the_JSON_clients_receive()
