@@ -1,6 +1,8 @@
 using Chat.Pipeline.Codecs;
 using Chat.Pipeline.Items;
+using Chat.Pipeline.Metrics;
 using Chat.Reactor;
+using Microsoft.Extensions.Logging;
 
 namespace Chat.Pipeline.Sessions;
 
@@ -19,6 +21,20 @@ internal static class SessionCloser
         var buffer = Write(status, reason, out var length);
         session.Connection.Close(buffer, 0, length, discardQueued);
         buffer.Release();
+    }
+
+    /// <summary>
+    /// The one way a peer that does not read is dropped, whichever path found its send queue past the high-water mark
+    /// (live broadcast, replay from the window, replay from the store): counted in
+    /// <c>chat_slow_consumers_dropped_total</c>, logged, and closed with 1008 without what it has not started to
+    /// receive. A connection already closing is neither counted nor logged again.
+    /// </summary>
+    public static void DropSlowConsumer(Session session, ServerMetrics metrics, ILogger logger)
+    {
+        if (session.Connection.IsClosing) return;
+        ServerMetrics.Add(ref metrics.SlowConsumersDropped);
+        PipelineLog.SlowConsumer(logger, session.Id, session.Connection.RemoteEndPoint.ToString());
+        Close(session, CloseStatus.PolicyViolation, "too slow: send queue over the limit", discardQueued: true);
     }
 
     /// <summary>
