@@ -22,9 +22,9 @@ internal sealed partial class RawClient
     public static string Get(string target, string extraHeaders = "") => $"GET {target} HTTP/1.1\r\nHost: 127.0.0.1\r\n{extraHeaders}\r\n";
 
     /// <summary>Connects, sends a valid upgrade request and checks the 101 answer.</summary>
-    public static async Task<RawClient> OpenWebSocketAsync(IPEndPoint endPoint, string query = "", string extraHeaders = "")
+    public static async Task<RawClient> OpenWebSocketAsync(IPEndPoint endPoint, string query = "", string extraHeaders = "", int receiveBuffer = 0)
     {
-        var client = await ConnectAsync(endPoint);
+        var client = await ConnectAsync(endPoint, receiveBuffer);
         var key = Convert.ToBase64String(RandomNumberGenerator.GetBytes(16));
         await client.SendAsync(UpgradeRequest(query, key, extraHeaders));
         var response = await client.ReadResponseAsync();

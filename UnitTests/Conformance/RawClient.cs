@@ -24,9 +24,14 @@ internal sealed partial class RawClient : IAsyncDisposable
 
     private RawClient(Socket socket) => _socket = socket;
 
-    public static async Task<RawClient> ConnectAsync(IPEndPoint endPoint)
+    /// <param name="receiveBuffer">
+    /// The socket's receive buffer, set before connecting so that it bounds the TCP window: a small one, with a client
+    /// that does not read, makes the server's send queue grow. 0 keeps the OS default.
+    /// </param>
+    public static async Task<RawClient> ConnectAsync(IPEndPoint endPoint, int receiveBuffer = 0)
     {
         var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        if (receiveBuffer > 0) socket.ReceiveBufferSize = receiveBuffer;
         using var deadline = new CancellationTokenSource(Timeout);
         await socket.ConnectAsync(endPoint, deadline.Token);
         var client = new RawClient(socket);
