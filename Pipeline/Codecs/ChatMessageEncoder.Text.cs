@@ -6,11 +6,13 @@ namespace Chat.Pipeline.Codecs;
 internal static partial class ChatMessageEncoder
 {
     /// <summary>
-    /// Upper bound of <see cref="WriteTail(ReadOnlySpan{byte}, ReadOnlySpan{char}, ReadOnlySpan{char}, DateTime, Span{byte})"/>
+    /// Upper bound of <see cref="WriteTail(ReadOnlySpan{byte}, string, string, DateTime, Span{byte})"/>
     /// for these lengths: the tail's bound for the longest UTF-8 of the text, plus room for that UTF-8 itself.
     /// </summary>
-    public static int MaxTailLength(int roomBytes, ReadOnlySpan<char> username, ReadOnlySpan<char> comment)
+    public static int MaxTailLength(int roomBytes, string username, string comment)
     {
+        ArgumentNullException.ThrowIfNull(username);
+        ArgumentNullException.ThrowIfNull(comment);
         int usernameBytes = Encoding.UTF8.GetMaxByteCount(username.Length);
         int commentBytes = Encoding.UTF8.GetMaxByteCount(comment.Length);
         return MaxTailLength(roomBytes, usernameBytes, commentBytes) + usernameBytes + commentBytes;
@@ -19,10 +21,10 @@ internal static partial class ChatMessageEncoder
     /// <summary>
     /// The tail of <see cref="WriteTail(ReadOnlySpan{byte}, ReadOnlySpan{byte}, ReadOnlySpan{byte}, DateTime, Span{byte})"/>
     /// from UTF-16 text (a lone surrogate becomes U+FFFD, as the store's own UTF-8 would); returns bytes written.
-    /// destination must hold <see cref="MaxTailLength(int, ReadOnlySpan{char}, ReadOnlySpan{char})"/> bytes.
+    /// destination must hold <see cref="MaxTailLength(int, string, string)"/> bytes. A null text is a store's bug, not
+    /// input: it throws rather than pass for an empty name or comment.
     /// </summary>
-    public static int WriteTail(
-        ReadOnlySpan<byte> room, ReadOnlySpan<char> username, ReadOnlySpan<char> comment, DateTime timestampUtc, Span<byte> destination)
+    public static int WriteTail(ReadOnlySpan<byte> room, string username, string comment, DateTime timestampUtc, Span<byte> destination)
     {
         if (destination.Length < MaxTailLength(room.Length, username, comment))
         {
