@@ -95,7 +95,7 @@ internal sealed class ChatHost : IAsyncDisposable
             try
             {
                 await store.InitializeAsync(cancellationToken).ConfigureAwait(false);
-                pipeline.ReportConnectionsFrom(() => transport.ConnectionCount);
+                pipeline.ReportConnectionsFrom(() => transport.ConnectionCount, () => transport.RefusedCount);
                 await pipeline.StartAsync(cancellationToken).ConfigureAwait(false);
             }
             catch (Exception e) when (e is StoreUnavailableException or OperationCanceledException)

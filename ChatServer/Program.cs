@@ -45,7 +45,7 @@ catch (ConfigurationException e)
 }
 
 using var loggers = LoggerFactory.Create(builder => builder
-    .SetMinimumLevel(Enum.TryParse<LogLevel>(Environment.GetEnvironmentVariable("CHAT_LOG_LEVEL"), true, out var level) ? level : LogLevel.Information)
+    .SetMinimumLevel(configuration.LogLevel)
     .AddSimpleConsole(o =>
     {
         o.SingleLine = true;

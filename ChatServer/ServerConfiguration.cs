@@ -3,6 +3,7 @@ using System.Net;
 using Chat.Pipeline;
 using Chat.Reactor;
 using Chat.Storage;
+using Microsoft.Extensions.Logging;
 
 namespace Chat.Server;
 
@@ -23,6 +24,7 @@ internal sealed record ServerConfiguration
     public int MaxConnections { get; init; }
     public int MaxConnectionsPerAddress { get; init; }
     public TimeSpan ShutdownTimeout { get; init; } = TimeSpan.FromSeconds(10);
+    public LogLevel LogLevel { get; init; } = LogLevel.Information;
     /// <summary>PEM file of the certificate (leaf first, then intermediates); with <see cref="TlsKeyPath"/>, the port speaks TLS.</summary>
     public string? TlsCertificatePath { get; init; }
     /// <summary>PEM file of the certificate's private key.</summary>
@@ -67,6 +69,7 @@ internal sealed record ServerConfiguration
         ("CHAT_RETENTION_MAX_ROWS", "keep only this many newest messages, 0 = keep all (default 0)"),
         ("CHAT_TLS_CERT", "PEM file of the TLS certificate (leaf first, then intermediates); with CHAT_TLS_KEY: https and wss only, SIGHUP reloads both (default: unset, plain http)"),
         ("CHAT_TLS_KEY", "PEM file of the TLS certificate's private key (set together with CHAT_TLS_CERT)"),
+        ("CHAT_LOG_LEVEL", "least level logged: trace, debug, information, warning, error, critical or none (default information)"),
         ("CHAT_FLUSH_DELAY_MICROSECONDS", "epoll backend: a connection writes at most once per this many microseconds, so frames queued meanwhile leave in one writev; 0 = write at once (default 0)"),
     ];
 
@@ -80,7 +83,7 @@ internal sealed record ServerConfiguration
     /// </summary>
     private static readonly string[] KnownElsewhere =
     [
-        "CHAT_LOG_LEVEL", "CHAT_TEST_REACTOR", "CHAT_FUZZ_SECONDS", "CHAT_HISTORY_SIZE",
+        "CHAT_TEST_REACTOR", "CHAT_FUZZ_SECONDS", "CHAT_HISTORY_SIZE",
     ];
 
     public static ServerConfiguration Load(IReadOnlyDictionary<string, string?> environment, string[] args)
@@ -156,6 +159,7 @@ internal sealed record ServerConfiguration
             ShutdownTimeout = Seconds(settings, "CHAT_SHUTDOWN_TIMEOUT_SECONDS", TimeSpan.FromSeconds(10)),
             TlsCertificatePath = FullPath(settings, "CHAT_TLS_CERT"),
             TlsKeyPath = FullPath(settings, "CHAT_TLS_KEY"),
+            LogLevel = LogLevelOf(settings),
             Warnings = warnings,
         };
         configuration.Validate();
@@ -302,6 +306,17 @@ internal sealed record ServerConfiguration
         "memory" => StoreKind.Memory,
         var other => throw new ConfigurationException($"CHAT_STORE must be auto or memory, got '{other}'"),
     };
+
+    private static LogLevel LogLevelOf(Dictionary<string, string> settings)
+    {
+        var text = settings.GetValueOrDefault("CHAT_LOG_LEVEL", "information");
+        // Enum.TryParse alone would take "7" or "warning,error" as levels.
+        if (!text.All(char.IsAsciiLetter) || !Enum.TryParse<LogLevel>(text, ignoreCase: true, out var level))
+        {
+            throw new ConfigurationException($"CHAT_LOG_LEVEL must be trace, debug, information, warning, error, critical or none, got '{text}'");
+        }
+        return level;
+    }
 
     private static ReactorBackend Backend(Dictionary<string, string> settings) => settings.GetValueOrDefault("CHAT_REACTOR", "auto").ToLowerInvariant() switch
     {

@@ -14,6 +14,7 @@ public sealed partial class ChatPipeline
         w.Metric("chat_connections_open", "Open TCP connections.", "gauge", _connectionCount());
         w.Metric("chat_connections_opened_total", "TCP connections accepted.", "counter", Interlocked.Read(ref m.ConnectionsOpened));
         w.Metric("chat_connections_rejected_total", "Connections refused by a connection limit.", "counter", Interlocked.Read(ref m.ConnectionsRejected));
+        w.Metric("chat_connections_refused_total", "Connections accepted and closed unread at the door (past the descriptor cap, or out of descriptors).", "counter", _refusedCount());
         w.Metric("chat_websocket_sessions_total", "Successful WebSocket handshakes.", "counter", Interlocked.Read(ref m.WebSocketSessions));
         w.Metric("chat_websocket_live", "WebSocket clients receiving live messages.", "gauge", _broadcast.LiveCount);
         w.Metric("chat_http_requests_total", "Complete HTTP request heads.", "counter", Interlocked.Read(ref m.HttpRequests));

@@ -49,6 +49,7 @@ public sealed partial class ChatPipeline
     private readonly TaskCompletionSource _faulted = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Task[] _running = [];
     private Func<int> _connectionCount = static () => 0;
+    private Func<long> _refusedCount = static () => 0;
 
     /// <param name="commitFeed">Set when other nodes may share the store: their commits are read and delivered here.</param>
     /// <param name="tls">Set to speak TLS: connections are decrypted before parse-header and encrypted on the way out.</param>
@@ -109,8 +110,12 @@ public sealed partial class ChatPipeline
     /// <summary>Completes with the exception of a stage that failed: the server cannot go on and should exit.</summary>
     public Task Faulted => _faulted.Task;
 
-    /// <summary>Lets /metrics report the transport's open connections.</summary>
-    public void ReportConnectionsFrom(Func<int> connectionCount) => _connectionCount = connectionCount;
+    /// <summary>Lets /metrics report the transport's open connections and those it refused at the door.</summary>
+    public void ReportConnectionsFrom(Func<int> connectionCount, Func<long>? refusedCount = null)
+    {
+        _connectionCount = connectionCount;
+        if (refusedCount is not null) _refusedCount = refusedCount;
+    }
 
     /// <summary>Learns the stored rooms and their last ids (so that replay and live meet), then starts every stage and the sweeper.</summary>
     public async Task StartAsync(CancellationToken cancellationToken)

@@ -42,7 +42,7 @@ internal static class ClientMessageParser
         ClientMessageError.InvalidJson => "message is not valid JSON",
         ClientMessageError.NotAnObject => "message must be a JSON object",
         ClientMessageError.MissingMessageType => "messageType is missing",
-        ClientMessageError.UnknownMessageType => "messageType must be \"chatMessage\"",
+        ClientMessageError.UnknownMessageType => "messageType must be \"chatMessage\", \"webRTC-offer\", \"webRTC-answer\" or \"webRTC-candidate\"",
         ClientMessageError.MissingComment => "comment is missing",
         ClientMessageError.CommentNotString => "comment must be a string",
         ClientMessageError.EmptyComment or ClientMessageError.CommentTooLong => LengthRule(maxCommentChars),

@@ -22,6 +22,19 @@ public sealed class ServerConfigurationTests
     }
 
     [Fact]
+    public void Chat_log_level_is_a_setting_read_from_the_environment_or_the_command_line_and_checked()
+    {
+        Assert.Equal(Microsoft.Extensions.Logging.LogLevel.Information, Load(new()).LogLevel);
+        Assert.Equal(Microsoft.Extensions.Logging.LogLevel.Warning, Load(new() { ["CHAT_LOG_LEVEL"] = "Warning" }).LogLevel);
+        Assert.Equal(Microsoft.Extensions.Logging.LogLevel.Debug, ServerConfiguration.Load(new Dictionary<string, string?>(), ["--log-level", "debug"]).LogLevel);
+        foreach (var bad in new[] { "loud", "7", "warning,error" })
+        {
+            var error = Assert.Throws<ConfigurationException>(() => Load(new() { ["CHAT_LOG_LEVEL"] = bad }));
+            Assert.Equal($"CHAT_LOG_LEVEL must be trace, debug, information, warning, error, critical or none, got '{bad}'", error.Message);
+        }
+    }
+
+    [Fact]
     public void Without_chat_store_the_store_is_chosen_as_before()
     {
         var configuration = Load(new() { ["CHAT_POSTGRES"] = "Host=127.0.0.1;Database=chat" });

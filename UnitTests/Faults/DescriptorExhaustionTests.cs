@@ -159,6 +159,9 @@ public sealed class DescriptorExhaustionTests(ITestOutputHelper output)
                 return false;
             }
         }, TimeSpan.FromSeconds(15)), "chat works once the slots are free");
+        // Tries of the round trip above that came before the slots were free count as refusals too.
+        var counted = await ServerProbe.MetricAsync(server.HttpUri, "chat_connections_refused_total");
+        Assert.True(counted >= refused, $"/metrics counts {counted} door refusals, expected at least {refused}");
         Assert.False(server.HasExited, server.Output);
     }
 

@@ -30,9 +30,9 @@ public sealed class OperatorSafetyTests
     }
 
     [Fact]
-    public void Variables_of_the_log_level_and_the_harnesses_do_not_warn()
+    public void Variables_of_the_harnesses_do_not_warn()
     {
-        var environment = new[] { "CHAT_LOG_LEVEL", "CHAT_TEST_REACTOR", "CHAT_FUZZ_SECONDS", "CHAT_HISTORY_SIZE" }
+        var environment = new[] { "CHAT_TEST_REACTOR", "CHAT_FUZZ_SECONDS", "CHAT_HISTORY_SIZE" }
             .ToDictionary(name => name, _ => (string?)"x");
 
         Assert.Empty(ServerConfiguration.Load(environment, []).Warnings);

@@ -52,7 +52,7 @@ internal sealed class InProcessPipelineServer : IAsyncDisposable
             HighWaterMark = highWaterMark > 0 ? highWaterMark : new ReactorOptions().HighWaterMark,
         }, pipeline.Input, loggers);
         await store.InitializeAsync(CancellationToken.None);
-        pipeline.ReportConnectionsFrom(() => transport.ConnectionCount);
+        pipeline.ReportConnectionsFrom(() => transport.ConnectionCount, () => transport.RefusedCount);
         await pipeline.StartAsync(CancellationToken.None);
         transport.Start();
         return new InProcessPipelineServer(pipeline, transport, store, loggers);

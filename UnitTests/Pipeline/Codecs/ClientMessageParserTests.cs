@@ -162,6 +162,16 @@ public sealed class ClientMessageParserTests
     }
 
     [Fact]
+    public void An_unknown_message_type_is_told_every_type_the_server_takes()
+    {
+        var reason = ClientMessageParser.Describe(ClientMessageError.UnknownMessageType, Max);
+        foreach (var type in new[] { "chatMessage", "webRTC-offer", "webRTC-answer", "webRTC-candidate" })
+        {
+            Assert.Contains($"\"{type}\"", reason, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
     public void Random_input_never_throws_and_an_accepted_comment_is_within_the_limits()
     {
         Gen.OneOf(Gen.String[0, 60], Gen.String.Select(s => Message(s)), Gen.String.Select(s => "{\"messageType\":\"chatMessage\",\"comment\":" + s + "}"))
