@@ -1,4 +1,5 @@
 using Chat.Pipeline.Codecs;
+using Chat.Pipeline.Http;
 using Chat.Pipeline.Items;
 using Chat.Pipeline.Metrics;
 using Chat.Reactor;
@@ -20,6 +21,17 @@ internal static class SessionCloser
         if (session.Connection.IsClosing) return;
         var buffer = Write(status, reason, out var length);
         session.Connection.Close(buffer, 0, length, discardQueued);
+        buffer.Release();
+    }
+
+    /// <summary>
+    /// The last answer of an HTTP connection that is being closed (408 for a head that never came, 500 for a request
+    /// that failed), queued after the answers before it; then the close.
+    /// </summary>
+    public static void CloseWithAnswer(Connection connection, int status, ReadOnlySpan<byte> text)
+    {
+        var buffer = HttpAnswer.Write(status, HttpAnswer.TextPlain, text, keepAlive: false, headOnly: false, default, out var length);
+        connection.Close(buffer, 0, length);
         buffer.Release();
     }
 
