@@ -22,11 +22,13 @@ internal sealed class ChatHost : IAsyncDisposable
     private readonly ITransport _transport;
     private readonly ILogger _logger;
     private readonly TlsCredentials? _tls;
+    private readonly ClusterParts _cluster;
     private int _stopped;
 
-    private ChatHost(ServerConfiguration configuration, IMessageStore store, ChatPipeline pipeline, ITransport transport, ILogger logger, TlsCredentials? tls)
+    private ChatHost(ServerConfiguration configuration, IMessageStore store, ChatPipeline pipeline, ITransport transport, ILogger logger, TlsCredentials? tls, ClusterParts cluster)
     {
         _tls = tls;
+        _cluster = cluster;
         _configuration = configuration;
         _store = store;
         _pipeline = pipeline;
@@ -74,15 +76,17 @@ internal sealed class ChatHost : IAsyncDisposable
         var logger = loggers.CreateLogger<ChatHost>();
         var tls = LoadTls(configuration, logger);
         var store = OpenStore(configuration, loggers);
+        // With PostgreSQL other nodes may share the database: listen for their commits, share presence with them.
+        var cluster = configuration.Postgres is { } postgres
+            ? new ClusterParts(
+                new PostgresCommitFeed(postgres, configuration.Store, loggers.CreateLogger<PostgresCommitFeed>()),
+                new PostgresPresenceStore(postgres, configuration.Store))
+            : new ClusterParts(null, null);
         try
         {
-            // With PostgreSQL other nodes may share the database: listen for their commits.
-            ICommitFeed? feed = configuration.Postgres is { } postgres
-                ? new PostgresCommitFeed(postgres, configuration.Store, loggers.CreateLogger<PostgresCommitFeed>())
-                : null;
             // The total cap is the transport's, at accept; the pipeline keeps only the per-address one.
             var pipeline = new ChatPipeline(configuration.Pipeline, store, StaticFiles.Load(configuration.WebRoot), loggers,
-                0, configuration.MaxConnectionsPerAddress, feed, tls);
+                0, configuration.MaxConnectionsPerAddress, cluster.Feed, tls, cluster.Presence);
             ITransport transport;
             try
             {
@@ -117,11 +121,12 @@ internal sealed class ChatHost : IAsyncDisposable
             HostLog.Started(logger, configuration.Pipeline.NodeName, transport.LocalEndPoint.ToString(), transport.Backend.ToString(), store.Description);
             var descriptors = DescriptorBudget.Read();
             HostLog.ConnectionCap(logger, configuration.MaxConnections, descriptors.Limit, descriptors.Reserve);
-            return new ChatHost(configuration, store, pipeline, transport, logger, tls);
+            return new ChatHost(configuration, store, pipeline, transport, logger, tls, cluster);
         }
         catch
         {
             await store.DisposeAsync().ConfigureAwait(false);
+            await cluster.DisposeAsync().ConfigureAwait(false);
             throw;
         }
     }
@@ -146,6 +151,7 @@ internal sealed class ChatHost : IAsyncDisposable
         var closed = await WithinAsync(_transport.DisposeAsync().AsTask(), deadline - clock.Elapsed).ConfigureAwait(false);
         var stopped = await _pipeline.StopAsync(deadline - clock.Elapsed).ConfigureAwait(false);
         await WithinAsync(_store.DisposeAsync().AsTask(), deadline - clock.Elapsed).ConfigureAwait(false);
+        await WithinAsync(_cluster.DisposeAsync().AsTask(), deadline - clock.Elapsed).ConfigureAwait(false);
         var clean = drained && closed && stopped;
         HostLog.Stopped(_logger, clean);
         return clean;

@@ -18,6 +18,8 @@ public sealed partial class ChatPipeline
         _health.Stopping();
         foreach (var session in _sessions.All) session.Connection.PauseReading();
         var drained = await WaitAsync(() => IsIdle(), deadline - clock.Elapsed).ConfigureAwait(false);
+        // Its clients are told to go: the other nodes stop counting them now, not when the last socket closed.
+        _presence?.Leave();
         foreach (var session in _sessions.All)
         {
             if (session.Upgraded) SessionCloser.Close(session, CloseStatus.GoingAway, "server shutting down");

@@ -45,6 +45,7 @@ public sealed partial class ChatPipeline
     private readonly KeepAliveSweeper _sweeper;
     private readonly HistoryReader _history;
     private readonly ClusterFeed? _cluster;
+    private readonly PresenceSync? _presence;
     private readonly CancellationTokenSource _stopping = new();
     private readonly TaskCompletionSource _faulted = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Task[] _running = [];
@@ -53,8 +54,10 @@ public sealed partial class ChatPipeline
 
     /// <param name="commitFeed">Set when other nodes may share the store: their commits are read and delivered here.</param>
     /// <param name="tls">Set to speak TLS: connections are decrypted before parse-header and encrypted on the way out.</param>
+    /// <param name="presenceStore">Set when other nodes may share the store: presence is the union of every node's.</param>
     public ChatPipeline(PipelineOptions options, IMessageStore store, StaticFiles files, ILoggerFactory loggers,
-        int maxConnections = 0, int maxConnectionsPerAddress = 0, ICommitFeed? commitFeed = null, TlsCredentials? tls = null)
+        int maxConnections = 0, int maxConnectionsPerAddress = 0, ICommitFeed? commitFeed = null, TlsCredentials? tls = null,
+        IPresenceStore? presenceStore = null)
     {
         options.Validate();
         _options = options;
@@ -85,6 +88,12 @@ public sealed partial class ChatPipeline
         {
             _cluster = new ClusterFeed(store, commitFeed, _rooms, _committed.Writer, _metrics, _logger);
             _broadcast.Cluster = _cluster;
+        }
+        if (presenceStore is not null)
+        {
+            _presence = new PresenceSync(presenceStore, _logger);
+            _broadcast.Sync = _presence;
+            _cluster?.PresenceSync = _presence;
         }
         _stages =
         [
@@ -126,6 +135,7 @@ public sealed partial class ChatPipeline
         running.Add(_sweeper.RunAsync(_stopping.Token));
         running.Add(PresenceClock.RunAsync(_committed.Writer, _stopping.Token));
         if (_cluster is not null) running.Add(Supervise("cluster-feed", () => _cluster.RunAsync(_stopping.Token)));
+        if (_presence is not null) running.Add(Supervise("presence-sync", () => _presence.RunAsync(_stopping.Token)));
         _running = [.. running];
     }
 

@@ -33,4 +33,13 @@ internal static partial class PipelineLog
 
     [LoggerMessage(EventId = 210, Level = LogLevel.Warning, Message = "{Count} more client addresses misbehaved in the last {Seconds} s (not listed one by one)")]
     public static partial void AbuseUnlisted(ILogger logger, int count, int seconds);
+
+    [LoggerMessage(EventId = 211, Level = LogLevel.Warning, Message = "writing this node's presence to the store failed, retrying at the next round ({Suppressed} such failures since the last line were not logged): {Error}")]
+    public static partial void PresenceWriteFailed(ILogger logger, long suppressed, string error);
+
+    [LoggerMessage(EventId = 212, Level = LogLevel.Warning, Message = "reading the other nodes' presence from the store failed, retrying in a second ({Suppressed} such failures since the last line were not logged): {Error}")]
+    public static partial void PresenceReadFailed(ILogger logger, long suppressed, string error);
+
+    [LoggerMessage(EventId = 213, Level = LogLevel.Warning, Message = "could not relay a signal to the other nodes ({Suppressed} such failures since the last line were not logged): {Error}")]
+    public static partial void SignalPublishFailed(ILogger logger, long suppressed, string error);
 }

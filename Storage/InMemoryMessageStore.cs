@@ -11,14 +11,12 @@ namespace Chat.Storage;
 public sealed class InMemoryMessageStore : IMessageStore
 {
     private readonly StoreOptions _options;
-    private readonly ILogger<InMemoryMessageStore> _logger;
     private readonly Lock _gate = new();
+    private readonly StoreLifecycle _lifecycle;
 
     private readonly Dictionary<string, InMemoryRoom> _rooms = new(StringComparer.Ordinal) { [RoomName.General] = new() };
     private readonly Dictionary<Guid, (long FirstId, long CommittedMs)> _batchKeys = [];
     private long _lastKeyPruneMs = Environment.TickCount64;
-    private RetentionLoop? _retention;
-    private bool _disposed;
 
     /// <param name="options">Validated here; an <see cref="ArgumentException"/> names a bad option.</param>
     /// <param name="logger">Retention events.</param>
@@ -28,41 +26,24 @@ public sealed class InMemoryMessageStore : IMessageStore
         ArgumentNullException.ThrowIfNull(logger);
         options.Validate();
         _options = options;
-        _logger = logger;
+        _lifecycle = new StoreLifecycle(this, options, PruneAsync, logger, Description, writeSlots: 1);
     }
 
     /// <inheritdoc />
     public string Description => "memory (benchmark only: not durable, lost on exit)";
 
     /// <inheritdoc />
-    public Task InitializeAsync(CancellationToken cancellationToken)
-    {
-        cancellationToken.ThrowIfCancellationRequested();
-        lock (_gate)
-        {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            if (_options.RetentionEnabled && _retention is null)
-            {
-                _retention = new RetentionLoop(_options.RetentionInterval, PruneAsync, _logger, Description);
-            }
-        }
-
-        return Task.CompletedTask;
-    }
+    public Task InitializeAsync(CancellationToken cancellationToken) => _lifecycle.InitializeAsync(NothingToMigrate, cancellationToken);
 
     /// <inheritdoc />
     public ValueTask<long> AppendAsync(Guid batchKey, string room, ReadOnlyMemory<NewMessage> batch, CancellationToken cancellationToken)
     {
-        RoomName.Check(room);
-        if (batch.IsEmpty)
-        {
-            throw new ArgumentException("A batch holds at least one message.", nameof(batch));
-        }
+        StoreArguments.CheckAppend(room, batch);
 
         cancellationToken.ThrowIfCancellationRequested();
         lock (_gate)
         {
-            ObjectDisposedException.ThrowIf(_disposed, this);
+            _lifecycle.ThrowIfDisposed();
             if (_batchKeys.TryGetValue(batchKey, out var committed))
             {
                 return ValueTask.FromResult(committed.FirstId);
@@ -98,12 +79,11 @@ public sealed class InMemoryMessageStore : IMessageStore
     /// <inheritdoc />
     public Task<IReadOnlyList<StoredMessage>> ReadLatestAsync(string room, int limit, CancellationToken cancellationToken)
     {
-        RoomName.Check(room);
-        ArgumentOutOfRangeException.ThrowIfNegative(limit);
+        StoreArguments.CheckRead(room, limit);
         cancellationToken.ThrowIfCancellationRequested();
         lock (_gate)
         {
-            ObjectDisposedException.ThrowIf(_disposed, this);
+            _lifecycle.ThrowIfDisposed();
             if (!_rooms.TryGetValue(room, out var stored)) return Task.FromResult<IReadOnlyList<StoredMessage>>([]);
             var count = Math.Min(limit, stored.Messages.Count);
             return Task.FromResult<IReadOnlyList<StoredMessage>>(stored.Messages.GetRange(stored.Messages.Count - count, count));
@@ -113,12 +93,11 @@ public sealed class InMemoryMessageStore : IMessageStore
     /// <inheritdoc />
     public Task<IReadOnlyList<StoredMessage>> ReadAfterAsync(string room, long afterId, int limit, CancellationToken cancellationToken)
     {
-        RoomName.Check(room);
-        ArgumentOutOfRangeException.ThrowIfNegative(limit);
+        StoreArguments.CheckRead(room, limit);
         cancellationToken.ThrowIfCancellationRequested();
         lock (_gate)
         {
-            ObjectDisposedException.ThrowIf(_disposed, this);
+            _lifecycle.ThrowIfDisposed();
             if (!_rooms.TryGetValue(room, out var stored)) return Task.FromResult<IReadOnlyList<StoredMessage>>([]);
             var start = (int)Math.Clamp(afterId - stored.FirstId + 1, 0, stored.Messages.Count);
             var count = Math.Min(limit, stored.Messages.Count - start);
@@ -132,7 +111,7 @@ public sealed class InMemoryMessageStore : IMessageStore
         cancellationToken.ThrowIfCancellationRequested();
         lock (_gate)
         {
-            ObjectDisposedException.ThrowIf(_disposed, this);
+            _lifecycle.ThrowIfDisposed();
             return Task.FromResult<IReadOnlyList<RoomSummary>>(
                 [.. _rooms.OrderBy(r => r.Key, StringComparer.Ordinal).Select(r => new RoomSummary(r.Key, r.Value.LastId))]);
         }
@@ -141,30 +120,24 @@ public sealed class InMemoryMessageStore : IMessageStore
     /// <inheritdoc />
     public Task<bool> PingAsync(CancellationToken cancellationToken)
     {
-        lock (_gate) return Task.FromResult(!_disposed);
+        return Task.FromResult(!_lifecycle.IsDisposed);
     }
 
     /// <inheritdoc />
-    public async ValueTask DisposeAsync()
+    public async ValueTask DisposeAsync() => await _lifecycle.DisposeAsync(Forget);
+
+    private static Task NothingToMigrate(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    // Appends check the lifecycle inside the same lock, so none lands after this.
+    private ValueTask Forget()
     {
-        RetentionLoop? retention;
         lock (_gate)
         {
-            retention = _retention;
-            _retention = null;
-        }
-
-        if (retention is not null)
-        {
-            await retention.DisposeAsync();
-        }
-
-        lock (_gate)
-        {
-            _disposed = true;
             _rooms.Clear();
             _batchKeys.Clear();
         }
+
+        return ValueTask.CompletedTask;
     }
 
     /// <summary>One retention pass, as the database stores do it: a prefix of the ids goes; returns how many.</summary>

@@ -7,7 +7,8 @@ namespace Chat.Storage;
 
 /// <summary>
 /// LISTENs on a dedicated connection for the notifications the appenders of all nodes queue with each commit
-/// ("&lt;instance&gt;:&lt;room&gt;:&lt;last id&gt;", see <see cref="PostgresAppender"/>), ignoring this node's own.
+/// ("&lt;instance&gt;:&lt;room&gt;:&lt;last id&gt;", see <see cref="PostgresAppender"/>), for the signals nodes relay to
+/// each other, and for presence changes (<see cref="PostgresPresenceStore"/>), ignoring this node's own.
 /// </summary>
 public sealed class PostgresCommitFeed : ICommitFeed
 {
@@ -45,25 +46,24 @@ public sealed class PostgresCommitFeed : ICommitFeed
         });
     }
 
+    /// <inheritdoc />
+    public bool Fits(string room, int payloadBytes) => _ownPrefix.Length + room.Length + 1 + payloadBytes <= MaxNotifyBytes;
+
+    /// <inheritdoc />
     public async Task<bool> PublishAsync(string room, string payload, CancellationToken cancellationToken)
     {
         var message = _ownPrefix + room + ":" + payload;
         if (Encoding.UTF8.GetByteCount(message) > MaxNotifyBytes) return false;
-        try
-        {
-            await using var command = _publisher.CreateCommand($"SELECT pg_notify('{SignalChannel}', $1)");
-            command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = message });
-            await command.ExecuteNonQueryAsync(cancellationToken);
-            return true;
-        }
-        catch (Exception e) when (e is NpgsqlException or IOException or TimeoutException or InvalidOperationException)
-        {
-            StorageLog.PublishFailed(_logger, e.Message);
-            return false;
-        }
+        await using var command = _publisher.CreateCommand($"SELECT pg_notify('{SignalChannel}', $1)");
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = message });
+        await command.ExecuteNonQueryAsync(cancellationToken);
+        return true;
     }
 
-    public async Task RunAsync(Action<string, long> committed, Action<string, string> signalled, Action connected, CancellationToken cancellationToken)
+    /// <summary>Closes the publishers' pool (the LISTEN connection ends with <see cref="RunAsync"/>).</summary>
+    public ValueTask DisposeAsync() => _publisher.DisposeAsync();
+
+    public async Task RunAsync(Action<string, long> committed, Action<string, string> signalled, Action<string> presenceChanged, Action connected, CancellationToken cancellationToken)
     {
         var delay = FirstRetryDelay;
         while (!cancellationToken.IsCancellationRequested)
@@ -77,13 +77,17 @@ public sealed class PostgresCommitFeed : ICommitFeed
                     {
                         if (TryParseSignal(e.Payload, out var signalRoom, out var payload)) signalled(signalRoom, payload);
                     }
+                    else if (e.Channel == PostgresPresenceStore.NotifyChannel)
+                    {
+                        if (e.Payload + ":" != _ownPrefix) presenceChanged(e.Payload);
+                    }
                     else if (TryParse(e.Payload, out var room, out var lastId))
                     {
                         committed(room, lastId);
                     }
                 };
                 await connection.OpenAsync(cancellationToken);
-                await using (var listen = new NpgsqlCommand($"LISTEN {PostgresAppender.NotifyChannel}; LISTEN {SignalChannel}", connection))
+                await using (var listen = new NpgsqlCommand($"LISTEN {PostgresAppender.NotifyChannel}; LISTEN {SignalChannel}; LISTEN {PostgresPresenceStore.NotifyChannel}", connection))
                 {
                     await listen.ExecuteNonQueryAsync(cancellationToken);
                 }

@@ -32,8 +32,7 @@ public sealed partial class PostgresMessageStore
     /// <inheritdoc />
     public async Task<IReadOnlyList<StoredMessage>> ReadLatestAsync(string room, int limit, CancellationToken cancellationToken)
     {
-        RoomName.Check(room);
-        ArgumentOutOfRangeException.ThrowIfNegative(limit);
+        StoreArguments.CheckRead(room, limit);
         var newestFirst = await ReadAsync(
             LatestSql,
             command =>
@@ -50,8 +49,7 @@ public sealed partial class PostgresMessageStore
     /// <inheritdoc />
     public async Task<IReadOnlyList<StoredMessage>> ReadAfterAsync(string room, long afterId, int limit, CancellationToken cancellationToken)
     {
-        RoomName.Check(room);
-        ArgumentOutOfRangeException.ThrowIfNegative(limit);
+        StoreArguments.CheckRead(room, limit);
         return await ReadAsync(
             AfterSql,
             command =>
@@ -151,7 +149,7 @@ public sealed partial class PostgresMessageStore
     // such a failure empties the pool and is tried once more on a new connection.
     private async Task<T> WithFreshRetryAsync<T>(Func<CancellationToken, Task<T>> read, CancellationToken cancellationToken)
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
+        _lifecycle.ThrowIfDisposed();
         try
         {
             return await read(cancellationToken);

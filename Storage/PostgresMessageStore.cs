@@ -22,8 +22,7 @@ public sealed partial class PostgresMessageStore : IMessageStore
     private readonly NpgsqlDataSource _readSource;
     private readonly NpgsqlDataSource _appendSource;
     private readonly AppendSlot[] _slots = [.. Enumerable.Range(0, AppendSlots).Select(_ => new AppendSlot())];
-    private RetentionLoop? _retention;
-    private bool _disposed;
+    private readonly StoreLifecycle _lifecycle;
 
     /// <param name="connectionString">An Npgsql connection string.</param>
     /// <param name="options">Validated here; an <see cref="ArgumentException"/> names a bad option.</param>
@@ -47,49 +46,24 @@ public sealed partial class PostgresMessageStore : IMessageStore
         // Unpooled: after a failure the append connection is closed for real, and the next one is a fresh session.
         var appendSettings = new NpgsqlConnectionStringBuilder(settings.ConnectionString) { Pooling = false };
         _appendSource = NpgsqlDataSource.Create(appendSettings);
+        _lifecycle = new StoreLifecycle(this, options, PruneAsync, logger, Description, AppendSlots);
     }
 
     /// <inheritdoc />
     public string Description { get; }
 
     /// <inheritdoc />
-    public async Task InitializeAsync(CancellationToken cancellationToken)
-    {
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        try
-        {
-            await using var connection = await _readSource.OpenConnectionAsync(cancellationToken);
-            var found = await PostgresSchema.MigrateAsync(connection, Description, cancellationToken);
-            if (found != PostgresSchema.LatestVersion)
-            {
-                StorageLog.SchemaMigrated(_logger, Description, found, PostgresSchema.LatestVersion);
-            }
-        }
-        catch (NpgsqlException e) when (!cancellationToken.IsCancellationRequested)
-        {
-            throw new StoreUnavailableException($"Cannot open {Description}: {Reason(e)}", e);
-        }
-
-        if (_options.RetentionEnabled && _retention is null)
-        {
-            _retention = new RetentionLoop(_options.RetentionInterval, PruneAsync, _logger, Description);
-        }
-    }
+    public Task InitializeAsync(CancellationToken cancellationToken) => _lifecycle.InitializeAsync(MigrateAsync, cancellationToken);
 
     /// <inheritdoc />
     public async ValueTask<long> AppendAsync(Guid batchKey, string room, ReadOnlyMemory<NewMessage> batch, CancellationToken cancellationToken)
     {
-        RoomName.Check(room);
-        if (batch.IsEmpty)
-        {
-            throw new ArgumentException("A batch holds at least one message.", nameof(batch));
-        }
+        StoreArguments.CheckAppend(room, batch);
 
-        var slot = _slots[(int)((uint)StringComparer.Ordinal.GetHashCode(room) % AppendSlots)];
-        await slot.Gate.WaitAsync(cancellationToken);
-        try
+        var index = (int)((uint)StringComparer.Ordinal.GetHashCode(room) % AppendSlots);
+        var slot = _slots[index];
+        using (await _lifecycle.EnterWriteAsync(index, cancellationToken))
         {
-            ObjectDisposedException.ThrowIf(_disposed, this);
             slot.Appender ??= await PostgresAppender.OpenAsync(
                 _appendSource, _options.CommandTimeoutSeconds, BatchKeyPolicy.PruneInterval, _options.InstanceId, cancellationToken);
             long firstId;
@@ -107,49 +81,43 @@ public sealed partial class PostgresMessageStore : IMessageStore
             await PruneBatchKeysAsync(slot, cancellationToken);
             return firstId;
         }
-        finally
-        {
-            slot.Gate.Release();
-        }
     }
 
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
-        if (_retention is { } retention)
+        if (!await _lifecycle.DisposeAsync(DropAppendersAsync))
         {
-            _retention = null;
-            await retention.DisposeAsync();
-        }
-
-        foreach (var slot in _slots)
-        {
-            await slot.Gate.WaitAsync();
-        }
-
-        try
-        {
-            if (_disposed)
-            {
-                return;
-            }
-
-            _disposed = true;
-            foreach (var slot in _slots)
-            {
-                await slot.DropAsync();
-            }
-        }
-        finally
-        {
-            foreach (var slot in _slots)
-            {
-                slot.Gate.Release();
-            }
+            return;
         }
 
         await _readSource.DisposeAsync();
         await _appendSource.DisposeAsync();
+    }
+
+    private async Task MigrateAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var connection = await _readSource.OpenConnectionAsync(cancellationToken);
+            var found = await PostgresSchema.MigrateAsync(connection, Description, cancellationToken);
+            if (found != PostgresSchema.LatestVersion)
+            {
+                StorageLog.SchemaMigrated(_logger, Description, found, PostgresSchema.LatestVersion);
+            }
+        }
+        catch (NpgsqlException e) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new StoreUnavailableException($"Cannot open {Description}: {Reason(e)}", e);
+        }
+    }
+
+    private async ValueTask DropAppendersAsync()
+    {
+        foreach (var slot in _slots)
+        {
+            await slot.DropAsync();
+        }
     }
 
     /// <summary>One line naming the cause: the server's SQLSTATE and text, or the connection failure and its cause.</summary>
@@ -178,10 +146,9 @@ public sealed partial class PostgresMessageStore : IMessageStore
         }
     }
 
-    /// <summary>One append connection and the gate that lets one append at a time use it.</summary>
+    /// <summary>One append connection; the lifecycle's gate of the same index lets one append at a time use it.</summary>
     private sealed class AppendSlot
     {
-        public readonly SemaphoreSlim Gate = new(1, 1);
         public PostgresAppender? Appender;
 
         public async Task DropAsync()

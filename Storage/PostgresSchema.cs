@@ -43,6 +43,20 @@ internal static class PostgresSchema
         DROP TABLE chat_id_counter;
         ALTER TABLE chat_batches ADD COLUMN room text NOT NULL DEFAULT 'general';
         """,
+
+        // Presence across nodes: one row per node and room under a lease (see PostgresPresenceStore). Unlogged: the
+        // rows are rewritten every few seconds and worth nothing after a database crash (PostgreSQL empties an unlogged
+        // table then), so they skip the WAL.
+        """
+        CREATE UNLOGGED TABLE chat_presence (
+            node text NOT NULL,
+            room text NOT NULL,
+            names jsonb NOT NULL,
+            connections integer NOT NULL,
+            expires_at timestamptz NOT NULL,
+            PRIMARY KEY (node, room));
+        CREATE INDEX chat_presence_expires_at ON chat_presence (expires_at);
+        """,
     ];
 
     internal static int LatestVersion => Migrations.Length;

@@ -29,8 +29,7 @@ public sealed partial class SqliteMessageStore
     /// <inheritdoc />
     public Task<IReadOnlyList<StoredMessage>> ReadLatestAsync(string room, int limit, CancellationToken cancellationToken)
     {
-        RoomName.Check(room);
-        ArgumentOutOfRangeException.ThrowIfNegative(limit);
+        StoreArguments.CheckRead(room, limit);
         var newestFirst = Read(LatestSql, limit, cancellationToken, ("$room", room), ("$limit", limit));
         newestFirst.Reverse();
         return Task.FromResult<IReadOnlyList<StoredMessage>>(newestFirst);
@@ -39,8 +38,7 @@ public sealed partial class SqliteMessageStore
     /// <inheritdoc />
     public Task<IReadOnlyList<StoredMessage>> ReadAfterAsync(string room, long afterId, int limit, CancellationToken cancellationToken)
     {
-        RoomName.Check(room);
-        ArgumentOutOfRangeException.ThrowIfNegative(limit);
+        StoreArguments.CheckRead(room, limit);
         return Task.FromResult<IReadOnlyList<StoredMessage>>(
             Read(AfterSql, limit, cancellationToken, ("$room", room), ("$after", afterId), ("$limit", limit)));
     }
@@ -48,7 +46,7 @@ public sealed partial class SqliteMessageStore
     /// <inheritdoc />
     public Task<IReadOnlyList<RoomSummary>> ReadRoomsAsync(CancellationToken cancellationToken)
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
+        _lifecycle.ThrowIfDisposed();
         cancellationToken.ThrowIfCancellationRequested();
         using var connection = OpenReader();
         using var command = new SqliteCommand(RoomsSql, connection);
@@ -67,7 +65,7 @@ public sealed partial class SqliteMessageStore
     {
         try
         {
-            ObjectDisposedException.ThrowIf(_disposed, this);
+            _lifecycle.ThrowIfDisposed();
             cancellationToken.ThrowIfCancellationRequested();
             using var connection = OpenReader();
             using var command = connection.CreateCommand();
@@ -107,7 +105,7 @@ public sealed partial class SqliteMessageStore
     private List<StoredMessage> Read(
         string sql, int limit, CancellationToken cancellationToken, params (string Name, object Value)[] parameters)
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
+        _lifecycle.ThrowIfDisposed();
         cancellationToken.ThrowIfCancellationRequested();
         using var connection = OpenReader();
         using var command = new SqliteCommand(sql, connection);

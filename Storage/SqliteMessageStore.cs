@@ -16,10 +16,8 @@ public sealed partial class SqliteMessageStore : IMessageStore
     private readonly ILogger<SqliteMessageStore> _logger;
     private readonly string _directory;
     private readonly string _connectionString;
-    private readonly SemaphoreSlim _appendGate = new(1, 1);
+    private readonly StoreLifecycle _lifecycle;
     private SqliteAppender? _appender;
-    private RetentionLoop? _retention;
-    private bool _disposed;
 
     /// <param name="dataDirectory">Created when missing; the database is <c>chat.db</c> inside it.</param>
     /// <param name="options">Validated here; an <see cref="ArgumentException"/> names a bad option.</param>
@@ -44,15 +42,53 @@ public sealed partial class SqliteMessageStore : IMessageStore
             Pooling = true,
             DefaultTimeout = options.CommandTimeoutSeconds,
         }.ToString();
+
+        // One writer: SQLite has one write lock for the whole file.
+        _lifecycle = new StoreLifecycle(this, options, PruneAsync, logger, Description, writeSlots: 1);
     }
 
     /// <inheritdoc />
     public string Description { get; }
 
     /// <inheritdoc />
-    public Task InitializeAsync(CancellationToken cancellationToken)
+    public Task InitializeAsync(CancellationToken cancellationToken) => _lifecycle.InitializeAsync(Migrate, cancellationToken);
+
+    /// <inheritdoc />
+    public async ValueTask<long> AppendAsync(Guid batchKey, string room, ReadOnlyMemory<NewMessage> batch, CancellationToken cancellationToken)
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
+        StoreArguments.CheckAppend(room, batch);
+
+        using (await _lifecycle.EnterWriteAsync(0, cancellationToken))
+        {
+            _appender ??= SqliteAppender.Open(OpenWriter(), BatchKeyPolicy.PruneInterval);
+            try
+            {
+                return _appender.Append(batchKey, room, batch.Span);
+            }
+            catch (Exception e)
+            {
+                StorageLog.AppendFailed(_logger, e, Description);
+                DropAppender();
+                throw;
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        if (!await _lifecycle.DisposeAsync(DropAppenderAsync))
+        {
+            return;
+        }
+
+        // Pooled connections keep the file open; release them so the directory can be moved or deleted.
+        using var connection = new SqliteConnection(_connectionString);
+        SqliteConnection.ClearPool(connection);
+    }
+
+    private Task Migrate(CancellationToken cancellationToken)
+    {
         cancellationToken.ThrowIfCancellationRequested();
         try
         {
@@ -70,73 +106,7 @@ public sealed partial class SqliteMessageStore : IMessageStore
             throw new StoreUnavailableException($"Cannot open {Description}: {reason}", e);
         }
 
-        if (_options.RetentionEnabled && _retention is null)
-        {
-            _retention = new RetentionLoop(_options.RetentionInterval, PruneAsync, _logger, Description);
-        }
-
         return Task.CompletedTask;
-    }
-
-    /// <inheritdoc />
-    public async ValueTask<long> AppendAsync(Guid batchKey, string room, ReadOnlyMemory<NewMessage> batch, CancellationToken cancellationToken)
-    {
-        RoomName.Check(room);
-        if (batch.IsEmpty)
-        {
-            throw new ArgumentException("A batch holds at least one message.", nameof(batch));
-        }
-
-        await _appendGate.WaitAsync(cancellationToken);
-        try
-        {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            _appender ??= SqliteAppender.Open(OpenWriter(), BatchKeyPolicy.PruneInterval);
-            try
-            {
-                return _appender.Append(batchKey, room, batch.Span);
-            }
-            catch (Exception e)
-            {
-                StorageLog.AppendFailed(_logger, e, Description);
-                DropAppender();
-                throw;
-            }
-        }
-        finally
-        {
-            _appendGate.Release();
-        }
-    }
-
-    /// <inheritdoc />
-    public async ValueTask DisposeAsync()
-    {
-        if (_retention is { } retention)
-        {
-            _retention = null;
-            await retention.DisposeAsync();
-        }
-
-        await _appendGate.WaitAsync();
-        try
-        {
-            if (_disposed)
-            {
-                return;
-            }
-
-            _disposed = true;
-            DropAppender();
-        }
-        finally
-        {
-            _appendGate.Release();
-        }
-
-        // Pooled connections keep the file open; release them so the directory can be moved or deleted.
-        using var connection = new SqliteConnection(_connectionString);
-        SqliteConnection.ClearPool(connection);
     }
 
     private SqliteConnection OpenWriter()
@@ -171,5 +141,11 @@ public sealed partial class SqliteMessageStore : IMessageStore
     {
         _appender?.Dispose();
         _appender = null;
+    }
+
+    private ValueTask DropAppenderAsync()
+    {
+        DropAppender();
+        return ValueTask.CompletedTask;
     }
 }

@@ -28,7 +28,4 @@ internal static partial class StorageLog
 
     [LoggerMessage(EventId = 3011, Level = LogLevel.Warning, Message = "commit feed lost its connection, reconnecting in {DelayMs} ms: {Error}")]
     public static partial void FeedLost(ILogger logger, int delayMs, string error);
-
-    [LoggerMessage(EventId = 3012, Level = LogLevel.Warning, Message = "could not publish a signal to the other nodes: {Error}")]
-    public static partial void PublishFailed(ILogger logger, string error);
 }

@@ -3,6 +3,7 @@ using System.Text;
 using System.Threading.Channels;
 using Chat.Pipeline.Items;
 using Chat.Pipeline.Metrics;
+using Chat.Pipeline.Presence;
 using Chat.Pipeline.Replay;
 using Chat.Pipeline.Rooms;
 using Chat.Reactor;
@@ -26,17 +27,34 @@ internal sealed class ClusterFeed(
     ILogger logger)
 {
     public const int PageSize = 1000;
+
+    /// <summary>The error frame's reason for a signal that cannot reach the other nodes.</summary>
+    public const string SignalTooLarge = "signal too large to relay to the other nodes (NOTIFY payloads stop below 8000 bytes)";
     private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(2);
     private readonly Channel<bool> _kicks = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private readonly ConcurrentQueue<Room> _due = new();
+    private readonly LogLimiter _publishFailures = new();
     // Signals wait here for the publisher; a full queue drops them (counted): signalling is best effort, never a brake.
     private readonly Channel<(Room Room, string Payload)> _outgoing = Channel.CreateBounded<(Room, string)>(
         new BoundedChannelOptions(1024) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
 
-    /// <summary>Sends a signalling payload (the relayed JSON) to the room's connections on the other nodes (broadcast's thread).</summary>
-    public void Publish(Room room, ReadOnlySpan<byte> payload)
+    /// <summary>Told when other nodes' presence changed or the feed reconnected.</summary>
+    public PresenceSync? PresenceSync { get; set; }
+
+    /// <summary>
+    /// Sends a signalling payload (the relayed JSON) to the room's connections on the other nodes (broadcast's thread).
+    /// False, and nothing sent, when it is too large for the feed: the sender gets an error rather than a call that
+    /// reaches some members of the room and not others.
+    /// </summary>
+    public bool Publish(Room room, ReadOnlySpan<byte> payload)
     {
+        if (!feed.Fits(room.Name, payload.Length))
+        {
+            ServerMetrics.Add(ref metrics.SignalsDropped);
+            return false;
+        }
         if (!_outgoing.Writer.TryWrite((room, Encoding.UTF8.GetString(payload)))) ServerMetrics.Add(ref metrics.SignalsDropped);
+        return true;
     }
 
     /// <summary>Asks for every message of the room up to <paramref name="id"/> (any thread).</summary>
@@ -55,7 +73,7 @@ internal sealed class ClusterFeed(
     public async Task RunAsync(CancellationToken stopping)
     {
         // A room another node wrote to exists from then on, here too: it is not a handshake's to refuse.
-        var listening = feed.RunAsync((name, id) => Want(rooms.Known(name), id), Signalled, ReadAll, stopping);
+        var listening = feed.RunAsync((name, id) => Want(rooms.Known(name), id), Signalled, _ => PresenceSync?.ReloadSoon(), Connected, stopping);
         var publishing = PublishAsync(stopping);
         try
         {
@@ -82,7 +100,16 @@ internal sealed class ClusterFeed(
         {
             await foreach (var (room, payload) in _outgoing.Reader.ReadAllAsync(stopping).ConfigureAwait(false))
             {
-                if (!await feed.PublishAsync(room.Name, payload, stopping).ConfigureAwait(false)) ServerMetrics.Add(ref metrics.SignalsDropped);
+                try
+                {
+                    if (!await feed.PublishAsync(room.Name, payload, stopping).ConfigureAwait(false)) ServerMetrics.Add(ref metrics.SignalsDropped);
+                }
+                catch (Exception e) when (e is not OperationCanceledException || !stopping.IsCancellationRequested)
+                {
+                    // Best effort, never a brake: the signal is dropped and counted, and an outage is a few lines, not one per signal.
+                    ServerMetrics.Add(ref metrics.SignalsDropped);
+                    if (_publishFailures.TryAcquire(out var suppressed)) PipelineLog.SignalPublishFailed(logger, suppressed, e.Message);
+                }
             }
         }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)
@@ -106,6 +133,13 @@ internal sealed class ClusterFeed(
     {
         if (Interlocked.Exchange(ref room.ClusterQueued, 1) == 0) _due.Enqueue(room);
         _kicks.Writer.TryWrite(true);
+    }
+
+    // Notifications sent while the feed was away are lost: read the rooms and the other nodes' presence again.
+    private void Connected()
+    {
+        ReadAll();
+        PresenceSync?.ReloadSoon();
     }
 
     private void ReadAll()

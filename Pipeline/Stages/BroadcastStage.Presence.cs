@@ -7,8 +7,15 @@ namespace Chat.Pipeline.Stages;
 
 internal sealed partial class BroadcastStage
 {
-    // Rooms whose set of names changed since the last tick; the tick sends each one frame (batching).
+    // Rooms whose set of names (every node's) changed since the last tick; the tick sends each one frame (batching).
     private readonly List<Room> _presenceDirty = [];
+    // Rooms whose set on this node changed since the last tick: offered to the other nodes once a tick.
+    private readonly List<Room> _presenceLocal = [];
+    // Rooms where other nodes had someone at the last read, so that a room they all left is emptied.
+    private readonly HashSet<Room> _presenceRemote = [];
+
+    /// <summary>Set when other nodes share the store: carries presence to and from them.</summary>
+    public PresenceSync? Sync { get; set; }
 
     /// <summary>A connection that joined its room counts as online there until it leaves, live or catching up.</summary>
     private void Enter(Session session)
@@ -16,9 +23,9 @@ internal sealed partial class BroadcastStage
         if (session.PresentAs is not null) return;
         var room = session.Room!;
         session.PresentAs = Encoding.UTF8.GetString(session.UsernameEscaped);
-        var changed = room.Presence.Changed;
+        var (changed, local) = (room.Presence.Changed, room.Presence.LocalChanged);
         room.Presence.Add(session.PresentAs);
-        if (!changed && room.Presence.Changed) _presenceDirty.Add(room);
+        Track(room, changed, local);
     }
 
     private void Exit(Session session)
@@ -26,16 +33,59 @@ internal sealed partial class BroadcastStage
         if (session.PresentAs is not { } name) return;
         session.PresentAs = null;
         var room = session.Room!;
-        var changed = room.Presence.Changed;
+        var (changed, local) = (room.Presence.Changed, room.Presence.LocalChanged);
         room.Presence.Remove(name);
-        if (!changed && room.Presence.Changed) _presenceDirty.Add(room);
+        Track(room, changed, local);
     }
 
-    /// <summary>One frame per changed room, to its live connections that asked for presence.</summary>
+    private void Track(Room room, bool changed, bool local)
+    {
+        if (!changed && room.Presence.Changed) _presenceDirty.Add(room);
+        if (Sync is not null && !local && room.Presence.LocalChanged) _presenceLocal.Add(room);
+    }
+
+    /// <summary>
+    /// The tick: takes in the other nodes' latest presence, offers this node's changes to them, then sends one frame per
+    /// changed room to its live connections that asked for presence.
+    /// </summary>
     private void PublishPresence()
     {
+        if (Sync is not null)
+        {
+            TakeRemotePresence(Sync);
+            foreach (var room in _presenceLocal)
+            {
+                var (names, connections) = room.Presence.TakeLocal();
+                Sync.Offer(room.Name, names, connections);
+            }
+            _presenceLocal.Clear();
+        }
         foreach (var room in _presenceDirty) PublishPresence(room);
         _presenceDirty.Clear();
+    }
+
+    private void TakeRemotePresence(PresenceSync sync)
+    {
+        if (sync.TakeRemote() is not { } remote) return;
+        foreach (var room in _presenceRemote)
+        {
+            if (!remote.ContainsKey(room.Name)) SetRemote(room, [], 0);
+        }
+        _presenceRemote.Clear();
+        foreach (var (name, row) in remote)
+        {
+            // A room another node has people in exists here too (as one another node wrote to does).
+            var room = rooms.Known(name);
+            SetRemote(room, row.Names, row.Connections);
+            _presenceRemote.Add(room);
+        }
+    }
+
+    private void SetRemote(Room room, IReadOnlyList<string> names, int connections)
+    {
+        var changed = room.Presence.Changed;
+        room.Presence.SetRemote([.. names], connections);
+        if (!changed && room.Presence.Changed) _presenceDirty.Add(room);
     }
 
     private void PublishPresence(Room room)

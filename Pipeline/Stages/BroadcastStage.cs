@@ -150,8 +150,8 @@ internal sealed partial class BroadcastStage(
                         Leave(entry.Session);
                         break;
                     case ItemKind.Signal:
-                        Relay(room, entry.Frame!, entry.TailLength, entry.Session);
-                        Cluster?.Publish(room, entry.Frame!.Span[entry.Count..entry.TailLength]);
+                        if (Cluster is null || Cluster.Publish(room, entry.Frame!.Span[entry.Count..entry.TailLength])) Relay(room, entry.Frame!, entry.TailLength, entry.Session);
+                        else ErrorFrames.Send(entry.Session, ClusterFeed.SignalTooLarge);
                         entry.Frame!.Release();
                         break;
                     case ItemKind.CloseAfter:

@@ -12,19 +12,14 @@ namespace Chat.Reactor.Epoll;
 /// </summary>
 internal sealed partial class EpollTransport : ITransport
 {
-    private readonly Socket _listener;
+    private readonly ListenerSocket _listener;
     private readonly int _listenFd;
     private readonly ReactorOptions _options;
     private readonly ChannelWriter<TransportEvent> _events;
-    private readonly ILogger _logger;
     private readonly EventLoop[] _loops;
     private readonly Action<EpollConnection> _onClosed;
-    private readonly TaskCompletionSource _allClosed = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<long, EpollConnection> _connections = new();
-    private long _nextId;
+    private readonly ConnectionTable _connections = new();
     private int _nextLoop;
-    private int _open;
-    private long _refused;
     private int _accepting = 1;
     private int _disposing;
 
@@ -32,35 +27,23 @@ internal sealed partial class EpollTransport : ITransport
     {
         _options = options;
         _events = events;
-        _logger = logger;
         _onClosed = Forget;
-        _listener = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
-        try
-        {
-            _listener.Bind(endPoint);
-            _listener.Listen(options.Backlog);
-            _listener.Blocking = false;
-        }
-        catch
-        {
-            _listener.Dispose();
-            throw;
-        }
-        _listenFd = (int)_listener.Handle;
-        LocalEndPoint = (IPEndPoint)_listener.LocalEndPoint!;
+        _refusals = new AcceptRefusals(options, logger);
+        _listener = ListenerSocket.Open(endPoint, options.Backlog, blocking: false);
+        _listenFd = _listener.Descriptor;
         _loops = new EventLoop[options.EventLoops];
         for (var i = 0; i < _loops.Length; i++) _loops[i] = new EventLoop(i, events);
         _loops[0].OnAcceptable = AcceptAll;
         _resumeTimer = new Timer(static state => ((EpollTransport)state!).ResumeAccepting(), this, Timeout.Infinite, Timeout.Infinite);
     }
 
-    public IPEndPoint LocalEndPoint { get; }
+    public IPEndPoint LocalEndPoint => _listener.LocalEndPoint;
 
     public ReactorBackend Backend => ReactorBackend.Epoll;
 
-    public int ConnectionCount => Volatile.Read(ref _open);
+    public int ConnectionCount => _connections.Count;
 
-    public long RefusedCount => Interlocked.Read(ref _refused);
+    public long RefusedCount => _refusals.Refused;
 
     public void Start()
     {
@@ -74,7 +57,7 @@ internal sealed partial class EpollTransport : ITransport
         {
             if (Interlocked.Exchange(ref _accepting, 0) == 0) return;
             _loops[0].UnwatchListener(_listenFd);
-            _listener.Dispose();
+            _listener.StopListening();
         }
     }
 
@@ -83,15 +66,13 @@ internal sealed partial class EpollTransport : ITransport
         if (Interlocked.Exchange(ref _disposing, 1) != 0) return;
         StopAccepting();
         await _resumeTimer.DisposeAsync().ConfigureAwait(false);
-        foreach (var connection in _connections.Values) connection.Abort();
-        if (_connections.IsEmpty) _allClosed.TrySetResult();
-        await _allClosed.Task.ConfigureAwait(false);
+        await _connections.CloseAllAsync().ConfigureAwait(false);
         foreach (var loop in _loops)
         {
             loop.Stop();
             loop.Dispose();
         }
-        _spare.Dispose();
+        _listener.Dispose();
         _events.TryComplete();
     }
 
@@ -112,23 +93,18 @@ internal sealed partial class EpollTransport : ITransport
                 PauseAccepting((SocketError)errno);
                 return;
             }
-            _backoff.Succeeded();
-            if (_options.MaxConnections > 0 && Volatile.Read(ref _open) >= _options.MaxConnections)
+            _listener.Backoff.Succeeded();
+            var verdict = _refusals.Judge(fd, _connections.Count);
+            if (verdict != AcceptVerdict.Admit)
             {
-                RefuseAtCap(fd);
-                continue;
-            }
-            if (DescriptorBudget.IsInHeadroom(fd))
-            {
-                RefuseInHeadroom(fd);
+                Refuse(fd, verdict);
                 continue;
             }
             var one = 1;
             Libc.setsockopt(fd, Libc.IPPROTO_TCP, Libc.TCP_NODELAY, &one, sizeof(int));
             var loop = _loops[(uint)Interlocked.Increment(ref _nextLoop) % (uint)_loops.Length];
-            var connection = new EpollConnection(Interlocked.Increment(ref _nextId), fd, PeerOf(address), _options, loop, _onClosed);
-            Interlocked.Increment(ref _open);
-            _connections[connection.Id] = connection;
+            var connection = new EpollConnection(_connections.NextId(), fd, PeerOf(address), _options, loop, _onClosed);
+            _connections.Add(connection);
             connection.Adopt();
         }
     }
@@ -143,10 +119,8 @@ internal sealed partial class EpollTransport : ITransport
 
     private void Forget(EpollConnection connection)
     {
-        _connections.TryRemove(connection.Id, out _);
-        Interlocked.Decrement(ref _open);
+        _connections.Remove(connection);
         // A closed connection freed a descriptor: a paused accept can take the next peer now rather than at the timer.
         if (Volatile.Read(ref _paused)) ResumeAccepting();
-        if (Volatile.Read(ref _disposing) == 1 && _connections.IsEmpty) _allClosed.TrySetResult();
     }
 }

@@ -7,34 +7,16 @@ internal sealed partial class SocketTransport
 {
     // How long shedding waits for the backlog's head; the listener was readable, so it is there unless another took it.
     private static readonly TimeSpan ShedWait = TimeSpan.FromMilliseconds(100);
-    private readonly AcceptBackoff _backoff = new();
-    private readonly SpareDescriptor _spare = new();
-    private readonly LogLimiter _acceptFailures = new();
-    private readonly LogLimiter _refusals = new();
-    private readonly LogLimiter _headroomRefusals = new();
+    private readonly AcceptRefusals _refusals;
     // Set during a pause: a connection that closes completes it, ending the pause early.
     private TaskCompletionSource? _descriptorFreed;
 
-    private void RefuseAtCap(Socket socket)
-    {
-        Refuse(socket);
-        if (_refusals.TryAcquire(out var suppressed)) ReactorLog.Refused(_logger, Volatile.Read(ref _open), _options.MaxConnections, suppressed);
-    }
-
-    private void RefuseInHeadroom(Socket socket)
-    {
-        var descriptor = socket.SafeHandle.DangerousGetHandle();
-        Refuse(socket);
-        if (_headroomRefusals.TryAcquire(out var suppressed)) ReactorLog.RefusedInHeadroom(_logger, descriptor, DescriptorBudget.Headroom, suppressed);
-    }
-
     /// <summary>Writes the refusal (a fresh socket's send buffer always takes it) and closes without reading.</summary>
-    private void Refuse(Socket socket)
+    private void Refuse(Socket socket, AcceptVerdict verdict)
     {
         var refusal = _options.RefusalResponse.Span;
         if (!refusal.IsEmpty) socket.Send(refusal, SocketFlags.None, out _);
-        // Counted before the close, so that whoever sees the peer's end of it also sees the count.
-        Interlocked.Increment(ref _refused);
+        _refusals.Record(verdict, socket.SafeHandle.DangerousGetHandle(), _connections.Count);
         socket.Dispose();
     }
 
@@ -45,8 +27,8 @@ internal sealed partial class SocketTransport
     private async Task<bool> PauseAcceptingAsync(SocketError error)
     {
         if (error == SocketError.TooManyOpenSockets) await ShedOneAsync().ConfigureAwait(false);
-        var delay = _backoff.Failed();
-        if (_acceptFailures.TryAcquire(out var suppressed)) ReactorLog.AcceptFailed(_logger, error, delay.TotalMilliseconds, suppressed);
+        var delay = _listener.Backoff.Failed();
+        _refusals.AcceptFailed(error, delay);
         var freed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         Volatile.Write(ref _descriptorFreed, freed);
         try
@@ -71,13 +53,14 @@ internal sealed partial class SocketTransport
     /// <summary>Frees the spare descriptor to accept the backlog's head and refuse it, then takes the spare back.</summary>
     private async Task ShedOneAsync()
     {
-        if (!_spare.Held) return;
-        _spare.Release();
+        var spare = _listener.Spare;
+        if (!spare.Held) return;
+        spare.Release();
         try
         {
             using var wait = CancellationTokenSource.CreateLinkedTokenSource(_stopAccepting.Token);
             wait.CancelAfter(ShedWait);
-            Refuse(await _listener.AcceptAsync(wait.Token).ConfigureAwait(false));
+            Refuse(await _listener.Socket.AcceptAsync(wait.Token).ConfigureAwait(false), AcceptVerdict.Shed);
         }
         catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or SocketException)
         {
@@ -85,7 +68,7 @@ internal sealed partial class SocketTransport
         }
         finally
         {
-            _spare.Take();
+            spare.Take();
         }
     }
 }

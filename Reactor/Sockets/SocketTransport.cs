@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 using System.Threading.Channels;
@@ -9,54 +8,38 @@ namespace Chat.Reactor.Sockets;
 /// <summary>The portable backend: an accept loop and one receive loop per connection on <see cref="Socket"/> async operations.</summary>
 internal sealed partial class SocketTransport : ITransport
 {
-    private readonly Socket _listener;
+    private readonly ListenerSocket _listener;
     private readonly ReactorOptions _options;
     private readonly ChannelWriter<TransportEvent> _events;
-    private readonly ILogger _logger;
-    private readonly ConcurrentDictionary<long, SocketConnection> _connections = new();
-    private readonly TaskCompletionSource _allClosed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly ConnectionTable _connections = new();
     private readonly CancellationTokenSource _stopAccepting = new();
     private readonly Action<SocketConnection> _onClosed;
     private Task _acceptLoop = Task.CompletedTask;
-    private long _nextId;
-    private int _open;
-    private long _refused;
     private int _disposing;
 
     public SocketTransport(IPEndPoint endPoint, ReactorOptions options, ChannelWriter<TransportEvent> events, ILogger<SocketTransport> logger)
     {
         _options = options;
         _events = events;
-        _logger = logger;
         _onClosed = Forget;
-        _listener = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
-        try
-        {
-            _listener.Bind(endPoint);
-            _listener.Listen(options.Backlog);
-        }
-        catch
-        {
-            _listener.Dispose();
-            throw;
-        }
-        LocalEndPoint = (IPEndPoint)_listener.LocalEndPoint!;
+        _refusals = new AcceptRefusals(options, logger);
+        _listener = ListenerSocket.Open(endPoint, options.Backlog, blocking: true);
     }
 
-    public IPEndPoint LocalEndPoint { get; }
+    public IPEndPoint LocalEndPoint => _listener.LocalEndPoint;
 
     public ReactorBackend Backend => ReactorBackend.Sockets;
 
-    public int ConnectionCount => Volatile.Read(ref _open);
+    public int ConnectionCount => _connections.Count;
 
-    public long RefusedCount => Interlocked.Read(ref _refused);
+    public long RefusedCount => _refusals.Refused;
 
     public void Start() => _acceptLoop = AcceptLoopAsync();
 
     public void StopAccepting()
     {
         _stopAccepting.Cancel();
-        _listener.Dispose();
+        _listener.StopListening();
     }
 
     public async ValueTask DisposeAsync()
@@ -64,10 +47,8 @@ internal sealed partial class SocketTransport : ITransport
         if (Interlocked.Exchange(ref _disposing, 1) != 0) return;
         StopAccepting();
         await _acceptLoop.ConfigureAwait(false);
-        foreach (var connection in _connections.Values) connection.Abort();
-        if (_connections.IsEmpty) _allClosed.TrySetResult();
-        await _allClosed.Task.ConfigureAwait(false);
-        _spare.Dispose();
+        await _connections.CloseAllAsync().ConfigureAwait(false);
+        _listener.Dispose();
         _events.TryComplete();
         _stopAccepting.Dispose();
     }
@@ -79,7 +60,7 @@ internal sealed partial class SocketTransport : ITransport
             Socket socket;
             try
             {
-                socket = await _listener.AcceptAsync(_stopAccepting.Token).ConfigureAwait(false);
+                socket = await _listener.Socket.AcceptAsync(_stopAccepting.Token).ConfigureAwait(false);
             }
             catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException)
             {
@@ -90,31 +71,24 @@ internal sealed partial class SocketTransport : ITransport
                 if (!await PauseAcceptingAsync(e.SocketErrorCode).ConfigureAwait(false)) return;
                 continue;
             }
-            _backoff.Succeeded();
-            if (_options.MaxConnections > 0 && Volatile.Read(ref _open) >= _options.MaxConnections)
+            _listener.Backoff.Succeeded();
+            var verdict = _refusals.Judge(socket.SafeHandle.DangerousGetHandle(), _connections.Count);
+            if (verdict != AcceptVerdict.Admit)
             {
-                RefuseAtCap(socket);
-                continue;
-            }
-            if (DescriptorBudget.IsInHeadroom(socket.SafeHandle.DangerousGetHandle()))
-            {
-                RefuseInHeadroom(socket);
+                Refuse(socket, verdict);
                 continue;
             }
             socket.NoDelay = true;
-            var connection = new SocketConnection(Interlocked.Increment(ref _nextId), socket, _options, _events, _onClosed);
-            Interlocked.Increment(ref _open);
-            _connections[connection.Id] = connection;
+            var connection = new SocketConnection(_connections.NextId(), socket, _options, _events, _onClosed);
+            _connections.Add(connection);
             _ = connection.RunAsync();
         }
     }
 
     private void Forget(SocketConnection connection)
     {
-        _connections.TryRemove(connection.Id, out _);
-        Interlocked.Decrement(ref _open);
+        _connections.Remove(connection);
         // A closed connection freed a descriptor: a paused accept loop can take the next peer now.
         Volatile.Read(ref _descriptorFreed)?.TrySetResult();
-        if (Volatile.Read(ref _disposing) == 1 && _connections.IsEmpty) _allClosed.TrySetResult();
     }
 }

@@ -1,6 +1,7 @@
 using Chat.UnitTests.EndToEnd;
 using Chat.UnitTests.Infrastructure;
 using Npgsql;
+using Xunit.Abstractions;
 
 namespace Chat.UnitTests.Cluster;
 
@@ -10,7 +11,7 @@ namespace Chat.UnitTests.Cluster;
 /// nothing.
 /// </summary>
 [Collection("Postgres")]
-public sealed partial class MultiNodeTests(PostgresFixture fixture)
+public sealed partial class MultiNodeTests(PostgresFixture fixture, ITestOutputHelper output)
 {
     private async Task<(string Store, ServerProcess[] Nodes)> StartNodesAsync(int count)
     {

@@ -40,7 +40,7 @@ public sealed partial class PostgresMessageStoreTests
     {
         var writer = await OpenAsync(new StoreOptions { InstanceId = "writer" });
         var own = await OpenAsync(new StoreOptions { InstanceId = "reader" });
-        var feed = new PostgresCommitFeed(_connectionString, new StoreOptions { InstanceId = "reader" }, NullLogger<PostgresCommitFeed>.Instance);
+        await using var feed = new PostgresCommitFeed(_connectionString, new StoreOptions { InstanceId = "reader" }, NullLogger<PostgresCommitFeed>.Instance);
         var heard = new List<(string Room, long LastId)>();
         var signals = new List<(string Room, string Payload)>();
         var gotSignal = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -64,6 +64,7 @@ public sealed partial class PostgresMessageStoreTests
                     gotSignal.TrySetResult();
                 }
             },
+            _ => { },
             () => connected.TrySetResult(),
             stop.Token);
         await connected.Task.WaitAsync(RoomWait);
@@ -71,7 +72,7 @@ public sealed partial class PostgresMessageStoreTests
         await own.AppendAsync(Guid.NewGuid(), "mine", Batch(2), CancellationToken.None);
         await writer.AppendAsync(Guid.NewGuid(), "lobby_1", Batch(3), CancellationToken.None);
         await writer.AppendAsync(Guid.NewGuid(), Batch(2), CancellationToken.None);
-        var writerFeed = new PostgresCommitFeed(_connectionString, new StoreOptions { InstanceId = "writer" }, NullLogger<PostgresCommitFeed>.Instance);
+        await using var writerFeed = new PostgresCommitFeed(_connectionString, new StoreOptions { InstanceId = "writer" }, NullLogger<PostgresCommitFeed>.Instance);
         Assert.True(await feed.PublishAsync("mine", "{\"own\":true}", CancellationToken.None));
         Assert.True(await writerFeed.PublishAsync("call", "{\"messageType\":\"webRTC-offer\",\"note\":\"a:b\"}", CancellationToken.None));
         Assert.False(await writerFeed.PublishAsync("call", new string('x', 8000), CancellationToken.None));
