@@ -19,8 +19,10 @@ public sealed class SlowConsumerDropTests
 {
     private const long HighWaterMark = 64 * 1024;
 
-    // 64 messages of 30 KB: about 1.9 MiB, thirty times the limit.
-    private const int Messages = 64;
+    // 250 messages of 30 KB: about 7.2 MiB, over a hundred times the limit and more than the kernel's buffers of the
+    // connection hold (a send buffer grows to 4 MiB by tcp_wmem); under one replay page (256), so the store replay
+    // queues them all without waiting for a drain.
+    private const int Messages = 250;
 
     private static readonly string Comment = new('x', 30_000);
     private static readonly TimeSpan Within = TimeSpan.FromSeconds(60);
@@ -32,10 +34,10 @@ public sealed class SlowConsumerDropTests
         await using var server = await StartAsync(await StoreAsync(stored: 0));
         await using var stalled = await RawClient.OpenWebSocketAsync(server.EndPoint, "name=stalled", receiveBuffer: 4096);
 
-        // Live frames trickle in one by one, and the kernel's send buffer (up to 4 MiB by tcp_wmem) takes them before
-        // the queue grows: rounds go on until the client is dropped, bounded at 25 rounds (48 MiB).
+        // Live frames trickle in one by one, and the kernel's send buffer takes them before the queue grows: rounds go
+        // on until the client is dropped, bounded at 4 rounds (29 MiB).
         var dropped = 0L;
-        for (var round = 0; round < 25 && dropped == 0; round++)
+        for (var round = 0; round < 4 && dropped == 0; round++)
         {
             await SendAndReadEchoesAsync(server);
             dropped = await DroppedAsync(server);
