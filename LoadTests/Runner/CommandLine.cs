@@ -49,6 +49,7 @@ internal static class CommandLine
           --out DIR                   where the reports go (default artifacts/loadtest/<scenario>)
           --no-live                   no live progress line
           --tls                       the started server speaks TLS with a throwaway certificate; clients use https and wss
+          --server PATH               start this ChatServer.dll as ours (another build, e.g. an older commit's, for before/after runs)
 
         exit codes: 0 ok, 1 run failed (target unreachable, checks failed), 2 bad arguments
         """;
@@ -101,6 +102,7 @@ internal static class CommandLine
                 "--out" => options with { Out = NonEmpty(name, value) },
                 "--no-live" => options with { Live = false },
                 "--tls" => options with { Tls = true },
+                "--server" => options with { ServerDll = ExistingFile(name, value) },
                 _ => throw new UsageException($"unknown option '{name}' (see --help)"),
             };
         }
@@ -115,6 +117,7 @@ internal static class CommandLine
             throw new UsageException("--target url needs --url http://HOST:PORT");
         }
 
+        if (options.ServerDll is not null && options.Target != TargetKind.Ours) throw new UsageException("--server names a build of ours: it needs --target ours");
         if (options.Senders > options.Clients) throw new UsageException($"--senders {options.Senders} is more than --clients {options.Clients}");
         return options with { Settings = settings };
     }
@@ -213,6 +216,9 @@ internal static class CommandLine
 
     private static string NonEmpty(string name, string value) =>
         string.IsNullOrWhiteSpace(value) ? throw new UsageException($"{name} needs a value") : value;
+
+    private static string ExistingFile(string name, string value) =>
+        File.Exists(value) ? Path.GetFullPath(value) : throw new UsageException($"{name}: no file '{value}'");
 
     private static int Int(string name, string value, int min, int max) =>
         int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var number) && number >= min && number <= max

@@ -30,6 +30,8 @@ internal sealed record RunOptions
     public int? Slow { get; init; }
     public int? Window { get; init; }
     public int? Rooms { get; init; }
+    /// <summary>Another build of our server to start instead of this checkout's (before/after comparisons).</summary>
+    public string? ServerDll { get; init; }
     public int? SourceAddresses { get; init; }
     public int? FloodConnections { get; init; }
     public string? Out { get; init; }

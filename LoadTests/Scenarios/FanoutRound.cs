@@ -89,10 +89,10 @@ internal static class FanoutRound
     }
 
     /// <summary>The figures and checks every fan-out round reports, names prefixed for rounds that run twice.</summary>
-    public static void Report(ScenarioContext context, FanoutShape shape, FanoutOutcome outcome, string prefix = "")
+    public static void Report(ScenarioContext context, FanoutShape shape, FanoutOutcome outcome, string prefix = "", int rooms = 1)
     {
         context.Figure(prefix + "delivered msgs/s", Math.Round(outcome.DeliveredPerSecond, 1), "msg/s");
-        context.Figure(prefix + "offered deliveries/s", shape.OfferedDeliveries, "msg/s");
+        context.Figure(prefix + "offered deliveries/s", shape.OfferedDeliveries(rooms), "msg/s");
         context.Figure(prefix + "messages sent", outcome.Sent, "msg");
         context.Figure(prefix + "messages delivered", outcome.Delivered, "msg");
         if (context.ServerMeasurable)

@@ -41,6 +41,6 @@ internal sealed class FanoutScenario : Scenario
 
         var deliver = context.Step(MainStep);
         var outcome = await FanoutRound.RunAsync(context, shape, _ => node, (_, _) => deliver, rooms: rooms);
-        FanoutRound.Report(context, shape, outcome);
+        FanoutRound.Report(context, shape, outcome, rooms: rooms);
     }
 }

@@ -91,7 +91,7 @@ internal static class TargetLauncher
         switch (options.Target)
         {
             case TargetKind.Ours:
-                var ours = ServerBinaries.Ours() ?? throw new TargetUnavailableException(
+                var ours = options.ServerDll ?? ServerBinaries.Ours() ?? throw new TargetUnavailableException(
                     $"ChatServer.dll not found (expected {ServerBinaries.OursRelative}); build first: dotnet build Chat.slnx -c Release");
                 return settings => ServerProcess.StartAsync(ours, settings, cancellation);
             case TargetKind.Kestrel:

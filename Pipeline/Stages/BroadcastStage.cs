@@ -105,7 +105,8 @@ internal sealed partial class BroadcastStage(
             DeliverHeld(room, upTo: message.Id);
             if (message.Id > room.LastId)
             {
-                Fanout(room, message.Frame, message.Offset, message.Length, message.Id);
+                var one = new FanoutFrame(message.Frame, message.Offset, message.Length, message.Id);
+                Fanout(room, new ReadOnlySpan<FanoutFrame>(in one));
                 metrics.ClusterLagSeconds.Observe(Math.Max(0, (now - message.Timestamp).TotalSeconds));
             }
             message.Frame.Release();
@@ -133,16 +134,24 @@ internal sealed partial class BroadcastStage(
             throw new PipelineInvariantException($"the store gave id {batch.FirstId} in room {room.Name} after id {room.LastId} was delivered: its ids went backwards");
         }
         var id = batch.FirstId;
-        foreach (ref readonly var entry in batch.Entries)
+        var entries = batch.Entries;
+        for (var i = 0; i < entries.Length; i++)
         {
-            var entryId = entry.Kind == ItemKind.Chat ? id++ : 0;
+            if (entries[i].Kind == ItemKind.Chat)
+            {
+                // Consecutive chat messages (no join, leave or signal between them) go out together: see DeliverRun.
+                var end = i + 1;
+                while (end < entries.Length && entries[end].Kind == ItemKind.Chat) end++;
+                DeliverRun(room, entries[i..end], id);
+                id += end - i;
+                i = end - 1;
+                continue;
+            }
+            ref readonly var entry = ref entries[i];
             try
             {
                 switch (entry.Kind)
                 {
-                    case ItemKind.Chat:
-                        Deliver(room, entry, entryId);
-                        break;
                     case ItemKind.Join:
                         Join(entry.Session, entry.Since);
                         break;
@@ -165,62 +174,6 @@ internal sealed partial class BroadcastStage(
             }
         }
         batches.Return(batch);
-    }
-
-    private void Deliver(Room room, in MessageItem entry, long id)
-    {
-        var frame = entry.Frame!;
-        try
-        {
-            // An id already delivered came through the cluster feed first (another node's reader saw it committed).
-            if (id > room.LastId)
-            {
-                var offset = ChatMessageEncoder.WriteHead(id, entry.TailLength, frame.Span[..ChatMessageEncoder.HeadRoom]);
-                Fanout(room, frame, offset, ChatMessageEncoder.HeadRoom - offset + entry.TailLength, id);
-            }
-        }
-        finally
-        {
-            // Also when the fanout failed: an unsettled message would hold the drain until its deadline.
-            frame.Release();
-            ReturnCredit(entry.Session);
-        }
-    }
-
-    /// <summary>
-    /// Queues one frame to every live member of the room that has not had this id, keeps it for replay, and moves the
-    /// room's LastId.
-    /// </summary>
-    private void Fanout(Room room, SharedBuffer frame, int offset, int length, long id)
-    {
-        var delivered = 0;
-        var live = room.Live;
-        // Backwards, so that removing a dropped consumer (swap with the last) never skips anyone.
-        for (var i = room.LiveCount - 1; i >= 0; i--)
-        {
-            var session = live[i];
-            if (session.Cursor >= id) continue;
-            SendResult result;
-            try
-            {
-                result = session.Connection.Send(frame, offset, length);
-            }
-            catch (Exception e) when (ConnectionFaults.IsConnectionScoped(e))
-            {
-                // One receiver's failure is its own: the others still get the message.
-                Leave(session);
-                faults.Fail(PipelineStage.Broadcast, session, e);
-                continue;
-            }
-            session.Cursor = id;
-            if (result is SendResult.Accepted or SendResult.Backpressure) delivered++;
-            else if (result == SendResult.Dropped) DropSlowConsumer(session);
-        }
-        (room.Window ??= new ReplayWindow(options.ReplayWindow)).Add(id, frame, offset, length);
-        room.LastId = id;
-        ServerMetrics.Add(ref metrics.MessagesBroadcast);
-        ServerMetrics.Add(ref metrics.FramesDelivered, delivered);
-        ServerMetrics.Add(ref metrics.BytesQueued, (long)delivered * length);
     }
 
     /// <summary>A signalling frame to every live member of the room but its sender: no id, no window, never replayed.</summary>

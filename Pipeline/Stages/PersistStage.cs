@@ -33,6 +33,7 @@ internal sealed class PersistStage(
     private readonly List<PersistBatch> _open = [];
     private readonly List<Task<bool>> _storing = [];
 
+    private static readonly Task<bool> NothingToStore = Task.FromResult(true);
     private static readonly TimeSpan FirstRetryDelay = TimeSpan.FromMilliseconds(50);
     private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(2);
 
@@ -61,9 +62,9 @@ internal sealed class PersistStage(
             else
             {
                 // Rooms have their own id sequences: their transactions run at once (the store serialises one room's).
-                foreach (var batch in _open) _storing.Add(batch.RowCount == 0 ? Task.FromResult(true) : StoreAsync(batch));
-                await Task.WhenAll(_storing).ConfigureAwait(false);
-                for (var i = 0; i < _open.Count; i++) await Settle(_open[i], _storing[i].Result).ConfigureAwait(false);
+                // Each room's batch goes on once its own commit is done; Task.WhenAll would allocate per group commit.
+                foreach (var batch in _open) _storing.Add(batch.RowCount == 0 ? NothingToStore : StoreAsync(batch));
+                for (var i = 0; i < _open.Count; i++) await Settle(_open[i], await _storing[i].ConfigureAwait(false)).ConfigureAwait(false);
                 _storing.Clear();
             }
             _open.Clear();

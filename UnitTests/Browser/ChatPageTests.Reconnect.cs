@@ -24,7 +24,7 @@ public sealed partial class ChatPageTests
         // Messages posted while the page is away, through a server on another port over the same data.
         await using (var elsewhere = await TestServer.StartAsync(dataDirectory: dataDirectory))
         {
-            await using var frank = await ChatClient.ConnectAsync(elsewhere.WebSocketUri("name=frank"));
+            await using var frank = await RawClient.OpenWebSocketAsync(elsewhere.WebSocketUri("name=frank"));
             await frank.SendChatAsync("missed 1");
             await frank.SendChatAsync("missed 2");
             await frank.ReceiveChatsAsync(2);

@@ -13,13 +13,13 @@ public sealed partial class MultiNodeTests
         try
         {
             string[] rooms = ["red", "green", RoomNameGeneral];
-            var clients = new List<(string Room, ChatClient Client)>();
+            var clients = new List<(string Room, RawClient Client)>();
             foreach (var room in rooms)
             {
                 foreach (var node in nodes)
                 {
                     var query = room == RoomNameGeneral ? $"name=g{clients.Count}" : $"room={room}&name={room}{clients.Count}";
-                    clients.Add((room, await ChatClient.ConnectAsync(node.WebSocketUri(query))));
+                    clients.Add((room, await RawClient.OpenWebSocketAsync(node.WebSocketUri(query))));
                 }
             }
             const int perClient = 15;
@@ -51,9 +51,9 @@ public sealed partial class MultiNodeTests
         var (_, nodes) = await StartNodesAsync(2);
         try
         {
-            await using var caller = await ChatClient.ConnectAsync(nodes[0].WebSocketUri("room=call&name=caller"));
-            await using var callee = await ChatClient.ConnectAsync(nodes[1].WebSocketUri("room=call&name=callee"));
-            await using var outsider = await ChatClient.ConnectAsync(nodes[1].WebSocketUri("room=other&name=outsider"));
+            await using var caller = await RawClient.OpenWebSocketAsync(nodes[0].WebSocketUri("room=call&name=caller"));
+            await using var callee = await RawClient.OpenWebSocketAsync(nodes[1].WebSocketUri("room=call&name=callee"));
+            await using var outsider = await RawClient.OpenWebSocketAsync(nodes[1].WebSocketUri("room=other&name=outsider"));
             // Both nodes listen: a chat message of the room crosses first.
             await caller.SendChatAsync("ready");
             await caller.ReceiveAsync();

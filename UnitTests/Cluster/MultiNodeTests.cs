@@ -29,10 +29,10 @@ public sealed partial class MultiNodeTests(PostgresFixture fixture, ITestOutputH
     }
 
     /// <summary>A client on each of the first two nodes, both past one message: both nodes deliver and listen.</summary>
-    private static async Task<(ChatClient OnA, ChatClient OnB)> ConnectWarmedPairAsync(ServerProcess[] nodes)
+    private static async Task<(RawClient OnA, RawClient OnB)> ConnectWarmedPairAsync(ServerProcess[] nodes)
     {
-        var onA = await ChatClient.ConnectAsync(nodes[0].WebSocketUri());
-        var onB = await ChatClient.ConnectAsync(nodes[1].WebSocketUri());
+        var onA = await RawClient.OpenWebSocketAsync(nodes[0].WebSocketUri());
+        var onB = await RawClient.OpenWebSocketAsync(nodes[1].WebSocketUri());
         await onA.SendChatAsync("warm up");
         await onA.ReceiveAsync();
         await onB.ReceiveAsync();
@@ -45,10 +45,10 @@ public sealed partial class MultiNodeTests(PostgresFixture fixture, ITestOutputH
         var (_, nodes) = await StartNodesAsync(3);
         try
         {
-            var clients = new List<ChatClient>();
+            var clients = new List<RawClient>();
             foreach (var node in nodes)
             {
-                for (var c = 0; c < 2; c++) clients.Add(await ChatClient.ConnectAsync(node.WebSocketUri($"name=n{clients.Count}")));
+                for (var c = 0; c < 2; c++) clients.Add(await RawClient.OpenWebSocketAsync(node.WebSocketUri($"name=n{clients.Count}")));
             }
             const int perClient = 25;
             await Task.WhenAll(clients.Select(async (client, index) =>
@@ -84,8 +84,8 @@ public sealed partial class MultiNodeTests(PostgresFixture fixture, ITestOutputH
         var (store, nodes) = await StartNodesAsync(2);
         try
         {
-            await using var onA = await ChatClient.ConnectAsync(nodes[0].WebSocketUri("name=a"));
-            var onB = await ChatClient.ConnectAsync(nodes[1].WebSocketUri("name=b"));
+            await using var onA = await RawClient.OpenWebSocketAsync(nodes[0].WebSocketUri("name=a"));
+            var onB = await RawClient.OpenWebSocketAsync(nodes[1].WebSocketUri("name=b"));
             await onA.SendChatAsync("before the crash");
             var seen = ChatFrame.From(await onB.ReceiveAsync());
             await onA.ReceiveAsync();
@@ -96,7 +96,7 @@ public sealed partial class MultiNodeTests(PostgresFixture fixture, ITestOutputH
             await onA.ReceiveChatsAsync(5);
 
             nodes[1] = await ServerProcess.StartAsync(new Dictionary<string, string> { ["CHAT_POSTGRES"] = store, ["CHAT_NODE_NAME"] = "node1-again" });
-            await using var back = await ChatClient.ConnectAsync(nodes[1].WebSocketUri($"name=b&since={seen.Id}"));
+            await using var back = await RawClient.OpenWebSocketAsync(nodes[1].WebSocketUri($"name=b&since={seen.Id}"));
             var missed = await back.ReceiveChatsAsync(5);
             Assert.Equal(Enumerable.Range(0, 5).Select(i => $"while B was down {i}"), missed.Select(f => f.Comment));
             await onA.SendChatAsync("after the restart");
@@ -135,7 +135,7 @@ public sealed partial class MultiNodeTests(PostgresFixture fixture, ITestOutputH
             await WaitForLockWaitersAsync(admin, hold, 1);
             await onA.SendChatAsync("from A");
             await WaitForLockWaitersAsync(admin, hold, 2);
-            await using var late = await ChatClient.ConnectAsync(nodes[0].WebSocketUri("name=late"));
+            await using var late = await RawClient.OpenWebSocketAsync(nodes[0].WebSocketUri("name=late"));
             await Task.Delay(200);
             await hold.RollbackAsync();
 

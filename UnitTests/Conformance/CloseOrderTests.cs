@@ -63,7 +63,7 @@ public sealed class CloseOrderTests(ConformanceServers servers)
     public Task A_message_before_an_oversized_frame_is_echoed_before_1009() => servers.RunWebSocketAsync(async client =>
     {
         var bytes = new List<byte>(Frame(Opcode.Text, Encoding.UTF8.GetBytes(RawClient.Chat("before the big one"))));
-        bytes.AddRange(Faults.RawConnection.ClientFrameHeader(1, 65_537));
+        bytes.AddRange(RawClient.FrameHeader(1, 65_537));
         await client.SendAsync(bytes.ToArray());
         await client.ExpectChatAsync("before the big one");
         await client.ExpectCloseAsync(1009);

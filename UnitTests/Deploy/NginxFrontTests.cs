@@ -64,12 +64,12 @@ public sealed class NginxFrontTests(PostgresFixture fixture) : IDisposable
         const int clientCount = 6, perClient = 10, whileAway = 5, afterwards = 5;
         var nodes = await StartNodesAsync();
         using var certificate = TestCertificate.Create(_scratch);
-        var clients = new List<WssChatClient>();
-        var reconnected = new List<WssChatClient>();
+        var clients = new List<RawClient>();
+        var reconnected = new List<RawClient>();
         try
         {
             await using var nginx = await NginxProcess.StartAsync(_scratch, certificate, [nodes[0].EndPoint, nodes[1].EndPoint]);
-            for (var c = 0; c < clientCount; c++) clients.Add(await WssChatClient.ConnectAsync(nginx.WebSocketUri($"name=c{c}"), certificate));
+            for (var c = 0; c < clientCount; c++) clients.Add((await RawClient.OpenWebSocketAsync(nginx.WebSocketUri($"name=c{c}"), certificate.Validate)).StartCollecting());
             await WaitUntilAsync(async () => (await LiveClientsAsync(nodes[0])) + (await LiveClientsAsync(nodes[1])) == clientCount, "every client is live on a node");
             var onKilled = await LiveClientsAsync(nodes[0]);
             Assert.True(onKilled is > 0 and < clientCount, $"least_conn puts clients on both nodes ({onKilled} of {clientCount} on the first)");
@@ -102,7 +102,7 @@ public sealed class NginxFrontTests(PostgresFixture fixture) : IDisposable
 
             foreach (var (client, d) in dropped.Select((client, d) => (client, d)))
             {
-                reconnected.Add(await WssChatClient.ConnectAsync(nginx.WebSocketUri($"name=back{d}&since={client.Frames[^1].Id}"), certificate));
+                reconnected.Add((await RawClient.OpenWebSocketAsync(nginx.WebSocketUri($"name=back{d}&since={client.Frames[^1].Id}"), certificate.Validate)).StartCollecting());
             }
             var everyone = survivors.Concat(reconnected).ToList();
             await Task.WhenAll(everyone.Select(async (client, e) =>

@@ -75,8 +75,8 @@ public sealed class ReleaseTarballTests : IDisposable
                 Assert.Equal("text/html", page.Content.Headers.ContentType?.MediaType);
                 Assert.Contains("<script", await page.Content.ReadAsStringAsync(), StringComparison.Ordinal);
             }
-            await using var alice = await ChatClient.ConnectAsync(server.WebSocketUri("name=alice"));
-            await using var bob = await ChatClient.ConnectAsync(server.WebSocketUri("name=bob"));
+            await using var alice = await RawClient.OpenWebSocketAsync(server.WebSocketUri("name=alice"));
+            await using var bob = await RawClient.OpenWebSocketAsync(server.WebSocketUri("name=bob"));
             await alice.SendChatAsync("hello from the release");
             await bob.SendChatAsync("and back");
             foreach (var client in new[] { alice, bob })

@@ -28,8 +28,8 @@ public abstract class ChatEndToEndTests
     public async Task Two_clients_receive_the_same_message_with_the_same_id()
     {
         await using var server = await StartAsync(await NewStoreAsync());
-        await using var alice = await ChatClient.ConnectAsync(server.WebSocketUri("name=alice"));
-        await using var bob = await ChatClient.ConnectAsync(server.WebSocketUri("name=bob"));
+        await using var alice = await RawClient.OpenWebSocketAsync(server.WebSocketUri("name=alice"));
+        await using var bob = await RawClient.OpenWebSocketAsync(server.WebSocketUri("name=bob"));
 
         await alice.SendChatAsync("hello bob");
 
@@ -46,7 +46,7 @@ public abstract class ChatEndToEndTests
     public async Task Comment_and_username_are_html_escaped()
     {
         await using var server = await StartAsync(await NewStoreAsync());
-        await using var client = await ChatClient.ConnectAsync(server.WebSocketUri("name=" + Uri.EscapeDataString("<b>\"eve\"</b>")));
+        await using var client = await RawClient.OpenWebSocketAsync(server.WebSocketUri("name=" + Uri.EscapeDataString("<b>\"eve\"</b>")));
 
         await client.SendChatAsync("<img src=x onerror=alert(1)> & 'quotes'");
 
@@ -59,8 +59,8 @@ public abstract class ChatEndToEndTests
     public async Task Ids_increase_in_the_order_every_client_receives_them()
     {
         await using var server = await StartAsync(await NewStoreAsync());
-        await using var first = await ChatClient.ConnectAsync(server.WebSocketUri());
-        await using var second = await ChatClient.ConnectAsync(server.WebSocketUri());
+        await using var first = await RawClient.OpenWebSocketAsync(server.WebSocketUri());
+        await using var second = await RawClient.OpenWebSocketAsync(server.WebSocketUri());
 
         var sends = Enumerable.Range(0, 50).Select(i => (i % 2 == 0 ? first : second).SendChatAsync($"m{i}"));
         await Task.WhenAll(sends);
@@ -76,8 +76,8 @@ public abstract class ChatEndToEndTests
     public async Task Client_reconnecting_with_since_gets_what_it_missed_exactly_once()
     {
         await using var server = await StartAsync(await NewStoreAsync());
-        await using var writer = await ChatClient.ConnectAsync(server.WebSocketUri("name=writer"));
-        var reader = await ChatClient.ConnectAsync(server.WebSocketUri("name=reader"));
+        await using var writer = await RawClient.OpenWebSocketAsync(server.WebSocketUri("name=writer"));
+        var reader = await RawClient.OpenWebSocketAsync(server.WebSocketUri("name=reader"));
         await writer.SendChatAsync("before");
         var seen = ChatFrame.From(await reader.ReceiveAsync());
         await writer.ReceiveAsync();
@@ -86,7 +86,7 @@ public abstract class ChatEndToEndTests
         for (var i = 0; i < 3; i++) await writer.SendChatAsync($"missed {i}");
         await writer.ReceiveChatsAsync(3);
 
-        await using var back = await ChatClient.ConnectAsync(server.WebSocketUri($"name=reader&since={seen.Id}"));
+        await using var back = await RawClient.OpenWebSocketAsync(server.WebSocketUri($"name=reader&since={seen.Id}"));
         var replayed = await back.ReceiveChatsAsync(3);
         Assert.Equal(["missed 0", "missed 1", "missed 2"], replayed.Select(f => f.Comment));
         await writer.SendChatAsync("live");
@@ -103,7 +103,7 @@ public abstract class ChatEndToEndTests
         long firstId;
         await using (var server = await StartAsync(store, dataDirectory))
         {
-            await using var client = await ChatClient.ConnectAsync(server.WebSocketUri());
+            await using var client = await RawClient.OpenWebSocketAsync(server.WebSocketUri());
             await client.SendChatAsync("kept");
             firstId = ChatFrame.From(await client.ReceiveAsync()).Id;
             await client.CloseAsync();
@@ -115,7 +115,7 @@ public abstract class ChatEndToEndTests
         var stored = Assert.Single(history.EnumerateArray());
         Assert.Equal("kept", stored.GetProperty("comment").GetString());
 
-        await using var replay = await ChatClient.ConnectAsync(again.WebSocketUri($"since={firstId - 1}"));
+        await using var replay = await RawClient.OpenWebSocketAsync(again.WebSocketUri($"since={firstId - 1}"));
         Assert.Equal("kept", ChatFrame.From(await replay.ReceiveAsync()).Comment);
         await replay.SendChatAsync("after restart");
         Assert.True(ChatFrame.From(await replay.ReceiveAsync()).Id > firstId);
@@ -125,7 +125,7 @@ public abstract class ChatEndToEndTests
     public async Task Chat_history_returns_the_latest_messages_oldest_first()
     {
         await using var server = await StartAsync(await NewStoreAsync());
-        await using var client = await ChatClient.ConnectAsync(server.WebSocketUri());
+        await using var client = await RawClient.OpenWebSocketAsync(server.WebSocketUri());
         for (var i = 0; i < 5; i++) await client.SendChatAsync($"h{i}");
         var frames = await client.ReceiveChatsAsync(5);
         using var http = new HttpClient { BaseAddress = server.HttpUri };
@@ -141,7 +141,7 @@ public abstract class ChatEndToEndTests
     public async Task Invalid_message_gets_an_error_frame_and_the_connection_stays_open()
     {
         await using var server = await StartAsync(await NewStoreAsync());
-        await using var client = await ChatClient.ConnectAsync(server.WebSocketUri());
+        await using var client = await RawClient.OpenWebSocketAsync(server.WebSocketUri());
 
         await client.SendTextAsync("{not json");
         var error = await client.ReceiveAsync();

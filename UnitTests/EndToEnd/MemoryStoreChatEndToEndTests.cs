@@ -15,13 +15,13 @@ public sealed class MemoryStoreChatEndToEndTests
     public async Task Clients_chat_with_dense_ids_and_since_replays_without_duplicates_on_the_memory_store()
     {
         await using var server = await TestServer.StartAsync(settings: MemoryStore);
-        await using var alice = await ChatClient.ConnectAsync(server.WebSocketUri("name=alice"));
-        await using var bob = await ChatClient.ConnectAsync(server.WebSocketUri("name=bob"));
+        await using var alice = await RawClient.OpenWebSocketAsync(server.WebSocketUri("name=alice"));
+        await using var bob = await RawClient.OpenWebSocketAsync(server.WebSocketUri("name=bob"));
 
         for (var i = 0; i < 3; i++) await alice.SendChatAsync($"m{i} <&>");
         var atAlice = await alice.ReceiveChatsAsync(3);
         var atBob = await bob.ReceiveChatsAsync(3);
-        await using var late = await ChatClient.ConnectAsync(server.WebSocketUri($"since={atAlice[0].Id}"));
+        await using var late = await RawClient.OpenWebSocketAsync(server.WebSocketUri($"since={atAlice[0].Id}"));
         var replayed = await late.ReceiveChatsAsync(2);
         await bob.SendChatAsync("live");
         var live = ChatFrame.From(await late.ReceiveAsync());
@@ -41,7 +41,7 @@ public sealed class MemoryStoreChatEndToEndTests
         await using (var server = await TestServer.StartAsync(dataDirectory: dataDirectory, settings: MemoryStore))
         {
             Assert.StartsWith("memory", server.Host.StoreDescription);
-            await using var client = await ChatClient.ConnectAsync(server.WebSocketUri());
+            await using var client = await RawClient.OpenWebSocketAsync(server.WebSocketUri());
             await client.SendChatAsync("forgotten");
             await client.ReceiveAsync();
             await client.CloseAsync();

@@ -14,7 +14,7 @@ public class PostgresChatEndToEndTests(PostgresFixture fixture) : ChatEndToEndTe
     {
         var store = await NewStoreAsync();
         await using var server = await StartAsync(store);
-        await using var client = await ChatClient.ConnectAsync(server.WebSocketUri("name=rowan"));
+        await using var client = await RawClient.OpenWebSocketAsync(server.WebSocketUri("name=rowan"));
         await client.SendChatAsync("in the table <3");
         var frame = ChatFrame.From(await client.ReceiveAsync());
 

@@ -22,7 +22,7 @@ public sealed class RateLimitTests
             ["CHAT_MESSAGE_BURST"] = "3",
         });
         await using var flooder = await RawClient.OpenWebSocketAsync(server.EndPoint);
-        await using var bystander = await ChatClient.ConnectAsync(server.WebSocketUri());
+        await using var bystander = await RawClient.OpenWebSocketAsync(server.WebSocketUri());
 
         await flooder.SendAsync(Burst("m", 4));
         var answers = new List<string>();

@@ -41,18 +41,18 @@ public sealed partial class AbuseLogTests(ITestOutputHelper output)
     {
         for (var i = 0; i < each; i++)
         {
-            using (var bad = await RawConnection.OpenAsync(server, source))
+            await using (var bad = await RawClient.ConnectAsync(server, source))
             {
                 await bad.SendAsync("GET / HTTP/1.1\r\nBad Header\r\n\r\n");
-                Assert.Equal(400, RawConnection.StatusOf(await bad.ReadHeadAsync()));
+                Assert.Equal(400, RawClient.StatusOf(await bad.ReadHeadAsync()));
             }
-            using (var pinger = await RawConnection.OpenAsync(server, source))
+            await using (var pinger = await RawClient.ConnectAsync(server, source))
             {
                 Assert.Equal(101, await pinger.UpgradeAsync());
-                await pinger.SendAsync(Enumerable.Range(0, 20).SelectMany(_ => RawConnection.ClientFrame(0x9, "x"u8)).ToArray());
+                await pinger.SendAsync(Enumerable.Range(0, 20).SelectMany(_ => RawClient.Frame(0x9, "x"u8)).ToArray());
                 Assert.Equal(1008, await pinger.ReadCloseCodeAsync());
             }
-            using (var violator = await RawConnection.OpenAsync(server, source))
+            await using (var violator = await RawClient.ConnectAsync(server, source))
             {
                 Assert.Equal(101, await violator.UpgradeAsync());
                 await violator.SendAsync(new byte[] { 0x81, 0x01, 0x78 });

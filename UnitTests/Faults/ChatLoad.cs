@@ -1,8 +1,8 @@
 using System.Diagnostics;
+using System.Net.Sockets;
 using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
-using Chat.UnitTests.EndToEnd;
 
 namespace Chat.UnitTests.Faults;
 
@@ -34,9 +34,10 @@ internal sealed class ChatLoad : IAsyncDisposable
 
     public int ErrorsReceived => _members.Sum(m => Volatile.Read(ref m.Errors));
 
-    public WebSocketState StateOf(int client) => _members[client].Socket.State;
+    /// <summary>False once the client saw the server's close frame or the end of the connection, or was dropped.</summary>
+    public bool IsOpen(int client) => _members[client].Client.IsOpen;
 
-    public WebSocketCloseStatus? CloseStatusOf(int client) => _members[client].Socket.CloseStatus;
+    public int? CloseCodeOf(int client) => _members[client].Client.CloseCode;
 
     /// <summary>Connects <paramref name="clients"/> clients to <paramref name="uri"/>, then starts them sending every <paramref name="interval"/>.</summary>
     /// <param name="perClient">Messages each client sends at most.</param>
@@ -45,17 +46,11 @@ internal sealed class ChatLoad : IAsyncDisposable
         var members = new List<Member>(clients);
         try
         {
-            for (var i = 0; i < clients; i++)
-            {
-                var socket = new ClientWebSocket();
-                members.Add(new Member(i, socket));
-                using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));
-                await socket.ConnectAsync(uri, timeout.Token);
-            }
+            for (var i = 0; i < clients; i++) members.Add(new Member(i, await RawClient.OpenWebSocketAsync(uri)));
         }
         catch
         {
-            foreach (var member in members) member.Socket.Dispose();
+            foreach (var member in members) await member.Client.DisposeAsync();
             throw;
         }
         var load = new ChatLoad(members);
@@ -68,7 +63,7 @@ internal sealed class ChatLoad : IAsyncDisposable
     }
 
     /// <summary>Cuts one client off (no close handshake), as a network drop would; the others go on.</summary>
-    public void Drop(int client) => _members[client].Socket.Abort();
+    public void Drop(int client) => _members[client].Client.Abort();
 
     /// <summary>Stops the senders and waits for their loops to end.</summary>
     public async Task StopSendingAsync()
@@ -138,15 +133,15 @@ internal sealed class ChatLoad : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _stopSending.CancelAsync();
-        foreach (var member in _members) member.Socket.Abort();
+        foreach (var member in _members) member.Client.Abort();
         await Task.WhenAll(_members.SelectMany(m => new[] { m.Sending ?? Task.CompletedTask, m.Receiving ?? Task.CompletedTask }));
-        foreach (var member in _members) member.Socket.Dispose();
+        foreach (var member in _members) await member.Client.DisposeAsync();
         _stopSending.Dispose();
     }
 
-    private sealed class Member(int index, ClientWebSocket socket)
+    private sealed class Member(int index, RawClient client)
     {
-        public readonly ClientWebSocket Socket = socket;
+        public readonly RawClient Client = client;
         public readonly List<string> Sent = [];
         public readonly List<ChatFrame> Received = [];
         public int Errors;
@@ -177,13 +172,12 @@ internal sealed class ChatLoad : IAsyncDisposable
                 {
                     var text = $"c{index}-{n}";
                     var json = Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new { messageType = "chatMessage", comment = text }));
-                    using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-                    await Socket.SendAsync(json, WebSocketMessageType.Text, true, timeout.Token);
+                    await Client.SendAsync(RawClient.Frame(0x1, json), TimeSpan.FromSeconds(30));
                     lock (Sent) Sent.Add(text);
                     await Task.Delay(interval, stop);
                 }
             }
-            catch (Exception e) when (e is WebSocketException or OperationCanceledException or ObjectDisposedException)
+            catch (Exception e) when (e is SocketException or OperationCanceledException or ObjectDisposedException)
             {
                 // The server went away (the fault under test) or the load was stopped.
             }
@@ -191,25 +185,20 @@ internal sealed class ChatLoad : IAsyncDisposable
 
         public async Task ReceiveAsync()
         {
-            var buffer = new byte[64 * 1024];
             try
             {
                 while (true)
                 {
-                    var length = 0;
-                    ValueWebSocketReceiveResult result;
-                    do
+                    JsonElement json;
+                    try
                     {
-                        result = await Socket.ReceiveAsync(buffer.AsMemory(length), CancellationToken.None);
-                        if (result.MessageType == WebSocketMessageType.Close)
-                        {
-                            await AnswerCloseAsync();
-                            return;
-                        }
-                        length += result.Count;
+                        json = await Client.ReceiveAsync();
                     }
-                    while (!result.EndOfMessage);
-                    var json = JsonDocument.Parse(buffer.AsMemory(0, length)).RootElement;
+                    catch (TimeoutException)
+                    {
+                        // A quiet spell, not an end: the client waits as long as the connection lives.
+                        continue;
+                    }
                     if (json.GetProperty("messageType").GetString() == "chatMessage")
                     {
                         lock (Received) Received.Add(ChatFrame.From(json));
@@ -217,7 +206,11 @@ internal sealed class ChatLoad : IAsyncDisposable
                     else Interlocked.Increment(ref Errors);
                 }
             }
-            catch (Exception e) when (e is WebSocketException or OperationCanceledException or ObjectDisposedException)
+            catch (WebSocketException) when (Client.CloseCode is not null)
+            {
+                await AnswerCloseAsync();
+            }
+            catch (Exception e) when (e is WebSocketException or SocketException or ObjectDisposedException)
             {
                 // Connection gone: what was received is kept.
             }
@@ -228,10 +221,9 @@ internal sealed class ChatLoad : IAsyncDisposable
         {
             try
             {
-                using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-                await Socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, timeout.Token);
+                await Client.SendCloseAsync(1000);
             }
-            catch (Exception e) when (e is WebSocketException or OperationCanceledException or ObjectDisposedException)
+            catch (Exception e) when (e is SocketException or OperationCanceledException or ObjectDisposedException)
             {
             }
         }

@@ -56,7 +56,7 @@ public sealed class CrashTests(PostgresFixture fixture, ITestOutputHelper output
             Assert.True(await ChatLoad.EventuallyAsync(() => load.ReceivedBy(0).Count >= dropped + 100, TimeSpan.FromSeconds(60)), "the others chat on");
             await server.KillAsync();
             await load.StopSendingAsync();
-            Assert.True(await ChatLoad.EventuallyAsync(() => Enumerable.Range(0, Clients).All(c => load.StateOf(c) != System.Net.WebSockets.WebSocketState.Open),
+            Assert.True(await ChatLoad.EventuallyAsync(() => Enumerable.Range(0, Clients).All(c => !load.IsOpen(c)),
                 TimeSpan.FromSeconds(15)), "every client sees its connection die");
             sent = load.Sent;
             for (var c = 0; c < Clients; c++) views.Add(load.ReceivedBy(c));
@@ -67,7 +67,7 @@ public sealed class CrashTests(PostgresFixture fixture, ITestOutputHelper output
         Assert.NotEmpty(stored);
         Assert.True(stored.Zip(stored.Skip(1)).All(p => p.First.Id < p.Second.Id), "the history is in id order");
 
-        var reconnected = new List<ChatClient>();
+        var reconnected = new List<RawClient>();
         try
         {
             var replayed = 0;
@@ -77,7 +77,7 @@ public sealed class CrashTests(PostgresFixture fixture, ITestOutputHelper output
                 // Every client was connected before the first message, so what it saw is a prefix of the history.
                 Assert.Equal(stored.Take(seen.Count), seen);
                 var since = seen.Count > 0 ? seen[^1].Id : 0;
-                var client = await ChatClient.ConnectAsync(restarted.WebSocketUri($"since={since}"));
+                var client = await RawClient.OpenWebSocketAsync(restarted.WebSocketUri($"since={since}"));
                 reconnected.Add(client);
                 var missed = await client.ReceiveChatsAsync(stored.Count - seen.Count, TimeSpan.FromSeconds(20));
                 Assert.Equal(stored.Skip(seen.Count), missed);

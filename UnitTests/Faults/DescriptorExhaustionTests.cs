@@ -177,14 +177,14 @@ public sealed class DescriptorExhaustionTests(ITestOutputHelper output)
 
     /// <summary>
     /// One WebSocket round trip (connect, upgrade, send, receive the echo) on a raw socket: little client code, so
-    /// what the one-second bound measures is the server, not the test process's first use of ClientWebSocket.
+    /// what the one-second bound measures is the server, not the client.
     /// </summary>
     private static async Task RoundTripAsync(ServerProcess server, string comment)
     {
-        using var connection = await RawConnection.OpenAsync(server.EndPoint);
+        await using var connection = await RawClient.ConnectAsync(server.EndPoint);
         Assert.Equal(101, await connection.UpgradeAsync());
         var json = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(new { messageType = "chatMessage", comment });
-        await connection.SendAsync(RawConnection.ClientFrame(1, json));
+        await connection.SendAsync(RawClient.Frame(1, json));
         var (opcode, payload) = await connection.ReadFrameAsync();
         Assert.Equal(1, opcode);
         using var echo = System.Text.Json.JsonDocument.Parse(payload);

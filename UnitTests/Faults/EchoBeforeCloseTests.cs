@@ -19,10 +19,10 @@ public sealed class EchoBeforeCloseTests(ITestOutputHelper output)
     {
         const int burst = 1000;
         await using var server = await TestServer.StartAsync();
-        using var client = await RawConnection.OpenAsync(server.EndPoint);
+        await using var client = await RawClient.ConnectAsync(server.EndPoint);
         Assert.Equal(101, await client.UpgradeAsync("name=burster"));
         var bytes = new List<byte>();
-        for (var i = 0; i < burst; i++) bytes.AddRange(RawConnection.ClientFrame(1, Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new { messageType = "chatMessage", comment = $"burst {i}" }))));
+        for (var i = 0; i < burst; i++) bytes.AddRange(RawClient.Frame(1, Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new { messageType = "chatMessage", comment = $"burst {i}" }))));
         await client.SendAsync(bytes.ToArray());
 
         var echoes = new List<string>();
@@ -51,9 +51,9 @@ public sealed class EchoBeforeCloseTests(ITestOutputHelper output)
     public async Task A_ping_flood_is_closed_with_1008_past_the_budget()
     {
         await using var server = await TestServer.StartAsync(settings: new Dictionary<string, string> { ["CHAT_MAX_CONTROL_FRAMES_PER_SECOND"] = "50" });
-        using var client = await RawConnection.OpenAsync(server.EndPoint);
+        await using var client = await RawClient.ConnectAsync(server.EndPoint);
         Assert.Equal(101, await client.UpgradeAsync());
-        var pings = Enumerable.Range(0, 1000).SelectMany(_ => RawConnection.ClientFrame(0x9, "are you there"u8)).ToArray();
+        var pings = Enumerable.Range(0, 1000).SelectMany(_ => RawClient.Frame(0x9, "are you there"u8)).ToArray();
         await client.SendAsync(pings);
         var pongs = 0;
         while (true)
@@ -76,10 +76,10 @@ public sealed class EchoBeforeCloseTests(ITestOutputHelper output)
     public async Task An_empty_continuation_flood_is_closed_with_1008()
     {
         await using var server = await TestServer.StartAsync(settings: new Dictionary<string, string> { ["CHAT_MAX_CONTROL_FRAMES_PER_SECOND"] = "50" });
-        using var client = await RawConnection.OpenAsync(server.EndPoint);
+        await using var client = await RawClient.ConnectAsync(server.EndPoint);
         Assert.Equal(101, await client.UpgradeAsync());
-        var bytes = new List<byte>(RawConnection.ClientFrame(1, "{\"messageType\":"u8, fin: false));
-        for (var i = 0; i < 10_000; i++) bytes.AddRange(RawConnection.ClientFrame(0, [], fin: false));
+        var bytes = new List<byte>(RawClient.Frame(1, "{\"messageType\":"u8, fin: false));
+        for (var i = 0; i < 10_000; i++) bytes.AddRange(RawClient.Frame(0, [], fin: false));
         await client.SendAsync(bytes.ToArray());
         Assert.Equal(1008, await client.ReadCloseCodeAsync(Generous));
     }
@@ -92,9 +92,9 @@ public sealed class EchoBeforeCloseTests(ITestOutputHelper output)
             ["CHAT_MAX_CONTROL_FRAMES_PER_SECOND"] = "0",
             ["CHAT_HIGH_WATER_MARK_BYTES"] = "4096",
         });
-        using var client = await RawConnection.OpenAsync(server.EndPoint, receiveBuffer: 4096);
+        await using var client = await RawClient.ConnectAsync(server.EndPoint, receiveBuffer: 4096);
         Assert.Equal(101, await client.UpgradeAsync());
-        var chunk = Enumerable.Range(0, 1000).SelectMany(_ => RawConnection.ClientFrame(0x9, new byte[125])).ToArray();
+        var chunk = Enumerable.Range(0, 1000).SelectMany(_ => RawClient.Frame(0x9, new byte[125])).ToArray();
         var sent = 0;
         // Bounded: 200 chunks of 1,000 pings (26 MB) at most; the kernel buffers on both sides take a few MB first.
         while (sent < 200)

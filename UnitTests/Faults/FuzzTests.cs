@@ -114,7 +114,7 @@ public sealed class FuzzTests(ITestOutputHelper output)
             (1, Gen.Byte.Array[0, 300].Select(soup => (soup, Array.Empty<byte[]>(), true))),
             (4, Gen.Select(ValidFrames, Mutations).Select((frames, mutations) =>
             {
-                var stream = frames.SelectMany(f => RawConnection.ClientFrame(f.Opcode, f.Payload)).ToArray();
+                var stream = frames.SelectMany(f => RawClient.Frame(f.Opcode, f.Payload)).ToArray();
                 return (Mutate(stream, mutations), frames.Select(f => f.Payload).ToArray(), mutations.Length > 0);
             })));
 

@@ -37,8 +37,8 @@ public sealed class GracefulShutdownTests(ITestOutputHelper output)
             code = await server.TerminateAsync(TimeSpan.FromSeconds(DeadlineSeconds + 20), signal);
             took = clock.Elapsed;
             await load.StopSendingAsync();
-            Assert.True(await ChatLoad.EventuallyAsync(() => Enumerable.Range(0, Clients).All(c => load.StateOf(c) != WebSocketState.Open), TimeSpan.FromSeconds(10)));
-            for (var c = 0; c < Clients; c++) Assert.Equal(WebSocketCloseStatus.EndpointUnavailable, load.CloseStatusOf(c));
+            Assert.True(await ChatLoad.EventuallyAsync(() => Enumerable.Range(0, Clients).All(c => !load.IsOpen(c)), TimeSpan.FromSeconds(10)));
+            for (var c = 0; c < Clients; c++) Assert.Equal((int)WebSocketCloseStatus.EndpointUnavailable, load.CloseCodeOf(c));
             sent = load.Sent;
             views = [.. Enumerable.Range(0, Clients).Select(load.ReceivedBy)];
             Assert.True(code == 0, $"exit code 0, got {code}: {server.Output}");
@@ -56,15 +56,15 @@ public sealed class GracefulShutdownTests(ITestOutputHelper output)
     public async Task A_stopping_server_refuses_new_connections_before_it_says_1001_to_open_ones()
     {
         await using var server = await TestServer.StartAsync();
-        await using var client = await ChatClient.ConnectAsync(server.WebSocketUri());
+        await using var client = await RawClient.OpenWebSocketAsync(server.WebSocketUri());
         await client.SendChatAsync("last words");
         Assert.Equal("last words", ChatFrame.From(await client.ReceiveAsync()).Comment);
 
         var stopping = server.StopAsync();
-        var refused = await Assert.ThrowsAsync<SocketException>(() => RawConnection.OpenAsync(server.EndPoint));
+        var refused = await Assert.ThrowsAsync<SocketException>(() => RawClient.ConnectAsync(server.EndPoint));
         Assert.Equal(SocketError.ConnectionRefused, refused.SocketErrorCode);
         await Assert.ThrowsAsync<WebSocketException>(() => client.ReceiveAsync());
-        Assert.Equal(WebSocketCloseStatus.EndpointUnavailable, client.CloseStatus);
+        Assert.Equal((int)WebSocketCloseStatus.EndpointUnavailable, client.CloseCode);
         Assert.True(await stopping.WaitAsync(TimeSpan.FromSeconds(15)), "drained within the deadline");
     }
 }

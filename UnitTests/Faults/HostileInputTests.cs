@@ -17,7 +17,7 @@ public sealed class HostileInputTests(HostileServer server, ITestOutputHelper ou
     public async Task Slowloris_head_sent_one_byte_a_second_gets_408_and_is_closed_at_the_head_timeout()
     {
         await using var pair = await server.HonestPairAsync();
-        using var slow = await RawConnection.OpenAsync(server.Process.EndPoint);
+        await using var slow = await RawClient.ConnectAsync(server.Process.EndPoint);
         var head = Encoding.ASCII.GetBytes("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: yes\r\n\r\n");
         using var stop = new CancellationTokenSource();
         var clock = Stopwatch.StartNew();
@@ -40,7 +40,7 @@ public sealed class HostileInputTests(HostileServer server, ITestOutputHelper ou
         var took = clock.Elapsed;
         await stop.CancelAsync();
         await dripping;
-        Assert.Equal(408, RawConnection.StatusOf(answer));
+        Assert.Equal(408, RawClient.StatusOf(answer));
         Assert.True(took < TimeSpan.FromSeconds(HostileServer.HeadTimeoutSeconds + 8), $"closed near the {HostileServer.HeadTimeoutSeconds} s head timeout, took {took}");
         Assert.True(await slow.IsClosedByServerAsync(TimeSpan.FromSeconds(10)));
         await AssertPairKeptChattingAsync(pair, $"slowloris answered 408 after {took.TotalSeconds:F1} s");
@@ -70,7 +70,7 @@ public sealed class HostileInputTests(HostileServer server, ITestOutputHelper ou
     {
         await using var pair = await server.HonestPairAsync();
         using var attacker = await UpgradedAsync();
-        await attacker.SendAsync(RawConnection.ClientFrameHeader(0x1, 100 * 1024 * 1024));
+        await attacker.SendAsync(RawClient.FrameHeader(0x1, 100 * 1024 * 1024));
         Assert.Equal(1009, await attacker.ReadCloseCodeAsync());
         await AssertPairKeptChattingAsync(pair, "a 100 MiB frame header closed 1009");
     }
@@ -80,7 +80,7 @@ public sealed class HostileInputTests(HostileServer server, ITestOutputHelper ou
     {
         await using var pair = await server.HonestPairAsync();
         using var attacker = await UpgradedAsync();
-        await attacker.SendAsync(RawConnection.ClientFrameHeader(0x1, 1UL << 63));
+        await attacker.SendAsync(RawClient.FrameHeader(0x1, 1UL << 63));
         Assert.Equal(1002, await attacker.ReadCloseCodeAsync());
         await AssertPairKeptChattingAsync(pair, "a 2^63 length closed 1002");
     }
@@ -90,7 +90,7 @@ public sealed class HostileInputTests(HostileServer server, ITestOutputHelper ou
     {
         await using var pair = await server.HonestPairAsync();
         using var attacker = await UpgradedAsync();
-        await attacker.SendAsync(RawConnection.ClientFrame(0x1, [(byte)'{', 0xC3, 0x28, 0xED, 0xA0, 0x80, (byte)'}']));
+        await attacker.SendAsync(RawClient.Frame(0x1, [(byte)'{', 0xC3, 0x28, 0xED, 0xA0, 0x80, (byte)'}']));
         Assert.Equal(1007, await attacker.ReadCloseCodeAsync());
         await AssertPairKeptChattingAsync(pair, "invalid UTF-8 closed 1007");
     }
@@ -118,7 +118,7 @@ public sealed class HostileInputTests(HostileServer server, ITestOutputHelper ou
         var clock = Stopwatch.StartNew();
         for (var done = 0; done < total; done += wave)
         {
-            var connections = await Task.WhenAll(Enumerable.Range(done, wave).Select(i => RawConnection.OpenAsync(server.Process.EndPoint)));
+            var connections = await Task.WhenAll(Enumerable.Range(done, wave).Select(i => RawClient.ConnectAsync(server.Process.EndPoint)));
             // A third send nothing, a third half a head, a third half an upgrade: each kind of state a drop must free.
             await Task.WhenAll(connections.Select((c, i) => ((done + i) % 3) switch
             {
@@ -140,16 +140,16 @@ public sealed class HostileInputTests(HostileServer server, ITestOutputHelper ou
         await AssertPairKeptChattingAsync(pair, $"{total} connections churned");
     }
 
-    private async Task<RawConnection> UpgradedAsync()
+    private async Task<RawClient> UpgradedAsync()
     {
-        var connection = await RawConnection.OpenAsync(server.Process.EndPoint);
+        var connection = await RawClient.ConnectAsync(server.Process.EndPoint);
         Assert.Equal(101, await connection.UpgradeAsync());
         return connection;
     }
 
     private async Task AssertAnsweredAsync(string request, int status)
     {
-        using var attacker = await RawConnection.OpenAsync(server.Process.EndPoint);
+        await using var attacker = await RawClient.ConnectAsync(server.Process.EndPoint);
         try
         {
             await attacker.SendAsync(request);
@@ -158,7 +158,7 @@ public sealed class HostileInputTests(HostileServer server, ITestOutputHelper ou
         {
             // The server may answer and close before the whole request is written; the answer is still there to read.
         }
-        Assert.Equal(status, RawConnection.StatusOf(await attacker.ReadHeadAsync()));
+        Assert.Equal(status, RawClient.StatusOf(await attacker.ReadHeadAsync()));
         Assert.True(await attacker.IsClosedByServerAsync(TimeSpan.FromSeconds(10)), "and closes the connection");
     }
 

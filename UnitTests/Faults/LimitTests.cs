@@ -32,20 +32,20 @@ public sealed class LimitTests
     public async Task Connections_past_the_total_limit_get_503_and_a_freed_slot_serves_again()
     {
         await using var server = await TestServer.StartAsync(settings: new Dictionary<string, string> { ["CHAT_MAX_CONNECTIONS"] = "3" });
-        var clients = new List<ChatClient>();
+        var clients = new List<RawClient>();
         try
         {
-            for (var i = 0; i < 3; i++) clients.Add(await ChatClient.ConnectAsync(server.WebSocketUri()));
-            using (var fourth = await RawConnection.OpenAsync(server.EndPoint))
+            for (var i = 0; i < 3; i++) clients.Add(await RawClient.OpenWebSocketAsync(server.WebSocketUri()));
+            await using (var fourth = await RawClient.ConnectAsync(server.EndPoint))
             {
-                Assert.Equal(503, RawConnection.StatusOf(await fourth.ReadHeadAsync()));
+                Assert.Equal(503, RawClient.StatusOf(await fourth.ReadHeadAsync()));
                 Assert.True(await fourth.IsClosedByServerAsync(TimeSpan.FromSeconds(10)));
             }
             await clients[0].DisposeAsync();
             clients.RemoveAt(0);
             Assert.True(await ChatLoad.EventuallyAsync(async () =>
             {
-                using var again = await RawConnection.OpenAsync(server.EndPoint);
+                await using var again = await RawClient.ConnectAsync(server.EndPoint);
                 return await again.UpgradeAsync() == 101;
             }, TimeSpan.FromSeconds(15)), "a closed connection frees its slot");
             await clients[0].SendChatAsync("the others were never cut off");
@@ -62,16 +62,16 @@ public sealed class LimitTests
     {
         await using var server = await TestServer.StartAsync(settings: new Dictionary<string, string> { ["CHAT_MAX_CONNECTIONS_PER_ADDRESS"] = "2" });
         var second = IPAddress.Parse("127.0.0.2");
-        using var a = await RawConnection.OpenAsync(server.EndPoint, second);
-        using var b = await RawConnection.OpenAsync(server.EndPoint, second);
+        await using var a = await RawClient.ConnectAsync(server.EndPoint, second);
+        await using var b = await RawClient.ConnectAsync(server.EndPoint, second);
         Assert.Equal(101, await a.UpgradeAsync());
         Assert.Equal(101, await b.UpgradeAsync());
-        using var c = await RawConnection.OpenAsync(server.EndPoint, second);
-        Assert.Equal(503, RawConnection.StatusOf(await c.ReadHeadAsync()));
+        await using var c = await RawClient.ConnectAsync(server.EndPoint, second);
+        Assert.Equal(503, RawClient.StatusOf(await c.ReadHeadAsync()));
 
-        using var fromThird = await RawConnection.OpenAsync(server.EndPoint, IPAddress.Parse("127.0.0.3"));
+        await using var fromThird = await RawClient.ConnectAsync(server.EndPoint, IPAddress.Parse("127.0.0.3"));
         Assert.Equal(101, await fromThird.UpgradeAsync());
-        await using var local = await ChatClient.ConnectAsync(server.WebSocketUri());
+        await using var local = await RawClient.OpenWebSocketAsync(server.WebSocketUri());
         await local.SendChatAsync("127.0.0.1 is not limited by 127.0.0.2");
         Assert.Equal("127.0.0.1 is not limited by 127.0.0.2", ChatFrame.From(await local.ReceiveAsync()).Comment);
     }
@@ -80,10 +80,10 @@ public sealed class LimitTests
     public async Task A_message_over_the_size_limit_closes_with_1009_even_when_each_fragment_is_small()
     {
         await using var server = await TestServer.StartAsync(settings: new Dictionary<string, string> { ["CHAT_MAX_MESSAGE_BYTES"] = "1024" });
-        using var sender = await RawConnection.OpenAsync(server.EndPoint);
+        await using var sender = await RawClient.ConnectAsync(server.EndPoint);
         Assert.Equal(101, await sender.UpgradeAsync());
-        await sender.SendAsync(RawConnection.ClientFrame(0x1, new byte[600], fin: false));
-        await sender.SendAsync(RawConnection.ClientFrame(0x0, new byte[600]));
+        await sender.SendAsync(RawClient.Frame(0x1, new byte[600], fin: false));
+        await sender.SendAsync(RawClient.Frame(0x0, new byte[600]));
         Assert.Equal(1009, await sender.ReadCloseCodeAsync());
     }
 
@@ -91,7 +91,7 @@ public sealed class LimitTests
     public async Task A_comment_over_the_length_limit_gets_an_error_frame_and_the_connection_stays_open()
     {
         await using var server = await TestServer.StartAsync(settings: new Dictionary<string, string> { ["CHAT_MAX_COMMENT_CHARS"] = "10" });
-        await using var client = await ChatClient.ConnectAsync(server.WebSocketUri());
+        await using var client = await RawClient.OpenWebSocketAsync(server.WebSocketUri());
         await client.SendChatAsync(new string('a', 11));
         var error = await client.ReceiveAsync();
         Assert.Equal("error", error.GetProperty("messageType").GetString());

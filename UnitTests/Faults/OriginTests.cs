@@ -19,7 +19,7 @@ public sealed class OriginTests
     public async Task With_an_allow_list_only_a_listed_origin_may_open_a_websocket(string? origin, int status)
     {
         await using var server = await TestServer.StartAsync(settings: new Dictionary<string, string> { ["CHAT_ALLOWED_ORIGINS"] = Allowed });
-        using var connection = await RawConnection.OpenAsync(server.EndPoint);
+        await using var connection = await RawClient.ConnectAsync(server.EndPoint);
         Assert.Equal(status, await connection.UpgradeAsync(extraHeaders: origin is null ? "" : $"Origin: {origin}\r\n"));
         if (status == 403) Assert.True(await connection.IsClosedByServerAsync(TimeSpan.FromSeconds(10)), "a refused handshake closes the connection");
     }
@@ -28,7 +28,7 @@ public sealed class OriginTests
     public async Task Without_an_allow_list_any_origin_may_open_a_websocket()
     {
         await using var server = await TestServer.StartAsync();
-        using var connection = await RawConnection.OpenAsync(server.EndPoint);
+        await using var connection = await RawClient.ConnectAsync(server.EndPoint);
         Assert.Equal(101, await connection.UpgradeAsync(extraHeaders: "Origin: https://anywhere.example\r\n"));
     }
 }

@@ -21,7 +21,7 @@ public sealed class PipelinedHttpTests(ITestOutputHelper output)
         const int requests = 60;
         await using var server = await TestServer.StartAsync(settings: new Dictionary<string, string> { ["CHAT_MAX_MESSAGES_PER_SECOND"] = "0" });
         await SeedAsync(server, 1100, new string('h', 120));
-        using var client = await PipelinedReader.ConnectAsync(server.EndPoint, receiveBuffer: 4096);
+        await using var client = await RawClient.ConnectAsync(server.EndPoint, receiveBuffer: 4096);
         var text = new StringBuilder();
         // Each request names its own slot: the answer to request i starts at id i + 1.
         for (var i = 0; i < requests; i++) text.Append(RawGet($"/chat-history?since={i}&limit=1000"));
@@ -33,15 +33,15 @@ public sealed class PipelinedHttpTests(ITestOutputHelper output)
         {
             var answer = await client.ReadAnswerAsync(Generous);
             Assert.True(answer is not null, $"the server closed before answer {i}");
-            Assert.Equal(200, answer.Value.Status);
-            var json = JsonDocument.Parse(answer.Value.Body).RootElement;
+            Assert.Equal(200, answer.Status);
+            var json = JsonDocument.Parse(answer.Body).RootElement;
             Assert.Equal(1000, json.GetArrayLength());
             Assert.Equal(i + 1, json[0].GetProperty("id").GetInt64());
-            bytes += answer.Value.Body.Length;
+            bytes += answer.Body.Length;
         }
         var health = await client.ReadAnswerAsync(Generous);
         Assert.Equal(200, health?.Status);
-        Assert.Equal("ok\n", Encoding.ASCII.GetString(health!.Value.Body));
+        Assert.Equal("ok\n", Encoding.ASCII.GetString(health!.Body));
         await sending;
         output.WriteLine($"{requests} pipelined /chat-history?limit=1000 ({bytes / 1024.0 / 1024.0:F1} MiB) and /healthz through a 4 KiB receive window: all {requests + 1} answers in order in {clock.ElapsedMilliseconds} ms");
     }
@@ -51,7 +51,7 @@ public sealed class PipelinedHttpTests(ITestOutputHelper output)
     {
         const int requests = 3001;
         await using var server = await TestServer.StartAsync();
-        using var client = await PipelinedReader.ConnectAsync(server.EndPoint, receiveBuffer: 4096);
+        await using var client = await RawClient.ConnectAsync(server.EndPoint, receiveBuffer: 4096);
         var text = new StringBuilder();
         for (var i = 0; i < requests; i++) text.Append(RawGet("/"));
         text.Append(RawGet("/healthz"));
@@ -63,13 +63,13 @@ public sealed class PipelinedHttpTests(ITestOutputHelper output)
         {
             var answer = await client.ReadAnswerAsync(Generous);
             Assert.True(answer is not null, $"the server closed before answer {i}");
-            Assert.Equal(200, answer.Value.Status);
-            Assert.Equal(first!.Value.Body, answer.Value.Body);
+            Assert.Equal(200, answer.Status);
+            Assert.Equal(first!.Body, answer.Body);
         }
         var health = await client.ReadAnswerAsync(Generous);
-        Assert.Equal("ok\n", Encoding.ASCII.GetString(health!.Value.Body));
+        Assert.Equal("ok\n", Encoding.ASCII.GetString(health!.Body));
         await sending;
-        output.WriteLine($"{requests} pipelined GET / ({first!.Value.Body.Length} bytes each) and /healthz through a 4 KiB window: all {requests + 1} answers in {clock.ElapsedMilliseconds} ms");
+        output.WriteLine($"{requests} pipelined GET / ({first!.Body.Length} bytes each) and /healthz through a 4 KiB window: all {requests + 1} answers in {clock.ElapsedMilliseconds} ms");
     }
 
     [Fact]
@@ -81,8 +81,8 @@ public sealed class PipelinedHttpTests(ITestOutputHelper output)
         const int rows = 20_000;
         await using var server = await TestServer.StartAsync(postgres, settings: new Dictionary<string, string> { ["CHAT_MAX_MESSAGES_PER_SECOND"] = "0" });
         await SeedAsync(server, rows, new string('s', 100));
-        await using var alice = await ChatClient.ConnectAsync(server.WebSocketUri("name=alice"));
-        await using var bob = await ChatClient.ConnectAsync(server.WebSocketUri("name=bob"));
+        await using var alice = await RawClient.OpenWebSocketAsync(server.WebSocketUri("name=alice"));
+        await using var bob = await RawClient.OpenWebSocketAsync(server.WebSocketUri("name=bob"));
         var quiet = await RoundTripsAsync(alice, bob, 100);
 
         // The flood: waves of 500 pipelined 1,000-row reads, then an upgrade on the same connection, read as fast as
@@ -95,7 +95,7 @@ public sealed class PipelinedHttpTests(ITestOutputHelper output)
             for (var i = 0; i < 500; i++) wave.Append(RawGet($"/chat-history?since={i * 37 % rows}&limit=1000"));
             while (!stop.IsCancellationRequested && waves < 50)
             {
-                using var client = await PipelinedReader.ConnectAsync(server.EndPoint, receiveBuffer: 64 * 1024);
+                await using var client = await RawClient.ConnectAsync(server.EndPoint, receiveBuffer: 64 * 1024);
                 var sending = client.SendAsync(wave + RawClientUpgrade(), Generous);
                 for (var i = 0; i < 500 && !stop.IsCancellationRequested; i++) Assert.Equal(200, (await client.ReadAnswerAsync(Generous))?.Status);
                 if (!stop.IsCancellationRequested) Assert.Equal(101, (await client.ReadAnswerAsync(Generous, headOnly: true))?.Status);
@@ -130,7 +130,7 @@ public sealed class PipelinedHttpTests(ITestOutputHelper output)
         "GET /websocket HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
 
     /// <summary>Milliseconds from alice's send to bob's receipt, one message at a time.</summary>
-    private static async Task<List<double>> RoundTripsAsync(ChatClient alice, ChatClient bob, int count)
+    private static async Task<List<double>> RoundTripsAsync(RawClient alice, RawClient bob, int count)
     {
         var times = new List<double>(count);
         for (var i = 0; i < count; i++)
@@ -157,7 +157,7 @@ public sealed class PipelinedHttpTests(ITestOutputHelper output)
     internal static async Task SeedAsync(TestServer server, int count, string comment)
     {
         const int burst = 200;
-        await using var seeder = await ChatClient.ConnectAsync(server.WebSocketUri("name=seeder"));
+        await using var seeder = await RawClient.OpenWebSocketAsync(server.WebSocketUri("name=seeder"));
         for (var start = 0; start < count; start += burst)
         {
             var n = Math.Min(burst, count - start);

@@ -30,17 +30,17 @@ public sealed class PipelinedUpgradeTests(ITestOutputHelper output)
         try
         {
             var endPoint = transport.LocalEndPoint;
-            await using var alice = await ChatClient.ConnectAsync(new Uri($"ws://{endPoint}/websocket?name=alice"));
-            await using var bob = await ChatClient.ConnectAsync(new Uri($"ws://{endPoint}/websocket?name=bob"));
+            await using var alice = await RawClient.OpenWebSocketAsync(new Uri($"ws://{endPoint}/websocket?name=alice"));
+            await using var bob = await RawClient.OpenWebSocketAsync(new Uri($"ws://{endPoint}/websocket?name=bob"));
             store.Slow = true;
-            using var piped = await PipelinedReader.ConnectAsync(endPoint, receiveBuffer: 64 * 1024);
+            await using var piped = await RawClient.ConnectAsync(endPoint, receiveBuffer: 64 * 1024);
             const string upgrade = "GET /websocket HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
             await piped.SendAsync(string.Concat(Enumerable.Repeat("GET /chat-history?limit=10 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", 3)) + upgrade, TimeSpan.FromSeconds(10));
             var answers = Task.Run(async () =>
             {
                 var statuses = new List<int>();
-                for (var i = 0; i < 3; i++) statuses.Add((await piped.ReadAnswerAsync(TimeSpan.FromSeconds(60)))!.Value.Status);
-                statuses.Add((await piped.ReadAnswerAsync(TimeSpan.FromSeconds(60), headOnly: true))!.Value.Status);
+                for (var i = 0; i < 3; i++) statuses.Add((await piped.ReadAnswerAsync(TimeSpan.FromSeconds(60)))!.Status);
+                statuses.Add((await piped.ReadAnswerAsync(TimeSpan.FromSeconds(60), headOnly: true))!.Status);
                 return statuses;
             });
 

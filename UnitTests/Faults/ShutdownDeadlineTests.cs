@@ -56,7 +56,7 @@ public sealed class ShutdownDeadlineTests(OwnPostgresCluster postgres, ITestOutp
             ["CHAT_POSTGRES"] = store,
             ["CHAT_SHUTDOWN_TIMEOUT_SECONDS"] = DeadlineSeconds.ToString(CultureInfo.InvariantCulture),
         });
-        await using var client = await ChatClient.ConnectAsync(server.WebSocketUri());
+        await using var client = await RawClient.OpenWebSocketAsync(server.WebSocketUri());
         await client.SendChatAsync("stored");
         Assert.Equal("stored", (await client.ReceiveChatsAsync(1))[0].Comment);
 

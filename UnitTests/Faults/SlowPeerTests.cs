@@ -1,4 +1,5 @@
 using System.Net.WebSockets;
+using Chat.Pipeline.Codecs;
 using Chat.UnitTests.EndToEnd;
 using Xunit.Abstractions;
 
@@ -22,15 +23,15 @@ public sealed class SlowPeerTests(ITestOutputHelper output)
             ["CHAT_MAX_MESSAGES_PER_SECOND"] = "0",
             ["CHAT_MAX_COMMENT_CHARS"] = "40000",
         });
-        await using var alice = await ChatClient.ConnectAsync(server.WebSocketUri("name=alice"));
-        await using var bob = await ChatClient.ConnectAsync(server.WebSocketUri("name=bob"));
+        await using var alice = await RawClient.OpenWebSocketAsync(server.WebSocketUri("name=alice"));
+        await using var bob = await RawClient.OpenWebSocketAsync(server.WebSocketUri("name=bob"));
         // A 4 KiB receive window: the kernel cannot absorb what the server sends, so its queue has to grow.
-        using var stalled = await RawConnection.OpenAsync(server.EndPoint, receiveBuffer: 4096);
+        await using var stalled = await RawClient.ConnectAsync(server.EndPoint, receiveBuffer: 4096);
         Assert.Equal(101, await stalled.UpgradeAsync("name=stalled"));
         await alice.SendChatAsync("hello");
         await alice.ReceiveAsync();
         await bob.ReceiveAsync();
-        Assert.Equal(1, (await stalled.ReadFrameAsync()).Opcode);
+        Assert.Equal(Opcode.Text, (await stalled.ReadFrameAsync()).Opcode);
 
         var comment = new string('x', 30_000);
         var views = new[] { new List<ChatFrame>(), new List<ChatFrame>() };
@@ -45,8 +46,8 @@ public sealed class SlowPeerTests(ITestOutputHelper output)
         Assert.True(await ChatLoad.EventuallyAsync(async () => await ServerProbe.MetricAsync(server.HttpUri, "chat_slow_consumers_dropped_total") == 1,
             TimeSpan.FromSeconds(10)), "exactly the stalled reader is dropped");
         Assert.Equal(1008, await stalled.ReadCloseCodeAsync(TimeSpan.FromSeconds(20)));
-        Assert.Equal(WebSocketState.Open, alice.State);
-        Assert.Equal(WebSocketState.Open, bob.State);
+        Assert.True(alice.IsOpen);
+        Assert.True(bob.IsOpen);
         output.WriteLine($"slow reader: {messages} messages of {comment.Length + 4} bytes ({messages * 30 / 1024.0:F1} MiB) to 2 readers and 1 stalled one; "
             + $"the stalled one closed with 1008 at the {highWaterMark / 1024} KiB mark, the readers got {views[0].Count} and {views[1].Count}");
     }
@@ -59,11 +60,11 @@ public sealed class SlowPeerTests(ITestOutputHelper output)
             ["CHAT_PING_INTERVAL_SECONDS"] = "1",
             ["CHAT_IDLE_TIMEOUT_SECONDS"] = "3",
         });
-        await using var live = await ChatClient.ConnectAsync(server.WebSocketUri("name=live"));
-        using var halfOpen = await RawConnection.OpenAsync(server.EndPoint);
+        await using var live = await RawClient.OpenWebSocketAsync(server.WebSocketUri("name=live"));
+        await using var halfOpen = await RawClient.ConnectAsync(server.EndPoint);
         Assert.Equal(101, await halfOpen.UpgradeAsync("name=gone"));
-        await using var other = await ChatClient.ConnectAsync(server.WebSocketUri("name=other"));
-        // ClientWebSocket answers pings while a receive is pending (cancelling one would abort the socket).
+        await using var other = await RawClient.OpenWebSocketAsync(server.WebSocketUri("name=other"));
+        // A client's receive answers pings while it is pending: these two keep their connections alive meanwhile.
         var next = live.ReceiveAsync(TimeSpan.FromSeconds(60));
         var echo = other.ReceiveAsync(TimeSpan.FromSeconds(60));
 
@@ -77,6 +78,6 @@ public sealed class SlowPeerTests(ITestOutputHelper output)
         await other.SendChatAsync("still here?");
         Assert.Equal("still here?", ChatFrame.From(await next).Comment);
         Assert.Equal("still here?", ChatFrame.From(await echo).Comment);
-        Assert.Equal(WebSocketState.Open, live.State);
+        Assert.True(live.IsOpen);
     }
 }

@@ -41,7 +41,7 @@ public abstract class SqlSafetyTests(ITestOutputHelper output)
         var (server, rows) = await StartAsync();
         await using (server)
         {
-            await using var client = await ChatClient.ConnectAsync(server.WebSocketUri("name=" + Uri.EscapeDataString(Name)));
+            await using var client = await RawClient.OpenWebSocketAsync(server.WebSocketUri("name=" + Uri.EscapeDataString(Name)));
             foreach (var comment in Comments) await client.SendChatAsync(comment);
             var live = await client.ReceiveChatsAsync(Comments.Length);
 
@@ -60,7 +60,7 @@ public abstract class SqlSafetyTests(ITestOutputHelper output)
         var (server, rows) = await StartAsync();
         await using (server)
         {
-            await using var client = await ChatClient.ConnectAsync(server.WebSocketUri());
+            await using var client = await RawClient.OpenWebSocketAsync(server.WebSocketUri());
             await client.SendChatAsync("nul \0 inside");
             Assert.Equal("error", (await client.ReceiveAsync()).GetProperty("messageType").GetString());
             await client.SendChatAsync("after");

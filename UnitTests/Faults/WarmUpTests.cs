@@ -74,7 +74,7 @@ public sealed class WarmUpTests(ITestOutputHelper output)
             Assert.Contains("chat_messages_received_total 0\n", metrics);
             Assert.Empty(await ServerProbe.HistoryAsync(fresh.HttpUri));
 
-            await using var client = await ChatClient.ConnectAsync(fresh.WebSocketUri());
+            await using var client = await RawClient.OpenWebSocketAsync(fresh.WebSocketUri());
             await client.SendChatAsync("first");
             await client.SendChatAsync("second");
             await client.ReceiveChatsAsync(2);
@@ -102,7 +102,7 @@ public sealed class WarmUpTests(ITestOutputHelper output)
             using var missing = await http.GetAsync("/missing");
             Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
         }
-        await using var client = await ChatClient.ConnectAsync(server.WebSocketUri("since=0&name=r%C3%A9und" + round.ToString(CultureInfo.InvariantCulture)));
+        await using var client = await RawClient.OpenWebSocketAsync(server.WebSocketUri("since=0&name=r%C3%A9und" + round.ToString(CultureInfo.InvariantCulture)));
         await client.ReceiveChatsAsync(round);
         await client.SendChatAsync($"round {round} <b>&amp;</b>");
         Assert.Equal($"round {round} &lt;b&gt;&amp;amp;&lt;/b&gt;", (await client.ReceiveChatsAsync(1))[0].Comment);

@@ -24,8 +24,8 @@ public sealed class XssTests
     public async Task Markup_in_a_comment_and_a_name_is_stored_and_broadcast_escaped(string payload)
     {
         await using var server = await TestServer.StartAsync();
-        await using var sender = await ChatClient.ConnectAsync(server.WebSocketUri("name=" + Uri.EscapeDataString(payload[..Math.Min(payload.Length, 32)])));
-        await using var reader = await ChatClient.ConnectAsync(server.WebSocketUri());
+        await using var sender = await RawClient.OpenWebSocketAsync(server.WebSocketUri("name=" + Uri.EscapeDataString(payload[..Math.Min(payload.Length, 32)])));
+        await using var reader = await RawClient.OpenWebSocketAsync(server.WebSocketUri());
         await sender.SendChatAsync(payload);
 
         var live = ChatFrame.From(await reader.ReceiveAsync());
@@ -35,7 +35,7 @@ public sealed class XssTests
         Assert.DoesNotContain(live.Username, c => c is '<' or '>' or '"' or '\'');
 
         Assert.Equal(live, Assert.Single(await ServerProbe.HistoryAsync(server.HttpUri)));
-        await using var replay = await ChatClient.ConnectAsync(server.WebSocketUri("since=0"));
+        await using var replay = await RawClient.OpenWebSocketAsync(server.WebSocketUri("since=0"));
         Assert.Equal(live, ChatFrame.From(await replay.ReceiveAsync()));
     }
 }

@@ -56,6 +56,17 @@ public sealed class CommandLineTests
     }
 
     [Fact]
+    public void Server_names_another_build_of_ours_that_exists()
+    {
+        var dll = typeof(CommandLineTests).Assembly.Location;
+
+        Assert.Equal(Path.GetFullPath(dll), Run("run", "fanout", "--server", dll).ServerDll);
+        Assert.Null(Run("run", "fanout").ServerDll);
+        Assert.Contains("--server: no file '/nonexistent/ChatServer.dll'", Error("run", "fanout", "--server", "/nonexistent/ChatServer.dll"), StringComparison.Ordinal);
+        Assert.Contains("--server names a build of ours: it needs --target ours", Error("run", "fanout", "--target", "kestrel", "--server", dll), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Help_anywhere_asks_for_help()
     {
         Assert.IsType<Command.Help>(CommandLine.Parse(["run", "fanout", "--help"]));

@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Diagnostics;
 using System.Text;
 using Chat.LoadTests.Client;
+using ServerFrame = Chat.LoadTests.Client.ServerFrame;
 
 namespace Chat.UnitTests.LoadTests;
 

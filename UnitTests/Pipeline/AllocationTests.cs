@@ -32,7 +32,19 @@ public sealed class AllocationTests(ITestOutputHelper output)
 
     [Theory]
     [MemberData(nameof(Backends))]
-    public async Task Steady_state_chat_messages_allocate_nothing_per_message(ReactorBackend backend)
+    public Task Steady_state_chat_messages_allocate_nothing_per_message(ReactorBackend backend) => MeasureAsync(backend, rooms: 1);
+
+    // Rooms split each group commit into one batch per room (a store call and a broadcast item each): that split must
+    // not cost an allocation per message, nor per room and batch once the pools have their working size.
+    [Theory]
+    [MemberData(nameof(Backends))]
+    public Task Steady_state_chat_messages_in_several_rooms_allocate_nothing_per_message(ReactorBackend backend) => MeasureAsync(backend, rooms: 3);
+
+    /// <summary>
+    /// Each room has a sender and <see cref="Receivers"/> receivers; every round, each sender writes a window and every
+    /// client reads its room's window, so the group commits hold messages of several rooms.
+    /// </summary>
+    private async Task MeasureAsync(ReactorBackend backend, int rooms)
     {
         var options = new PipelineOptions
         {
@@ -43,15 +55,20 @@ public sealed class AllocationTests(ITestOutputHelper output)
         };
         var store = new CountingMessageStore();
         await using var server = await InProcessPipelineServer.StartAsync(store, options, backend);
-        var clients = new List<RawChatClient>();
+        var clients = new List<RawClient>();
+        var senders = new List<RawClient>();
         try
         {
-            for (var i = 0; i <= Receivers; i++) clients.Add(RawChatClient.Connect(server.EndPoint));
-            var sender = clients[0];
+            for (var room = 0; room < rooms; room++)
+            {
+                var query = rooms == 1 ? "" : $"room=alloc{room}";
+                for (var i = 0; i <= Receivers; i++) clients.Add(RawClient.OpenWebSocket(server.EndPoint, query));
+                senders.Add(clients[^(Receivers + 1)]);
+            }
             var window = WindowOfFrames();
 
             // Warm-up: pools fill to their working size, the JIT tiers up, the batch pool and queues reach their shape.
-            RoundTrips(sender, clients, window, WarmUpWindows);
+            RoundTrips(senders, clients, window, WarmUpWindows);
             var rounds = WarmUpWindows;
 
             // A one-off cost (a pool growing once more, a method tiering up) can land in any run; a cost per message
@@ -60,15 +77,16 @@ public sealed class AllocationTests(ITestOutputHelper output)
             for (var attempt = 1; attempt <= Attempts && best >= MaxBytesPerMessage; attempt++)
             {
                 var before = GC.GetTotalAllocatedBytes(precise: true);
-                RoundTrips(sender, clients, window, MeasuredWindows);
+                RoundTrips(senders, clients, window, MeasuredWindows);
                 rounds += MeasuredWindows;
                 var allocated = GC.GetTotalAllocatedBytes(precise: true) - before;
-                var perMessage = (double)allocated / (MeasuredWindows * Window);
-                output.WriteLine($"{backend}, run {attempt}: {allocated} bytes allocated over {MeasuredWindows * Window} messages to {clients.Count} clients: {perMessage:0.0} bytes per message");
+                var messages = MeasuredWindows * Window * rooms;
+                var perMessage = (double)allocated / messages;
+                output.WriteLine($"{backend}, {rooms} room(s), run {attempt}: {allocated} bytes allocated over {messages} messages to {clients.Count} clients: {perMessage:0.0} bytes per message");
                 best = Math.Min(best, perMessage);
             }
 
-            Assert.Equal((long)rounds * Window, store.Count);
+            Assert.Equal((long)rounds * Window * rooms, store.Count);
             Assert.True(best < MaxBytesPerMessage, $"{best:0.0} bytes allocated per message at best (bound {MaxBytesPerMessage})");
         }
         finally
@@ -77,12 +95,12 @@ public sealed class AllocationTests(ITestOutputHelper output)
         }
     }
 
-    // Each round: one write of a window of frames, then every client (the sender too) reads the window's broadcasts.
-    private static void RoundTrips(RawChatClient sender, List<RawChatClient> clients, byte[] window, int rounds)
+    // Each round: each sender writes one window of frames, then every client (the senders too) reads its room's broadcasts.
+    private static void RoundTrips(List<RawClient> senders, List<RawClient> clients, byte[] window, int rounds)
     {
         for (var round = 0; round < rounds; round++)
         {
-            sender.Send(window);
+            foreach (var sender in senders) sender.Send(window);
             foreach (var client in clients) client.ReceiveChatMessages(Window);
         }
     }

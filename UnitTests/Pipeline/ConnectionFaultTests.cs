@@ -23,22 +23,22 @@ public sealed class ConnectionFaultTests
     public async Task A_request_whose_answer_throws_in_the_handshake_stage_gets_500_and_the_stage_keeps_serving()
     {
         await using var server = await InProcessPipelineServer.StartAsync(new CountingMessageStore(), new PipelineOptions(), ReactorBackend.Epoll);
-        await using var before = await ChatClient.ConnectAsync(WebSocketUri(server));
+        await using var before = await RawClient.OpenWebSocketAsync(WebSocketUri(server));
         // /metrics is rendered on the handshake stage's worker: its connection count throws once, as a bug would.
         var throwOnce = 1;
         server.Pipeline.ReportConnectionsFrom(() => Interlocked.Exchange(ref throwOnce, 0) == 1
             ? throw new InvalidOperationException("injected: the connection count failed")
             : server.ConnectionCount);
 
-        using (var failing = await RawConnection.OpenAsync(server.EndPoint))
+        await using (var failing = await RawClient.ConnectAsync(server.EndPoint))
         {
             await failing.SendAsync("GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
-            Assert.Equal(500, RawConnection.StatusOf(await failing.ReadHeadAsync(Within)));
+            Assert.Equal(500, RawClient.StatusOf(await failing.ReadHeadAsync(Within)));
             Assert.True(await failing.IsClosedByServerAsync(Within), "the failed connection is closed after its 500");
         }
 
         // The stage went on: the client from before still chats, a new one joins, and /metrics answers and counts.
-        await using var after = await ChatClient.ConnectAsync(WebSocketUri(server));
+        await using var after = await RawClient.OpenWebSocketAsync(WebSocketUri(server));
         await before.SendChatAsync("still here");
         Assert.Equal("still here", (await before.ReceiveChatsAsync(1, Within))[0].Comment);
         Assert.Equal("still here", (await after.ReceiveChatsAsync(1, Within))[0].Comment);
@@ -62,9 +62,9 @@ public sealed class ConnectionFaultTests
         var clock = System.Diagnostics.Stopwatch.StartNew();
         for (var i = 0; i < Failures; i++)
         {
-            using var connection = await RawConnection.OpenAsync(server.EndPoint);
+            await using var connection = await RawClient.ConnectAsync(server.EndPoint);
             await connection.SendAsync("GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
-            Assert.Equal(500, RawConnection.StatusOf(await connection.ReadHeadAsync(Within)));
+            Assert.Equal(500, RawClient.StatusOf(await connection.ReadHeadAsync(Within)));
         }
         var took = clock.Elapsed;
         Volatile.Write(ref failing, 0);
@@ -85,14 +85,14 @@ public sealed class ConnectionFaultTests
         // Stored before the server starts, so its replay window is empty and since=0 is served from the store.
         await inner.AppendAsync(Guid.NewGuid(), RoomName.General, new[] { Message("one"), Message("two") }, CancellationToken.None);
         await using var server = await InProcessPipelineServer.StartAsync(store, new PipelineOptions(), ReactorBackend.Epoll);
-        await using var live = await ChatClient.ConnectAsync(WebSocketUri(server));
+        await using var live = await RawClient.OpenWebSocketAsync(WebSocketUri(server));
 
         store.CorruptNextRead();
-        await using var failing = await ChatClient.ConnectAsync(WebSocketUri(server, "since=0"));
+        await using var failing = await RawClient.OpenWebSocketAsync(WebSocketUri(server, "since=0"));
         var closed = await Assert.ThrowsAsync<WebSocketException>(() => failing.ReceiveAsync(Within));
-        Assert.Equal(WebSocketCloseStatus.InternalServerError, failing.CloseStatus);
+        Assert.Equal((int)WebSocketCloseStatus.InternalServerError, failing.CloseCode);
 
-        await using var replayed = await ChatClient.ConnectAsync(WebSocketUri(server, "since=0"));
+        await using var replayed = await RawClient.OpenWebSocketAsync(WebSocketUri(server, "since=0"));
         Assert.Equal(["one", "two"], (await replayed.ReceiveChatsAsync(2, Within)).Select(f => f.Comment));
         await live.SendChatAsync("three");
         Assert.Equal("three", (await live.ReceiveChatsAsync(1, Within))[0].Comment);

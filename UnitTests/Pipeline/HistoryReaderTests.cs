@@ -2,7 +2,7 @@ using System.Text;
 using Chat.Pipeline;
 using Chat.Reactor;
 using Chat.Storage;
-using Chat.UnitTests.Conformance;
+using Chat.UnitTests.Infrastructure;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Chat.UnitTests.Pipeline;

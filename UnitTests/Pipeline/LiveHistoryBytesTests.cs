@@ -2,7 +2,6 @@ using Chat.Pipeline;
 using Chat.Pipeline.Codecs;
 using Chat.Reactor;
 using Chat.Storage;
-using Chat.UnitTests.Conformance;
 using Chat.UnitTests.Infrastructure;
 
 namespace Chat.UnitTests.Pipeline;

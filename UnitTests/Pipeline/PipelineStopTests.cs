@@ -22,7 +22,7 @@ public sealed class PipelineStopTests(ITestOutputHelper output)
         // The smallest channels, so that a few connections fill the one in front of the failed broadcast stage.
         var options = new PipelineOptions { StageCapacity = 16 };
         await using var server = await InProcessPipelineServer.StartAsync(new BackwardsIdStore(), options, ReactorBackend.Epoll);
-        await using (var sender = await ChatClient.ConnectAsync(new Uri($"ws://{server.EndPoint}/websocket")))
+        await using (var sender = await RawClient.OpenWebSocketAsync(new Uri($"ws://{server.EndPoint}/websocket")))
         {
             await sender.SendChatAsync("id 1");
             await sender.ReceiveChatsAsync(1, Within);
@@ -33,7 +33,7 @@ public sealed class PipelineStopTests(ITestOutputHelper output)
 
         // Each upgrade's join reaches the persist stage, which hands it on to the dead broadcast stage; once that
         // channel is full every channel before it fills too, /metrics included, so the test reads the pipeline's own.
-        var connections = new List<RawConnection>();
+        var connections = new List<RawClient>();
         try
         {
             // The persist stage takes whatever is queued as one batch, so how many joins fill the channel depends on
@@ -41,7 +41,7 @@ public sealed class PipelineStopTests(ITestOutputHelper output)
             var filling = Stopwatch.StartNew();
             while (BroadcastQueueDepth(server) < options.StageCapacity && connections.Count < MaxConnections && filling.Elapsed < Within)
             {
-                var connection = await RawConnection.OpenAsync(server.EndPoint);
+                var connection = await RawClient.ConnectAsync(server.EndPoint);
                 connections.Add(connection);
                 await connection.SendAsync(UpgradeRequest);
             }

@@ -4,7 +4,7 @@ using Chat.Pipeline;
 using Chat.Pipeline.Codecs;
 using Chat.Reactor;
 using Chat.Storage;
-using Chat.UnitTests.Conformance;
+using Chat.UnitTests.Infrastructure;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Chat.UnitTests.Pipeline;
@@ -32,7 +32,8 @@ public sealed class SlowConsumerDropTests
     public async Task A_live_member_that_does_not_read_is_dropped_by_broadcast_and_counted()
     {
         await using var server = await StartAsync(await StoreAsync(stored: 0));
-        await using var stalled = await RawClient.OpenWebSocketAsync(server.EndPoint, "name=stalled", receiveBuffer: 4096);
+        await using var stalled = await RawClient.ConnectAsync(server.EndPoint, receiveBuffer: 4096);
+        Assert.Equal(101, await stalled.UpgradeAsync("name=stalled"));
 
         // Live frames trickle in one by one, and the kernel's send buffer takes them before the queue grows: rounds go
         // on until the client is dropped, bounded at 4 rounds (29 MiB).

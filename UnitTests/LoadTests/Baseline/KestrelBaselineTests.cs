@@ -20,8 +20,8 @@ public abstract class KestrelBaselineTests
     public async Task Two_clients_receive_the_same_message_with_the_same_id()
     {
         await using var server = await StartAsync();
-        await using var alice = await ChatClient.ConnectAsync(server.WebSocketUri("name=alice"));
-        await using var bob = await ChatClient.ConnectAsync(server.WebSocketUri("name=bob"));
+        await using var alice = await RawClient.OpenWebSocketAsync(server.WebSocketUri("name=alice"));
+        await using var bob = await RawClient.OpenWebSocketAsync(server.WebSocketUri("name=bob"));
 
         await alice.SendChatAsync("hello bob");
 
@@ -38,7 +38,7 @@ public abstract class KestrelBaselineTests
     public async Task Comment_and_username_are_html_escaped_like_our_server_does()
     {
         await using var server = await StartAsync();
-        await using var client = await ChatClient.ConnectAsync(server.WebSocketUri("name=" + Uri.EscapeDataString("<b>\"eve\"</b>")));
+        await using var client = await RawClient.OpenWebSocketAsync(server.WebSocketUri("name=" + Uri.EscapeDataString("<b>\"eve\"</b>")));
 
         await client.SendChatAsync("<img src=x onerror=alert(1)> & 'quotes' café 😀");
 
@@ -51,8 +51,8 @@ public abstract class KestrelBaselineTests
     public async Task A_missing_or_overlong_name_gets_a_user_number()
     {
         await using var server = await StartAsync();
-        await using var anonymous = await ChatClient.ConnectAsync(server.WebSocketUri());
-        await using var verbose = await ChatClient.ConnectAsync(server.WebSocketUri("name=" + new string('n', 33)));
+        await using var anonymous = await RawClient.OpenWebSocketAsync(server.WebSocketUri());
+        await using var verbose = await RawClient.OpenWebSocketAsync(server.WebSocketUri("name=" + new string('n', 33)));
 
         await anonymous.SendChatAsync("one");
         await verbose.SendChatAsync("two");
@@ -66,7 +66,7 @@ public abstract class KestrelBaselineTests
     public async Task Connecting_with_since_while_others_chat_replays_then_goes_live_without_gap_or_duplicate()
     {
         await using var server = await StartAsync();
-        await using var writer = await ChatClient.ConnectAsync(server.WebSocketUri("name=writer"));
+        await using var writer = await RawClient.OpenWebSocketAsync(server.WebSocketUri("name=writer"));
         for (var i = 0; i < 5; i++) await writer.SendChatAsync($"early {i}");
         var early = await writer.ReceiveChatsAsync(5);
         var since = early[1].Id;
@@ -76,7 +76,7 @@ public abstract class KestrelBaselineTests
         {
             for (var i = 0; i < 20; i++) await writer.SendChatAsync($"late {i}");
         });
-        await using var reader = await ChatClient.ConnectAsync(server.WebSocketUri($"name=reader&since={since}"));
+        await using var reader = await RawClient.OpenWebSocketAsync(server.WebSocketUri($"name=reader&since={since}"));
         await sending;
         var late = await writer.ReceiveChatsAsync(20);
 
@@ -90,11 +90,11 @@ public abstract class KestrelBaselineTests
     public async Task Without_since_a_client_receives_live_messages_only()
     {
         await using var server = await StartAsync();
-        await using var writer = await ChatClient.ConnectAsync(server.WebSocketUri());
+        await using var writer = await RawClient.OpenWebSocketAsync(server.WebSocketUri());
         await writer.SendChatAsync("before");
         await writer.ReceiveAsync();
 
-        await using var reader = await ChatClient.ConnectAsync(server.WebSocketUri());
+        await using var reader = await RawClient.OpenWebSocketAsync(server.WebSocketUri());
         // The baseline joins its room just after AcceptWebSocketAsync has sent the 101, as idiomatic code does: until
         // then a message does not reach the new client (ours joins at the 101, see MultiNodeTests).
         await WaitForOpenConnectionsAsync(server, 2);
@@ -121,7 +121,7 @@ public abstract class KestrelBaselineTests
     public async Task Chat_history_returns_the_latest_oldest_first_and_with_since_the_later_ones()
     {
         await using var server = await StartAsync();
-        await using var client = await ChatClient.ConnectAsync(server.WebSocketUri("name=historian"));
+        await using var client = await RawClient.OpenWebSocketAsync(server.WebSocketUri("name=historian"));
         for (var i = 0; i < 6; i++) await client.SendChatAsync($"h{i}");
         var sent = await client.ReceiveChatsAsync(6);
         using var http = new HttpClient { BaseAddress = server.HttpUri, Timeout = TimeSpan.FromSeconds(10) };
@@ -141,7 +141,7 @@ public abstract class KestrelBaselineTests
     public async Task Invalid_messages_get_an_error_frame_and_the_connection_stays_open()
     {
         await using var server = await StartAsync();
-        await using var client = await ChatClient.ConnectAsync(server.WebSocketUri());
+        await using var client = await RawClient.OpenWebSocketAsync(server.WebSocketUri());
         string[] invalid =
         [
             "not json",
@@ -170,7 +170,7 @@ public abstract class KestrelBaselineTests
     public async Task Healthz_answers_ok_and_metrics_count_connections_and_messages()
     {
         await using var server = await StartAsync();
-        await using var client = await ChatClient.ConnectAsync(server.WebSocketUri());
+        await using var client = await RawClient.OpenWebSocketAsync(server.WebSocketUri());
         await client.SendChatAsync("counted");
         await client.ReceiveAsync();
         using var http = new HttpClient { BaseAddress = server.HttpUri, Timeout = TimeSpan.FromSeconds(10) };

@@ -1,4 +1,5 @@
 using System.Net.WebSockets;
+using Chat.Pipeline.Codecs;
 using Chat.UnitTests.EndToEnd;
 
 namespace Chat.UnitTests.LoadTests.Baseline;
@@ -12,27 +13,24 @@ public sealed class MemoryKestrelBaselineTests : KestrelBaselineTests
     public async Task A_message_over_64_KiB_closes_with_1009()
     {
         await using var server = await StartAsync();
-        await using var client = await ChatClient.ConnectAsync(server.WebSocketUri());
+        await using var client = await RawClient.OpenWebSocketAsync(server.WebSocketUri());
 
         await client.SendTextAsync(new string('x', 64 * 1024 + 1));
 
         await Assert.ThrowsAsync<WebSocketException>(() => client.ReceiveAsync());
-        Assert.Equal(WebSocketCloseStatus.MessageTooBig, client.CloseStatus);
+        Assert.Equal((int)WebSocketCloseStatus.MessageTooBig, client.CloseCode);
     }
 
     [Fact]
     public async Task A_binary_message_closes_with_1003()
     {
         await using var server = await StartAsync();
-        using var socket = new ClientWebSocket();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        await socket.ConnectAsync(server.WebSocketUri(), timeout.Token);
+        await using var client = await RawClient.OpenWebSocketAsync(server.WebSocketUri());
 
-        await socket.SendAsync(new byte[] { 1, 2, 3 }, WebSocketMessageType.Binary, true, timeout.Token);
-        var result = await socket.ReceiveAsync(new byte[256], timeout.Token);
+        await client.SendFrameAsync(Opcode.Binary, [1, 2, 3]);
 
-        Assert.Equal(WebSocketMessageType.Close, result.MessageType);
-        Assert.Equal(WebSocketCloseStatus.InvalidMessageType, socket.CloseStatus);
+        await Assert.ThrowsAsync<WebSocketException>(() => client.ReceiveAsync());
+        Assert.Equal((int)WebSocketCloseStatus.InvalidMessageType, client.CloseCode);
     }
 
     [Fact]

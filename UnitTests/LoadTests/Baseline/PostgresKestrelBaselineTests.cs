@@ -20,7 +20,7 @@ public sealed class PostgresKestrelBaselineTests(PostgresFixture fixture) : Kest
     public async Task Every_broadcast_message_is_one_row_with_the_broadcast_id()
     {
         await using var server = await StartAsync();
-        await using var client = await ChatClient.ConnectAsync(server.WebSocketUri("name=rowan"));
+        await using var client = await RawClient.OpenWebSocketAsync(server.WebSocketUri("name=rowan"));
         for (var i = 0; i < 3; i++) await client.SendChatAsync($"row {i} <3");
         var frames = await client.ReceiveChatsAsync(3);
 

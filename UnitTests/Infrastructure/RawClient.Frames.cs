@@ -4,7 +4,7 @@ using System.Text.Json;
 using Chat.Pipeline.Codecs;
 using Chat.UnitTests.Pipeline.Codecs;
 
-namespace Chat.UnitTests.Conformance;
+namespace Chat.UnitTests.Infrastructure;
 
 /// <summary>WebSocket frames over the raw socket: hand-built client frames out, server frames parsed in.</summary>
 internal sealed partial class RawClient
@@ -41,26 +41,50 @@ internal sealed partial class RawClient
         return payload;
     }
 
+    /// <summary>A masked client frame with a random key and the shortest length form, for streams of many frames.</summary>
+    public static byte[] Frame(int opcode, ReadOnlySpan<byte> payload, bool fin = true) =>
+        ClientFrame.Build(opcode, payload, fin, RandomMask());
+
+    /// <summary>Only the header of a masked frame that declares a 64-bit payload length, and an all-zero mask key.</summary>
+    public static byte[] FrameHeader(int opcode, ulong declaredLength) =>
+        [.. ClientFrame.Header(opcode, (long)declaredLength, form: ClientFrame.LengthForm.Bits64), 0, 0, 0, 0];
+
     public static byte[] RandomMask() => [(byte)Random.Shared.Next(256), (byte)Random.Shared.Next(256), (byte)Random.Shared.Next(256), (byte)Random.Shared.Next(256)];
 
-    /// <summary>Reads the next frame; server frames must be unmasked (RFC 6455 section 5.1) with RSV bits clear.</summary>
-    public async Task<ServerFrame> ReadFrameAsync()
+    /// <summary>
+    /// Reads the next frame; server frames must be unmasked (RFC 6455 section 5.1) with RSV bits clear. Nothing is
+    /// consumed until the whole frame is here, so a read that times out leaves the stream where it was.
+    /// </summary>
+    public async Task<ServerFrame> ReadFrameAsync(TimeSpan? within = null)
     {
-        var first = await ReadByteAsync();
-        var second = await ReadByteAsync();
+        using var deadline = new CancellationTokenSource(within ?? Timeout);
+        await NeedAsync(2, deadline.Token);
+        var first = _buffer[_start];
+        var second = _buffer[_start + 1];
         Assert.True((first & 0x70) == 0, $"server frame with RSV bits 0x{first:X2}");
         Assert.True((second & 0x80) == 0, "server frame is masked");
         long length = second & 0x7F;
-        if (length >= 126)
-        {
-            var extended = new byte[length == 126 ? 2 : 8];
-            await ReadExactlyAsync(extended);
-            length = extended.Length == 2 ? BinaryPrimitives.ReadUInt16BigEndian(extended) : (long)BinaryPrimitives.ReadUInt64BigEndian(extended);
-        }
-        Assert.InRange(length, 0, _buffer.Length);
-        var payload = new byte[length];
-        await ReadExactlyAsync(payload);
+        var header = length == 126 ? 4 : length == 127 ? 10 : 2;
+        await NeedAsync(header, deadline.Token);
+        if (header == 4) length = BinaryPrimitives.ReadUInt16BigEndian(_buffer.AsSpan(_start + 2));
+        else if (header == 10) length = (long)BinaryPrimitives.ReadUInt64BigEndian(_buffer.AsSpan(_start + 2));
+        Assert.InRange(length, 0, _buffer.Length - header);
+        await NeedAsync(header + (int)length, deadline.Token);
+        var payload = _buffer.AsSpan(_start + header, (int)length).ToArray();
+        _start += header + (int)length;
         return new ServerFrame((first & 0x80) != 0, (Opcode)(first & 0x0F), payload);
+    }
+
+    /// <summary>Reads frames until a close frame and returns its status code (0 when it has none).</summary>
+    public async Task<int> ReadCloseCodeAsync(TimeSpan? within = null)
+    {
+        var deadline = DateTime.UtcNow + (within ?? Timeout);
+        for (var frames = 0; frames < 100_000; frames++)
+        {
+            var frame = await ReadFrameAsync(Remaining(deadline));
+            if (frame.Opcode == Opcode.Close) return frame.CloseCode ?? 0;
+        }
+        throw new InvalidDataException("no close frame among 100000 frames");
     }
 
     /// <summary>The next frame must be a close with this code, and then the server must close TCP, sending nothing more.</summary>

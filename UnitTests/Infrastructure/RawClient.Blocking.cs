@@ -1,43 +1,30 @@
 using System.Buffers.Binary;
 using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
+using System.Security.Cryptography;
 using System.Text;
 
-namespace Chat.UnitTests.Pipeline;
+namespace Chat.UnitTests.Infrastructure;
 
 /// <summary>
-/// A WebSocket client on a blocking socket that allocates nothing per message: it sends frames the caller encoded and
-/// masked once, and counts the chat frames it receives in one fixed buffer, so that an allocation measurement around it
-/// sees the server's allocations only.
+/// Blocking calls that allocate nothing per message, for measurements of the server's allocations: the socket never
+/// runs an async operation (on Unix that would make every later blocking call allocate), frames are encoded by the
+/// caller once, and chat frames are counted in the fixed read buffer. Plain TCP only.
 /// </summary>
-internal sealed class RawChatClient : IDisposable
+internal sealed partial class RawClient
 {
-    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
-    private readonly Socket _socket;
-    private readonly byte[] _buffer = new byte[256 * 1024];
-    private int _start;
-    private int _end;
-
-    private RawChatClient(Socket socket) => _socket = socket;
-
-    /// <summary>Connects and completes the opening handshake; throws unless the server answers 101.</summary>
-    public static RawChatClient Connect(IPEndPoint endPoint)
+    /// <summary>Connects and completes the opening handshake (with <paramref name="query"/>, e.g. <c>room=a</c>) with blocking calls only.</summary>
+    public static RawClient OpenWebSocket(IPEndPoint endPoint, string query = "")
     {
-        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp)
-        {
-            NoDelay = true,
-            ReceiveTimeout = (int)Timeout.TotalMilliseconds,
-            SendTimeout = (int)Timeout.TotalMilliseconds,
-        };
-        var client = new RawChatClient(socket);
+        var client = new RawClient(NewSocket(source: null, receiveBuffer: 0));
         try
         {
-            socket.Connect(endPoint);
-            client.Send(Encoding.ASCII.GetBytes(
-                $"GET /websocket HTTP/1.1\r\nHost: {endPoint}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"));
-            client.ReadHandshakeAnswer();
+            client._socket.Connect(endPoint);
+            var key = Convert.ToBase64String(RandomNumberGenerator.GetBytes(16));
+            client.Send(Encoding.ASCII.GetBytes(UpgradeRequest(query, key)));
+            var head = client.ReceiveHead();
+            Assert.StartsWith("HTTP/1.1 101 Switching Protocols\r\n", head);
+            Assert.Contains($"\r\nSec-WebSocket-Accept: {ExpectedAccept(key)}\r\n", head);
             return client;
         }
         catch
@@ -69,29 +56,26 @@ internal sealed class RawChatClient : IDisposable
                 continue;
             }
             if (Stopwatch.GetElapsedTime(started) > Timeout) throw new TimeoutException($"{seen} of {count} chat messages arrived within {Timeout}");
-            Fill();
+            Receive();
         }
     }
 
-    public void Dispose() => _socket.Dispose();
-
-    private void ReadHandshakeAnswer()
+    private string ReceiveHead()
     {
         while (true)
         {
-            var received = _buffer.AsSpan(0, _end);
-            var headEnd = received.IndexOf("\r\n\r\n"u8);
+            var headEnd = _buffer.AsSpan(_start, _end - _start).IndexOf("\r\n\r\n"u8);
             if (headEnd >= 0)
             {
-                if (!received.StartsWith("HTTP/1.1 101 "u8)) throw new InvalidOperationException($"no 101: {Encoding.ASCII.GetString(received)}");
-                _start = headEnd + 4;
-                return;
+                var head = Encoding.ASCII.GetString(_buffer, _start, headEnd + 4);
+                _start += headEnd + 4;
+                return head;
             }
-            Fill();
+            Receive();
         }
     }
 
-    private void Fill()
+    private void Receive()
     {
         if (_start > 0 && _start == _end) _start = _end = 0;
         if (_end == _buffer.Length)
@@ -101,7 +85,7 @@ internal sealed class RawChatClient : IDisposable
             _start = 0;
         }
         var read = _socket.Receive(_buffer.AsSpan(_end));
-        if (read == 0) throw new InvalidOperationException("the server closed the connection");
+        if (read == 0) throw new EndOfStreamException("the server closed the connection");
         _end += read;
     }
 

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Chat.UnitTests.Conformance;
+namespace Chat.UnitTests.Infrastructure;
 
 /// <summary>One HTTP response as read off the wire: status line, headers in order, the body Content-Length announced.</summary>
 internal sealed record RawResponse(string StatusLine, IReadOnlyList<(string Name, string Value)> Headers, byte[] Body)

@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace Chat.UnitTests.EndToEnd;
+namespace Chat.UnitTests.Infrastructure;
 
 /// <summary>A chatMessage as clients receive it (PROTOCOL.md).</summary>
 internal sealed record ChatFrame(long Id, string Username, string Comment, string Timestamp)

@@ -5,7 +5,7 @@ using System.Net.Sockets;
 using System.Threading.Channels;
 using Chat.UnitTests.Tls;
 
-namespace Chat.UnitTests.Conformance;
+namespace Chat.UnitTests.Infrastructure;
 
 /// <summary>
 /// TLS under the raw client: the same hand-built bytes, inside an <see cref="SslStream"/>. A server registered with
@@ -33,12 +33,11 @@ internal sealed partial class RawClient
     /// <summary>The TLS session's negotiated protocol version and ALPN, for the TLS tests.</summary>
     public SslStream? TlsStream => _tls;
 
-    private async Task StartTlsAsync(IPEndPoint endPoint)
+    private async Task StartTlsAsync(SslClientAuthenticationOptions options)
     {
-        if (!TlsServers.TryGetValue(endPoint, out var certificate)) return;
         _tls = new SslStream(new NetworkStream(_socket, ownsSocket: false));
         using var deadline = new CancellationTokenSource(Timeout);
-        await _tls.AuthenticateAsClientAsync(certificate.ClientOptions(), deadline.Token);
+        await _tls.AuthenticateAsClientAsync(options, deadline.Token);
         _plaintext = Channel.CreateUnbounded<ArraySegment<byte>>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
         _pump = PumpAsync(_tls, _plaintext.Writer);
     }

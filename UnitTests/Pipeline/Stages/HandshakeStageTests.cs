@@ -1,0 +1,137 @@
+using System.Diagnostics;
+using System.Text;
+using Chat.Pipeline.Codecs;
+using Chat.Pipeline.Http;
+using Chat.Pipeline.Items;
+using Chat.Pipeline.Sessions;
+using Chat.Pipeline.Stages;
+using Chat.Reactor;
+
+namespace Chat.UnitTests.Pipeline.Stages;
+
+/// <summary>
+/// The handshake stage alone: parsed request heads in, the 101 (or the refusal) to the peer, and Join, WebSocket bytes
+/// and Closed out to the frame decoder.
+/// </summary>
+public sealed class HandshakeStageTests
+{
+    private static async Task<List<WireItem>> RunAsync(StageHarness harness, params RequestItem[] items)
+    {
+        await using var store = await StageHarness.StoreAsync();
+        var history = new HistoryReader(store, readers: 1, queueCapacity: 16);
+        try
+        {
+            var responder = new HttpResponder(StaticFiles.Load(Path.Combine(AppContext.BaseDirectory, "no-such-folder")), history, store,
+                new Chat.Pipeline.StoreHealth(store), harness.Rooms, () => "");
+            return await StageHarness.RunAsync<RequestItem, WireItem>((input, output) => new HandshakeStage(input, output, responder, new UsernameAssigner(),
+                harness.Options, harness.Metrics, harness.Rooms, harness.Abuse, harness.Faults).RunAsync, items);
+        }
+        finally
+        {
+            await history.StopAsync();
+        }
+    }
+
+    private static async Task<(Session Session, RawClient Peer)> FreshSessionAsync(StageHarness harness)
+    {
+        var (connection, peer) = await harness.ConnectAsync();
+        var session = new Session(connection, Stopwatch.GetTimestamp());
+        connection.Tag = session;
+        return (session, peer);
+    }
+
+    /// <summary>A head as the parse stage passes it on: parsed, counted as in flight.</summary>
+    private static RequestItem Request(Session session, string head, SessionMode mode = SessionMode.WebSocket)
+    {
+        var bytes = Encoding.ASCII.GetBytes(head);
+        var error = HttpHeadParser.Parse(bytes, out var parsed);
+        Assert.Equal(HttpParseError.None, error);
+        session.Requests.Enter();
+        return RequestItem.Request(session, StageHarness.Rented(bytes), bytes.Length, parsed, mode);
+    }
+
+    private static RequestItem Data(Session session, string latin1)
+    {
+        var bytes = Encoding.Latin1.GetBytes(latin1);
+        return RequestItem.Data(session, StageHarness.Rented(bytes), 0, bytes.Length);
+    }
+
+    [Fact]
+    public async Task An_upgrade_gets_its_101_and_goes_on_as_Join_from_the_rooms_last_id_then_its_bytes_then_Closed()
+    {
+        await using var harness = new StageHarness();
+        var (session, peer) = await FreshSessionAsync(harness);
+        harness.Rooms.Known("kitchen").LastId = 12;
+
+        var written = await RunAsync(harness,
+            Request(session, RawClient.UpgradeRequest("name=rowan&room=kitchen")), Data(session, "\u0081\u0080abcd"), RequestItem.Closed(session));
+
+        Assert.Equal([ItemKind.Join, ItemKind.Data, ItemKind.Closed], written.Select(i => i.Kind));
+        Assert.Equal(12, written[0].Since);
+        Assert.Equal("\u0081\u0080abcd", Encoding.Latin1.GetString(written[1].Buffer!, written[1].Offset, written[1].Count));
+        Assert.True(session.Upgraded);
+        Assert.Equal("rowan", session.Username);
+        Assert.Equal("kitchen", session.Room!.Name);
+        var answer = await peer.ReadResponseAsync();
+        Assert.Equal(101, answer.Status);
+        Assert.Equal(RawClient.SampleAccept, answer.Header("Sec-WebSocket-Accept"));
+    }
+
+    [Fact]
+    public async Task A_since_in_the_query_is_the_Joins_since()
+    {
+        await using var harness = new StageHarness();
+        var (session, _) = await FreshSessionAsync(harness);
+
+        var written = await RunAsync(harness, Request(session, RawClient.UpgradeRequest("since=5")));
+
+        Assert.Equal(5, Assert.Single(written).Since);
+    }
+
+    [Theory]
+    [InlineData("since=-1", 400)]
+    [InlineData("room=No%20Spaces", 400)]
+    public async Task A_bad_query_is_refused_and_the_bytes_after_it_go_nowhere(string query, int status)
+    {
+        await using var harness = new StageHarness();
+        var (session, peer) = await FreshSessionAsync(harness);
+
+        var written = await RunAsync(harness, Request(session, RawClient.UpgradeRequest(query)), Data(session, "\u0081\u0080abcd"));
+
+        Assert.Empty(written);
+        Assert.False(session.Upgraded);
+        var answer = await peer.ReadResponseAsync();
+        Assert.Equal(status, answer.Status);
+        await peer.AssertClosedByServerAsync();
+    }
+
+    [Fact]
+    public async Task A_wrong_version_gets_426_naming_version_13()
+    {
+        await using var harness = new StageHarness();
+        var (session, peer) = await FreshSessionAsync(harness);
+
+        var written = await RunAsync(harness, Request(session, RawClient.UpgradeRequest().Replace("Version: 13", "Version: 8", StringComparison.Ordinal)));
+
+        Assert.Empty(written);
+        var answer = await peer.ReadResponseAsync();
+        Assert.Equal(426, answer.Status);
+        Assert.Equal("13", answer.Header("Sec-WebSocket-Version"));
+    }
+
+    [Fact]
+    public async Task A_rejection_from_the_parse_stage_is_answered_with_its_status_and_closed()
+    {
+        await using var harness = new StageHarness();
+        var (session, peer) = await FreshSessionAsync(harness);
+        session.Requests.Enter();
+
+        var written = await RunAsync(harness, RequestItem.Reject(session, 431));
+
+        Assert.Empty(written);
+        var answer = await peer.ReadResponseAsync();
+        Assert.Equal(431, answer.Status);
+        answer.AssertWellFormed();
+        await peer.AssertClosedByServerAsync();
+    }
+}
