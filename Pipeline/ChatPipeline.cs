@@ -76,7 +76,7 @@ public sealed partial class ChatPipeline
         _encoded = Bounded<MessageItem>();
         _committed = Bounded<BroadcastItem>(singleWriter: false);
 
-        var batches = new BatchPool();
+        var batches = PersistBatch.Pool(options.MaxRooms);
         var faults = new ConnectionFaults(_metrics, _logger);
         _history = new HistoryReader(store, options.HistoryReaders, options.HistoryQueue);
         var responder = new HttpResponder(files, _history, store, _health, _rooms, RenderMetrics);

@@ -1,17 +1,21 @@
 namespace Chat.Pipeline.Codecs;
 
 /// <summary>
-/// Server chat frames, built backwards: the Encode stage writes the tail (everything after the id) once, and the
-/// Broadcast stage, once the store assigned the id, writes id, JSON prefix and frame header right-aligned in the head
-/// room in front of the tail, so the tail is never copied.
+/// The one writer of a chat message's JSON, for live frames, replay and /chat-history alike, so that the same message
+/// is the same bytes everywhere. Frames are built backwards: the Encode stage writes the tail (everything after the id)
+/// once, and the Broadcast stage, once the store assigned the id, writes id, JSON prefix and frame header right-aligned
+/// in the head room in front of the tail, so the tail is never copied.
 /// </summary>
-internal static class ChatMessageEncoder
+internal static partial class ChatMessageEncoder
 {
     /// <summary>
     /// Max WebSocket header (10) + <c>{"messageType":"chatMessage","id":</c> (34 bytes) + the digits of a
     /// non-negative long (at most 19).
     /// </summary>
-    public const int HeadRoom = MaxFrameHeader + 34 + 19;
+    public const int HeadRoom = MaxFrameHeader + MaxIdPrefixLength;
+
+    /// <summary>Upper bound of <see cref="WriteIdPrefix"/>: the JSON prefix and the digits of a non-negative long.</summary>
+    public const int MaxIdPrefixLength = 34 + 19;
 
     private const int MaxFrameHeader = 10;
     private const int TimestampLength = 24;
@@ -67,16 +71,24 @@ internal static class ChatMessageEncoder
     public static int WriteHead(long id, int tailLength, Span<byte> headRoom)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(id);
-        int digits = CountDigits((ulong)id);
-        int end = headRoom.Length;
-        int idStart = end - digits;
-        id.TryFormat(headRoom[idStart..], out _, default, System.Globalization.CultureInfo.InvariantCulture);
-        int prefixStart = idStart - Prefix.Length;
-        Prefix.CopyTo(headRoom[prefixStart..]);
-        long payloadLength = Prefix.Length + digits + (long)tailLength;
+        int prefixStart = headRoom.Length - Prefix.Length - CountDigits((ulong)id);
+        int prefixLength = WriteIdPrefix(id, headRoom[prefixStart..]);
+        long payloadLength = prefixLength + (long)tailLength;
         int start = prefixStart - FrameEncoder.HeaderLength(payloadLength);
         FrameEncoder.WriteHeader(headRoom[start..], Opcode.Text, fin: true, payloadLength);
         return start;
+    }
+
+    /// <summary>
+    /// Writes <c>{"messageType":"chatMessage","id":N</c>, the payload's start before the tail; returns bytes written.
+    /// destination must hold <see cref="MaxIdPrefixLength"/> bytes, or exactly the prefix and the digits of id.
+    /// </summary>
+    public static int WriteIdPrefix(long id, Span<byte> destination)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(id);
+        int w = Append(Prefix, destination, 0);
+        id.TryFormat(destination[w..], out int digits, default, System.Globalization.CultureInfo.InvariantCulture);
+        return w + digits;
     }
 
     /// <summary>Upper bound of <see cref="WriteErrorFrame"/> for a reason of reasonChars UTF-16 chars.</summary>

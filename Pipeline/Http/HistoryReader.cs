@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Collections.Concurrent;
 using Chat.Reactor;
 using Chat.Storage;
@@ -89,16 +90,33 @@ internal sealed class HistoryReader
     {
         SharedBuffer buffer;
         int length;
-        if (read.IsCompletedSuccessfully)
+        if (!read.IsCompletedSuccessfully)
         {
-            var body = HistoryJson.Write(request.Room, read.Result);
+            buffer = HttpAnswer.Write(503, HttpAnswer.TextPlain, "history unavailable: the store does not answer\n"u8, request.KeepAlive, request.HeadOnly, default, out length);
+        }
+        else if (TryWrite(request.Room, read.Result) is { } body)
+        {
             buffer = HttpAnswer.Write(200, HttpAnswer.Json, body.WrittenSpan, request.KeepAlive, request.HeadOnly, NoCache, out length);
         }
         else
         {
-            buffer = HttpAnswer.Write(503, HttpAnswer.TextPlain, "history unavailable: the store does not answer\n"u8, request.KeepAlive, request.HeadOnly, default, out length);
+            buffer = HttpAnswer.Write(500, HttpAnswer.TextPlain, "internal server error: a stored message is unreadable\n"u8, request.KeepAlive, request.HeadOnly, default, out length);
         }
         request.Result.TrySetResult((buffer, length, request.KeepAlive));
+    }
+
+    // A row no store should return (a null text) is the store's bug: that request gets a 500, and this reader thread,
+    // whose unhandled exception would end the process, goes on.
+    private static ArrayBufferWriter<byte>? TryWrite(string room, IReadOnlyList<StoredMessage> messages)
+    {
+        try
+        {
+            return HistoryJson.Write(room, messages);
+        }
+        catch (ArgumentException)
+        {
+            return null;
+        }
     }
 
     private static ReadOnlySpan<byte> NoCache => "Cache-Control: no-cache\r\n"u8;

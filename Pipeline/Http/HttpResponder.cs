@@ -60,10 +60,9 @@ internal sealed class HttpResponder(StaticFiles files, HistoryReader history, IM
 
     private void History(Session session, ReadOnlySpan<byte> query, bool keepAlive, bool headOnly)
     {
-        long since = -1;
-        if (QueryString.Has(query, "since"u8) && (!QueryString.TryGetInt64(query, "since"u8, out since) || since < 0))
+        if (!SinceQuery.TryGet(query, out var since))
         {
-            HttpAnswer.SendError(session, 400, "since must be a non-negative integer", keepAlive, headOnly);
+            HttpAnswer.SendError(session, 400, SinceQuery.Rule, keepAlive, headOnly);
             return;
         }
         long limit = DefaultHistoryLimit;

@@ -1,13 +1,14 @@
 using Chat.Storage;
+using Microsoft.Extensions.ObjectPool;
 
 namespace Chat.Pipeline.Items;
 
 /// <summary>
 /// What the persist stage hands to broadcast: the items of one room it took from its channel, in order (chat messages
 /// with the Join and Closed items between them), and the id the store gave the first chat message in that room.
-/// Reused through a pool.
+/// Reused through an <see cref="ObjectPool{T}"/> (see <see cref="Pool"/>): persist rents, broadcast returns.
 /// </summary>
-internal sealed class PersistBatch
+internal sealed class PersistBatch : IResettable
 {
     private MessageItem[] _entries = new MessageItem[64];
     private NewMessage[] _rows = new NewMessage[64];
@@ -38,7 +39,16 @@ internal sealed class PersistBatch
         _rows[RowCount++] = new NewMessage(item.Session.UsernameEscaped, item.Buffer.AsMemory(0, item.Count), item.Timestamp);
     }
 
-    public void Reset()
+    /// <summary>
+    /// The pool of a pipeline with at most <paramref name="maxRooms"/> rooms. In steady state each active room has one
+    /// batch filling in persist and about one on its way through broadcast, so that many are kept; a burst past it
+    /// leaves the extra batches to the collector instead of keeping them for ever.
+    /// </summary>
+    public static ObjectPool<PersistBatch> Pool(int maxRooms) =>
+        new DefaultObjectPool<PersistBatch>(new DefaultPooledObjectPolicy<PersistBatch>(), maximumRetained: 2 * maxRooms);
+
+    /// <summary>Empties the batch for its next room (the pool calls it on return); always reusable.</summary>
+    public bool TryReset()
     {
         Array.Clear(_entries, 0, Count);
         Array.Clear(_rows, 0, RowCount);
@@ -47,5 +57,6 @@ internal sealed class PersistBatch
         FirstId = 0;
         Room = null!;
         Key = Guid.NewGuid();
+        return true;
     }
 }

@@ -66,7 +66,7 @@ internal sealed class Replayer(IMessageStore store, ChannelWriter<BroadcastItem>
                 if (result == SendResult.Closed) return;
                 if (result == SendResult.Dropped)
                 {
-                    SessionCloser.Close(session, CloseStatus.PolicyViolation, "too slow: send queue over the limit", discardQueued: true);
+                    SessionCloser.DropSlowConsumer(session, metrics, logger);
                     return;
                 }
                 cursor = message.Id;

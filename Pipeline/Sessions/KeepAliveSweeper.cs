@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using Chat.Pipeline.Codecs;
-using Chat.Pipeline.Http;
 using Chat.Reactor;
 
 namespace Chat.Pipeline.Sessions;
@@ -45,7 +44,7 @@ internal sealed class KeepAliveSweeper(SessionRegistry sessions, PipelineOptions
                 if (now - Volatile.Read(ref session.AwaitingHeadSince) > headTimeout && session.HttpAnswered.IsCompleted)
                 {
                     abuse.Record(connection, AbuseKind.RefusedRequest, "408 request head timeout");
-                    TimeOutHead(connection);
+                    SessionCloser.CloseWithAnswer(connection, 408, "request head timeout\n"u8);
                 }
                 continue;
             }
@@ -55,13 +54,6 @@ internal sealed class KeepAliveSweeper(SessionRegistry sessions, PipelineOptions
             if (silent > idleTimeout && Volatile.Read(ref session.PendingMessages) == 0) SessionCloser.Close(session, CloseStatus.GoingAway, "idle timeout");
             else if (silent > pingAfter && session.PingedAt < connection.LastActivityTimestamp) Ping(session, now);
         }
-    }
-
-    private static void TimeOutHead(Connection connection)
-    {
-        var buffer = HttpAnswer.Write(408, HttpAnswer.TextPlain, "request head timeout\n"u8, keepAlive: false, headOnly: false, default, out var length);
-        connection.Close(buffer, 0, length);
-        buffer.Release();
     }
 
     private static void Ping(Session session, long now)

@@ -1,6 +1,9 @@
 using Chat.Pipeline.Codecs;
+using Chat.Pipeline.Http;
 using Chat.Pipeline.Items;
+using Chat.Pipeline.Metrics;
 using Chat.Reactor;
+using Microsoft.Extensions.Logging;
 
 namespace Chat.Pipeline.Sessions;
 
@@ -19,6 +22,31 @@ internal static class SessionCloser
         var buffer = Write(status, reason, out var length);
         session.Connection.Close(buffer, 0, length, discardQueued);
         buffer.Release();
+    }
+
+    /// <summary>
+    /// The last answer of an HTTP connection that is being closed (408 for a head that never came, 500 for a request
+    /// that failed), queued after the answers before it; then the close.
+    /// </summary>
+    public static void CloseWithAnswer(Connection connection, int status, ReadOnlySpan<byte> text)
+    {
+        var buffer = HttpAnswer.Write(status, HttpAnswer.TextPlain, text, keepAlive: false, headOnly: false, default, out var length);
+        connection.Close(buffer, 0, length);
+        buffer.Release();
+    }
+
+    /// <summary>
+    /// The one way a peer that does not read is dropped, whichever path found its send queue past the high-water mark
+    /// (live broadcast, replay from the window, replay from the store): counted in
+    /// <c>chat_slow_consumers_dropped_total</c>, logged, and closed with 1008 without what it has not started to
+    /// receive. A connection already closing is neither counted nor logged again.
+    /// </summary>
+    public static void DropSlowConsumer(Session session, ServerMetrics metrics, ILogger logger)
+    {
+        if (session.Connection.IsClosing) return;
+        ServerMetrics.Add(ref metrics.SlowConsumersDropped);
+        PipelineLog.SlowConsumer(logger, session.Id, session.Connection.RemoteEndPoint.ToString());
+        Close(session, CloseStatus.PolicyViolation, "too slow: send queue over the limit", discardQueued: true);
     }
 
     /// <summary>

@@ -1,4 +1,3 @@
-using Chat.Pipeline.Codecs;
 using Chat.Pipeline.Metrics;
 using Chat.Pipeline.Rooms;
 using Chat.Pipeline.Sessions;
@@ -48,7 +47,7 @@ internal sealed partial class BroadcastStage
         if (result == SendResult.Dropped)
         {
             session.Broadcast = BroadcastState.None;
-            SessionCloser.Close(session, CloseStatus.PolicyViolation, "too slow: send queue over the limit", discardQueued: true);
+            SessionCloser.DropSlowConsumer(session, metrics, logger);
             return;
         }
         GoLive(session, room.LastId);

@@ -8,6 +8,7 @@ using Chat.Pipeline.Rooms;
 using Chat.Pipeline.Sessions;
 using Chat.Reactor;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.ObjectPool;
 
 namespace Chat.Pipeline.Stages;
 
@@ -22,7 +23,7 @@ namespace Chat.Pipeline.Stages;
 /// </summary>
 internal sealed partial class BroadcastStage(
     ChannelReader<BroadcastItem> input,
-    BatchPool batches,
+    ObjectPool<PersistBatch> batches,
     Replayer replayer,
     RoomDirectory rooms,
     PipelineOptions options,
@@ -203,9 +204,7 @@ internal sealed partial class BroadcastStage(
 
     private void DropSlowConsumer(Session session)
     {
-        ServerMetrics.Add(ref metrics.SlowConsumersDropped);
-        PipelineLog.SlowConsumer(logger, session.Id, session.Connection.RemoteEndPoint.ToString());
         Leave(session);
-        SessionCloser.Close(session, CloseStatus.PolicyViolation, "too slow: send queue over the limit", discardQueued: true);
+        SessionCloser.DropSlowConsumer(session, metrics, logger);
     }
 }

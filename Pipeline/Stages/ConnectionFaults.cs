@@ -1,6 +1,5 @@
 using System.Threading.Channels;
 using Chat.Pipeline.Codecs;
-using Chat.Pipeline.Http;
 using Chat.Pipeline.Metrics;
 using Chat.Pipeline.Sessions;
 using Chat.Reactor;
@@ -55,13 +54,6 @@ internal sealed class ConnectionFaults(ServerMetrics metrics, ILogger logger)
     private static async Task InternalErrorAsync(Session session)
     {
         await session.HttpAnswered.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        CloseWith500(session.Connection);
-    }
-
-    private static void CloseWith500(Connection connection)
-    {
-        var buffer = HttpAnswer.Write(500, HttpAnswer.TextPlain, "internal server error\n"u8, keepAlive: false, headOnly: false, default, out var length);
-        connection.Close(buffer, 0, length);
-        buffer.Release();
+        SessionCloser.CloseWithAnswer(session.Connection, 500, "internal server error\n"u8);
     }
 }

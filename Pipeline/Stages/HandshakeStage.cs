@@ -155,10 +155,9 @@ internal sealed class HandshakeStage(
             return null;
         }
         var query = head[request.Query];
-        long since = -1;
-        if (QueryString.Has(query, "since"u8) && (!QueryString.TryGetInt64(query, "since"u8, out since) || since < 0))
+        if (!SinceQuery.TryGet(query, out var since))
         {
-            Refuse(session, 400, "since must be a non-negative integer");
+            Refuse(session, 400, SinceQuery.Rule);
             return null;
         }
         if (!RoomQuery.TryGet(query, out var name))

@@ -6,6 +6,7 @@ using Chat.Pipeline.Metrics;
 using Chat.Pipeline.Rooms;
 using Chat.Storage;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.ObjectPool;
 
 namespace Chat.Pipeline.Stages;
 
@@ -21,7 +22,7 @@ internal sealed class PersistStage(
     ChannelReader<MessageItem> input,
     ChannelWriter<BroadcastItem> output,
     IMessageStore store,
-    BatchPool batches,
+    ObjectPool<PersistBatch> batches,
     StoreHealth health,
     PipelineOptions options,
     ServerMetrics metrics,
@@ -47,7 +48,7 @@ internal sealed class PersistStage(
                 var batch = room.Pending;
                 if (batch is null)
                 {
-                    batch = room.Pending = batches.Rent();
+                    batch = room.Pending = batches.Get();
                     batch.Room = room;
                     _open.Add(batch);
                 }

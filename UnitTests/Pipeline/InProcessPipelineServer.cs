@@ -36,7 +36,9 @@ internal sealed class InProcessPipelineServer : IAsyncDisposable
     public int ConnectionCount => _transport.ConnectionCount;
 
     /// <param name="logs">Also receives the server's log entries (warnings and worse) when given.</param>
-    public static async Task<InProcessPipelineServer> StartAsync(IMessageStore store, PipelineOptions options, ReactorBackend backend, ILoggerProvider? logs = null)
+    /// <param name="highWaterMark">The reactor's send-queue limit per connection in bytes; 0 keeps its default.</param>
+    public static async Task<InProcessPipelineServer> StartAsync(
+        IMessageStore store, PipelineOptions options, ReactorBackend backend, ILoggerProvider? logs = null, long highWaterMark = 0)
     {
         var loggers = LoggerFactory.Create(b =>
         {
@@ -44,7 +46,11 @@ internal sealed class InProcessPipelineServer : IAsyncDisposable
             if (logs is not null) b.AddProvider(logs);
         });
         var pipeline = new ChatPipeline(options, store, StaticFiles.Load(Path.Combine(AppContext.BaseDirectory, "no-static-files")), loggers);
-        var transport = TransportFactory.Bind(new IPEndPoint(IPAddress.Loopback, 0), new ReactorOptions { Backend = backend }, pipeline.Input, loggers);
+        var transport = TransportFactory.Bind(new IPEndPoint(IPAddress.Loopback, 0), new ReactorOptions
+        {
+            Backend = backend,
+            HighWaterMark = highWaterMark > 0 ? highWaterMark : new ReactorOptions().HighWaterMark,
+        }, pipeline.Input, loggers);
         await store.InitializeAsync(CancellationToken.None);
         pipeline.ReportConnectionsFrom(() => transport.ConnectionCount, () => transport.RefusedCount);
         await pipeline.StartAsync(CancellationToken.None);

@@ -18,7 +18,7 @@ public sealed class BroadcastStageTests
         await using var store = await StageHarness.StoreAsync();
         var inbound = StageHarness.NewChannel<BroadcastItem>();
         var replayer = new Replayer(store, inbound.Writer, harness.Metrics, NullLogger.Instance, harness.Faults);
-        var stage = new BroadcastStage(inbound.Reader, new BatchPool(), replayer, harness.Rooms, harness.Options, harness.Metrics, NullLogger.Instance, harness.Faults);
+        var stage = new BroadcastStage(inbound.Reader, PersistBatch.Pool(harness.Options.MaxRooms), replayer, harness.Rooms, harness.Options, harness.Metrics, NullLogger.Instance, harness.Faults);
         foreach (var batch in batches) Assert.True(inbound.Writer.TryWrite(BroadcastItem.Committed(batch)));
         inbound.Writer.Complete();
         await stage.RunAsync().WaitAsync(StageHarness.Within);
@@ -27,7 +27,7 @@ public sealed class BroadcastStageTests
     /// <summary>A batch as the persist stage hands it on: <paramref name="entries"/> of one room, stored from <paramref name="firstId"/>.</summary>
     private static PersistBatch Committed(Room room, long firstId, params MessageItem[] entries)
     {
-        var batch = new BatchPool().Rent();
+        var batch = new PersistBatch();
         batch.Room = room;
         foreach (var entry in entries) batch.Add(entry);
         batch.FirstId = firstId;

@@ -13,7 +13,7 @@ namespace Chat.UnitTests.Pipeline.Stages;
 public sealed class PersistStageTests
 {
     private static Task<List<BroadcastItem>> RunAsync(StageHarness harness, IMessageStore store, params MessageItem[] items) =>
-        StageHarness.RunAsync<MessageItem, BroadcastItem>((input, output) => new PersistStage(input, output, store, new BatchPool(), new StoreHealth(store),
+        StageHarness.RunAsync<MessageItem, BroadcastItem>((input, output) => new PersistStage(input, output, store, PersistBatch.Pool(1), new StoreHealth(store),
             harness.Options, harness.Metrics, NullLogger.Instance, harness.Rooms.General, CancellationToken.None).RunAsync, items);
 
     private static void Release(IEnumerable<BroadcastItem> written)

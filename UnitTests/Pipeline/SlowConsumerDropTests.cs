@@ -1,0 +1,131 @@
+using System.Globalization;
+using System.Text;
+using Chat.Pipeline;
+using Chat.Pipeline.Codecs;
+using Chat.Reactor;
+using Chat.Storage;
+using Chat.UnitTests.Infrastructure;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Chat.UnitTests.Pipeline;
+
+/// <summary>
+/// chat_slow_consumers_dropped_total counts a client that does not read on every path that queues it frames (issue 18):
+/// live broadcast, catching up from the room's replay window, and catching up from the store. Only the broadcast path
+/// counted before; the two replay paths closed the client uncounted. Each case's client has a 4 KiB TCP window and never
+/// reads, and is sent far more than the send-queue limit and the kernel's buffers hold.
+/// </summary>
+public sealed class SlowConsumerDropTests
+{
+    private const long HighWaterMark = 64 * 1024;
+
+    // 250 messages of 30 KB: about 7.2 MiB, over a hundred times the limit and more than the kernel's buffers of the
+    // connection hold (a send buffer grows to 4 MiB by tcp_wmem); under one replay page (256), so the store replay
+    // queues them all without waiting for a drain.
+    private const int Messages = 250;
+
+    private static readonly string Comment = new('x', 30_000);
+    private static readonly TimeSpan Within = TimeSpan.FromSeconds(60);
+    private static readonly PipelineOptions Options = new() { MaxCommentChars = 40_000, MessagesPerSecond = 0 };
+
+    [Fact]
+    public async Task A_live_member_that_does_not_read_is_dropped_by_broadcast_and_counted()
+    {
+        await using var server = await StartAsync(await StoreAsync(stored: 0));
+        await using var stalled = await RawClient.ConnectAsync(server.EndPoint, receiveBuffer: 4096);
+        Assert.Equal(101, await stalled.UpgradeAsync("name=stalled"));
+
+        // Live frames trickle in one by one, and the kernel's send buffer takes them before the queue grows: rounds go
+        // on until the client is dropped, bounded at 4 rounds (29 MiB).
+        var dropped = 0L;
+        for (var round = 0; round < 4 && dropped == 0; round++)
+        {
+            await SendAndReadEchoesAsync(server);
+            dropped = await DroppedAsync(server);
+        }
+
+        Assert.Equal(1, await DroppedAfterAsync(server));
+    }
+
+    [Fact]
+    public async Task A_client_catching_up_from_the_replay_window_that_does_not_read_is_dropped_and_counted()
+    {
+        await using var server = await StartAsync(await StoreAsync(stored: 0));
+        // Broadcast while the server runs: the room's replay window holds them all, so since=0 is served from it.
+        await SendAndReadEchoesAsync(server);
+
+        await using var stalled = await UpgradeWithoutReadingAsync(server, "name=stalled&since=0");
+
+        Assert.Equal(1, await DroppedAfterAsync(server));
+    }
+
+    [Fact]
+    public async Task A_client_catching_up_from_the_store_that_does_not_read_is_dropped_and_counted()
+    {
+        // Stored before the server starts: its replay window is empty, so since=0 is served from the store.
+        await using var server = await StartAsync(await StoreAsync(stored: Messages));
+
+        await using var stalled = await UpgradeWithoutReadingAsync(server, "name=stalled&since=0");
+
+        Assert.Equal(1, await DroppedAfterAsync(server));
+    }
+
+    /// <summary>
+    /// Asks for the upgrade and reads nothing, not even the 101: the replay is queued right behind it, and a drop
+    /// discards whatever of it is still queued.
+    /// </summary>
+    private static async Task<RawClient> UpgradeWithoutReadingAsync(InProcessPipelineServer server, string query)
+    {
+        var client = await RawClient.ConnectAsync(server.EndPoint, receiveBuffer: 4096);
+        await client.SendAsync(RawClient.UpgradeRequest(query));
+        return client;
+    }
+
+    private static Task<InProcessPipelineServer> StartAsync(IMessageStore store) =>
+        InProcessPipelineServer.StartAsync(store, Options, ReactorBackend.Epoll, highWaterMark: HighWaterMark);
+
+    private static async Task<IMessageStore> StoreAsync(int stored)
+    {
+        var store = new InMemoryMessageStore(new StoreOptions(), NullLogger<InMemoryMessageStore>.Instance);
+        await store.InitializeAsync(CancellationToken.None);
+        if (stored > 0)
+        {
+            var rows = Enumerable.Range(0, stored).Select(_ => new NewMessage("someone"u8.ToArray(), Encoding.UTF8.GetBytes(Comment), DateTime.UtcNow));
+            await store.AppendAsync(Guid.NewGuid(), RoomName.General, rows.ToArray(), CancellationToken.None);
+        }
+        return store;
+    }
+
+    /// <summary>A reading client sends the messages one by one, reading each one's broadcast back.</summary>
+    private static async Task SendAndReadEchoesAsync(InProcessPipelineServer server)
+    {
+        await using var sender = await RawClient.OpenWebSocketAsync(server.EndPoint, "name=sender");
+        for (var i = 0; i < Messages; i++)
+        {
+            await sender.SendChatAsync(Comment);
+            var echo = await sender.ReadFrameAsync().WaitAsync(Within);
+            Assert.Equal(Opcode.Text, echo.Opcode);
+        }
+    }
+
+    /// <summary>The counter once it is above zero, or zero after <see cref="Within"/>.</summary>
+    private static async Task<long> DroppedAfterAsync(InProcessPipelineServer server)
+    {
+        var deadline = DateTime.UtcNow + Within;
+        while (true)
+        {
+            var dropped = await DroppedAsync(server);
+            if (dropped > 0 || DateTime.UtcNow > deadline) return dropped;
+            await Task.Delay(100);
+        }
+    }
+
+    private static async Task<long> DroppedAsync(InProcessPipelineServer server)
+    {
+        const string Name = "chat_slow_consumers_dropped_total ";
+        await using var http = await RawClient.ConnectAsync(server.EndPoint);
+        var metrics = (await http.RequestAsync(RawClient.Get("/metrics"))).BodyText;
+        var line = metrics.Split('\n').Single(l => l.StartsWith(Name, StringComparison.Ordinal));
+        return long.Parse(line.AsSpan(Name.Length), CultureInfo.InvariantCulture);
+    }
+}
