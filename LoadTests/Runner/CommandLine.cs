@@ -33,7 +33,7 @@ internal static class CommandLine
           --allow-remote              allow a non-loopback --url
           --store embedded|postgres   the started server's store (default embedded; ingest and cross-node: postgres)
           --postgres CONNSTRING       use this database instead of a throwaway PostgreSQL cluster
-          --env KEY=VALUE             a CHAT_* setting passed to the started server (repeatable)
+          --env KEY=VALUE             a CHAT_* setting, or a DOTNET_* runtime setting, passed to the started server (repeatable)
           --clients N                 clients (connections for 'connections')
           --senders N                 sending clients
           --rate R                    messages per second, all senders together (connections: new connections per second)
@@ -191,14 +191,21 @@ internal static class CommandLine
         var equals = value.IndexOf('=');
         if (equals <= 0) throw new UsageException($"--env needs KEY=VALUE, got '{value}'");
         var key = value[..equals];
-        if (!key.StartsWith("CHAT_", StringComparison.Ordinal) || key.Any(c => !(char.IsAsciiLetterUpper(c) || char.IsAsciiDigit(c) || c == '_')))
+        if (!IsServerSetting(key))
         {
-            throw new UsageException($"--env takes CHAT_* settings (upper case), got '{key}'");
+            throw new UsageException($"--env takes CHAT_* settings (upper case) or DOTNET_* runtime settings, got '{key}'");
         }
 
         settings[key] = value[(equals + 1)..];
         return settings;
     }
+
+    // DOTNET_* runtime settings (thread pool, GC, JIT) keep the runtime's own mixed case, as in DOTNET_ThreadPool_UnfairSemaphoreSpinLimit;
+    // they let a run compare runtime knobs against the runtimeconfig's defaults in the same process tree.
+    private static bool IsServerSetting(string key) =>
+        key.StartsWith("CHAT_", StringComparison.Ordinal)
+            ? key.All(c => char.IsAsciiLetterUpper(c) || char.IsAsciiDigit(c) || c == '_')
+            : key.StartsWith("DOTNET_", StringComparison.Ordinal) && key.Length > "DOTNET_".Length && key.All(c => char.IsAsciiLetterOrDigit(c) || c == '_');
 
     private static TargetKind ParseTarget(string value) => value switch
     {
