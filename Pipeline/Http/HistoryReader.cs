@@ -7,15 +7,16 @@ using Chat.Storage;
 namespace Chat.Pipeline.Http;
 
 /// <summary>
-/// Runs the store reads of /chat-history and /rooms off the stage workers. A fixed number of dedicated reader threads take requests from a
-/// bounded queue, read, and write the answer's JSON: the embedded store reads synchronously, so its reads block these
-/// threads and never a pool thread (measured: one blocked pool thread on a 2-core box stalled every stage for the
-/// ~0.5 s the pool takes to add a thread), and a flood of history requests uses at most this many cores however many
-/// are pipelined (JSON built on the pool instead let one client take both cores and push an honest pair's p99 from
-/// 50 ms to 870 ms). PostgreSQL reads are asynchronous I/O, and the reader waits for each on its own thread: at most
-/// this many reads run at once on either store, which also bounds the database's share of the cores (with four
-/// concurrent 1,000-row reads per reader, PostgreSQL beside the server pushed the pair's p99 to 384 ms). A full queue
-/// is refused at once (the caller answers 503): waiting would block the worker this class exists to keep free.
+/// Runs the store reads of /chat-history and /rooms off the stage workers. A fixed number of dedicated reader threads
+/// take requests from a bounded queue, read, and write the answer's JSON: the embedded store reads synchronously, so its
+/// reads block these threads and never a pool thread (measured: one blocked pool thread on a 2-core box stalled every
+/// stage for the ~0.5 s the pool takes to add a thread), and a flood of history requests uses at most this many cores
+/// however many are pipelined (JSON built on the pool instead let one client take both cores and push an honest pair's
+/// p99 from 50 ms to 870 ms; a /rooms flood on the pool, from 5 ms to 2.6 s). PostgreSQL reads are asynchronous I/O,
+/// and the reader waits for each on its own thread: at most this many reads run at once on either store, which also
+/// bounds the database's share of the cores (with four concurrent 1,000-row reads per reader, PostgreSQL beside the
+/// server pushed the pair's p99 to 384 ms). A full queue is refused at once (the caller answers 503): waiting would
+/// block the worker this class exists to keep free.
 /// </summary>
 internal sealed class HistoryReader
 {
