@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.IO.Compression;
 using System.Text;
 using System.Text.Json;
@@ -50,26 +49,11 @@ internal sealed partial class RawClient
     /// </summary>
     public async Task<(ServerFrame Frame, bool Compressed, int WireLength)> ReadDeflateFrameAsync(TimeSpan? within = null)
     {
-        using var deadline = new CancellationTokenSource(within ?? Timeout);
-        await NeedAsync(2, deadline.Token);
-        var first = _buffer[_start];
-        var second = _buffer[_start + 1];
-        Assert.True((first & 0x30) == 0, $"server frame with RSV2/RSV3 0x{first:X2}");
-        Assert.True((second & 0x80) == 0, "server frame is masked");
+        var (first, payload, wireLength) = await TakeFrameAsync(within, allowedRsv: 0x40);
         var compressed = (first & 0x40) != 0;
         var opcode = (Opcode)(first & 0x0F);
         Assert.True(!compressed || opcode is Opcode.Text or Opcode.Binary, $"RSV1 on a {opcode} frame");
-        long length = second & 0x7F;
-        var header = length == 126 ? 4 : length == 127 ? 10 : 2;
-        await NeedAsync(header, deadline.Token);
-        if (header == 4) length = BinaryPrimitives.ReadUInt16BigEndian(_buffer.AsSpan(_start + 2));
-        else if (header == 10) length = (long)BinaryPrimitives.ReadUInt64BigEndian(_buffer.AsSpan(_start + 2));
-        Assert.InRange(length, 0, _buffer.Length - header);
-        await NeedAsync(header + (int)length, deadline.Token);
-        var payload = _buffer.AsSpan(_start + header, (int)length).ToArray();
-        _start += header + (int)length;
-        var frame = new ServerFrame((first & 0x80) != 0, opcode, compressed ? Inflate(payload) : payload);
-        return (frame, compressed, header + (int)length);
+        return (new ServerFrame((first & 0x80) != 0, opcode, compressed ? Inflate(payload) : payload), compressed, wireLength);
     }
 
     /// <summary>The next frame must be this chat message, compressed or not as told; returns its JSON and wire length.</summary>

@@ -57,11 +57,21 @@ internal sealed partial class RawClient
     /// </summary>
     public async Task<ServerFrame> ReadFrameAsync(TimeSpan? within = null)
     {
+        var (first, payload, _) = await TakeFrameAsync(within, allowedRsv: 0);
+        return new ServerFrame((first & 0x80) != 0, (Opcode)(first & 0x0F), payload);
+    }
+
+    /// <summary>
+    /// The next whole frame: its first byte, its payload and its length on the wire. RSV bits outside
+    /// <paramref name="allowedRsv"/> (0x40 for RSV1) and a mask fail the test.
+    /// </summary>
+    private async Task<(byte First, byte[] Payload, int WireLength)> TakeFrameAsync(TimeSpan? within, int allowedRsv)
+    {
         using var deadline = new CancellationTokenSource(within ?? Timeout);
         await NeedAsync(2, deadline.Token);
         var first = _buffer[_start];
         var second = _buffer[_start + 1];
-        Assert.True((first & 0x70) == 0, $"server frame with RSV bits 0x{first:X2}");
+        Assert.True((first & 0x70 & ~allowedRsv) == 0, $"server frame with RSV bits 0x{first:X2}");
         Assert.True((second & 0x80) == 0, "server frame is masked");
         long length = second & 0x7F;
         var header = length == 126 ? 4 : length == 127 ? 10 : 2;
@@ -72,7 +82,7 @@ internal sealed partial class RawClient
         await NeedAsync(header + (int)length, deadline.Token);
         var payload = _buffer.AsSpan(_start + header, (int)length).ToArray();
         _start += header + (int)length;
-        return new ServerFrame((first & 0x80) != 0, (Opcode)(first & 0x0F), payload);
+        return (first, payload, header + (int)length);
     }
 
     /// <summary>Reads frames until a close frame and returns its status code (0 when it has none).</summary>
