@@ -50,6 +50,7 @@ internal sealed class EscapeStage(ChannelReader<MessageItem> input, ChannelWrite
     private MessageItem Escape(in MessageItem item)
     {
         var session = item.Session;
+        // Made on join; ??= covers a connection whose messages come first (a stage driven alone by hand-built items).
         var state = session.Escape ??= new EscapeState();
         var json = item.Buffer!;
         if (state.RateClosed)

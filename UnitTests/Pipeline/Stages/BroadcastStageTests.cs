@@ -79,6 +79,8 @@ public sealed class BroadcastStageTests
         await atAlice.ExpectChatAsync("alice only");
         await atBob.ExpectChatAsync("both");
         Assert.True(await atBob.IsSilentAsync(TimeSpan.FromMilliseconds(200)), "nothing after Closed");
+        Assert.Null(bob.Broadcast);
+        Assert.Equal(1, harness.Rooms.General.LiveCount);
     }
 
     [Fact]

@@ -39,6 +39,7 @@ public sealed class EscapeStageTests
         Assert.InRange(chat.Timestamp, before, DateTime.UtcNow);
         Assert.Equal(0, chat.Timestamp.Ticks % TimeSpan.TicksPerMillisecond);
         Assert.Equal(1, session.Pending.Count);
+        Assert.Null(session.Escape);
         Assert.Equal(1, harness.Metrics.MessagesReceived);
     }
 
