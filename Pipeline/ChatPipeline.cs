@@ -80,7 +80,7 @@ public sealed partial class ChatPipeline
         var batches = PersistBatch.Pool(options.MaxRooms);
         var faults = new ConnectionFaults(_metrics, _logger);
         _history = new HistoryReader(store, options.HistoryReaders, options.HistoryQueue);
-        var responder = new HttpResponder(files, _history, store, _health, _rooms, RenderMetrics);
+        var responder = new HttpResponder(files, _history, _health, _rooms, RenderMetrics);
         var replayer = new Replayer(store, _committed.Writer, _metrics, _logger, faults);
         _broadcast = new BroadcastStage(_committed.Reader, batches, replayer, _rooms, options, _metrics, _logger, faults);
         var abuse = new AbuseReport(_logger, options.AbuseReportPeriod);

@@ -3,16 +3,15 @@ using Chat.Pipeline.Codecs;
 using Chat.Pipeline.Rooms;
 using Chat.Pipeline.Sessions;
 using Chat.Reactor;
-using Chat.Storage;
 
 namespace Chat.Pipeline.Http;
 
 /// <summary>
 /// Answers plain HTTP requests: the page and its files, /chat-history, /rooms, /presence, /healthz, /metrics, 404 and
-/// 405. History reads and their JSON run on the history reader, health pings on the pool, never on the calling stage
-/// worker.
+/// 405. History and rooms reads and their JSON run on the history reader, health pings on the pool, never on the
+/// calling stage worker.
 /// </summary>
-internal sealed class HttpResponder(StaticFiles files, HistoryReader history, IMessageStore store, StoreHealth health, RoomDirectory rooms, Func<string> renderMetrics)
+internal sealed class HttpResponder(StaticFiles files, HistoryReader history, StoreHealth health, RoomDirectory rooms, Func<string> renderMetrics)
 {
     public const int DefaultHistoryLimit = 100;
     public const int MaxHistoryLimit = 1000;
@@ -53,7 +52,7 @@ internal sealed class HttpResponder(StaticFiles files, HistoryReader history, IM
         }
         else if (path.SequenceEqual(HistoryPath)) History(session, head[request.Query], keepAlive, headOnly);
         else if (path.SequenceEqual(HealthPath)) HttpAnswer.SendLater(session, HealthAsync(keepAlive, headOnly));
-        else if (path.SequenceEqual(RoomsPath)) RoomsAnswer.Send(session, store, rooms, keepAlive, headOnly);
+        else if (path.SequenceEqual(RoomsPath)) RoomsAnswer.Send(session, history, rooms, keepAlive, headOnly);
         else if (path.SequenceEqual(PresencePath)) PresenceAnswer.Send(session, head[request.Query], rooms, keepAlive, headOnly);
         else HttpAnswer.Send(session, 200, PrometheusType, Encoding.UTF8.GetBytes(renderMetrics()), keepAlive, headOnly, NoCache);
     }

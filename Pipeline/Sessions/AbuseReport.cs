@@ -22,6 +22,9 @@ internal sealed class AbuseReport(ILogger logger, TimeSpan? period = null)
     private readonly LogLimiter _lines = new(LinesPerPeriod, period ?? TimeSpan.FromSeconds(10));
     private long _periodStart = Stopwatch.GetTimestamp();
 
+    /// <summary>The pipeline's logger, for the unmask stage, which has none of its own, to log a slow consumer's drop.</summary>
+    public ILogger Logger => logger;
+
     public void Record(Connection connection, AbuseKind kind, string reason)
     {
         var tally = _tallies.GetOrAdd(connection.RemoteEndPoint.Address, static _ => new Tally());

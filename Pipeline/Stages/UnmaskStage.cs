@@ -211,11 +211,10 @@ internal sealed class UnmaskStage(ChannelReader<FrameItem> input, ChannelWriter<
                 // instead of vanishing (a peer that pings and never reads fills its own queue).
                 if (sent == SendResult.Dropped)
                 {
-                    ServerMetrics.Add(ref metrics.ProtocolErrors);
                     abuse.Record(session.Connection, AbuseKind.LimitClose, "1008 pong could not be queued");
                     state.WebSocketClosed = true;
                     ReturnAssembly(state);
-                    SessionCloser.Close(session, CloseStatus.PolicyViolation, "pong could not be queued: read what you are sent", discardQueued: true);
+                    SessionCloser.DropSlowConsumer(session, metrics, abuse.Logger);
                 }
                 return default;
             case Opcode.Close:

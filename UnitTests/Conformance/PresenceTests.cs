@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Json;
 using Chat.Pipeline.Codecs;
 
@@ -101,6 +102,40 @@ public sealed class PresenceTests(ConformanceServers servers)
         await other.SendChatAsync("first frame");
         await plain.ExpectChatAsync("first frame");
     });
+
+    [Fact]
+    public Task A_name_is_the_same_bytes_in_chat_frames_history_presence_frames_presence_and_rooms() => servers.RunAsync(async server =>
+    {
+        // A chat frame carries U+2028 and astral characters raw; System.Text.Json wrote them as \u escapes. The quote
+        // and the HTML specials are HTML-escaped by the server, the backslash JSON-escaped: one writer for all five.
+        const string Name = "q\"b\\s<&>\u2028x\U0001F600";
+        var token = Encoding.UTF8.GetBytes("\"q&quot;b\\\\s&lt;&amp;&gt;\u2028x\U0001F600\"");
+        var room = Room();
+        await using var client = await RawClient.OpenWebSocketAsync(server.EndPoint, $"room={room}&name={Uri.EscapeDataString(Name)}&presence=1");
+
+        var presence = (await client.ReadFrameAsync()).Payload;
+        Assert.Equal(Bytes($"{{\"messageType\":\"presence\",\"room\":\"{room}\",\"joined\":[", token, "],\"left\":[],\"online\":1}"), presence);
+        await client.SendChatAsync("same bytes");
+        var chat = (await client.ReadFrameAsync()).Payload;
+        Assert.True(chat.AsSpan().IndexOf(Bytes("\"username\":", token, ",")) > 0, Encoding.UTF8.GetString(chat));
+
+        Assert.Equal(Bytes("[", chat, "]"), await BodyAsync(server, $"/chat-history?room={room}"));
+        Assert.Equal(Bytes("[", token, "]"), await BodyAsync(server, $"/presence?room={room}"));
+        var rooms = await BodyAsync(server, "/rooms");
+        Assert.True(rooms.AsSpan().IndexOf(Bytes($"{{\"room\":\"{room}\",\"lastId\":1,\"online\":1}}")) > 0, Encoding.UTF8.GetString(rooms));
+    });
+
+    private static byte[] Bytes(params object[] parts) =>
+        [.. parts.SelectMany(p => p as byte[] ?? Encoding.UTF8.GetBytes((string)p))];
+
+    private static async Task<byte[]> BodyAsync(EndToEnd.TestServer server, string target)
+    {
+        await using var client = await RawClient.ConnectAsync(server.EndPoint);
+        var response = await client.RequestAsync(RawClient.Get(target));
+        Assert.Equal(200, response.Status);
+        response.AssertWellFormed();
+        return response.Body;
+    }
 
     private static string Room() => "p" + Guid.NewGuid().ToString("N")[..16];
 

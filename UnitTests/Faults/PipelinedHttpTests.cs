@@ -124,13 +124,13 @@ public sealed class PipelinedHttpTests(ITestOutputHelper output)
         Assert.True(healthTimes.Max() < 2000, $"/healthz took {healthTimes.Max():F0} ms during the flood");
     }
 
-    private static string RawGet(string target) => $"GET {target} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+    internal static string RawGet(string target) => $"GET {target} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
 
     private static string RawClientUpgrade() =>
         "GET /websocket HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
 
     /// <summary>Milliseconds from alice's send to bob's receipt, one message at a time.</summary>
-    private static async Task<List<double>> RoundTripsAsync(RawClient alice, RawClient bob, int count)
+    internal static async Task<List<double>> RoundTripsAsync(RawClient alice, RawClient bob, int count)
     {
         var times = new List<double>(count);
         for (var i = 0; i < count; i++)
@@ -144,7 +144,7 @@ public sealed class PipelinedHttpTests(ITestOutputHelper output)
         return times;
     }
 
-    private static double Percentile(List<double> values, double p)
+    internal static double Percentile(List<double> values, double p)
     {
         var sorted = values.Order().ToList();
         return sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p * sorted.Count) - 1)];

@@ -29,7 +29,12 @@ internal sealed class CorruptRowStore(IMessageStore inner) : IMessageStore
         return [rows[0] with { Username = null! }, .. rows.Skip(1)];
     }
 
-    public Task<IReadOnlyList<RoomSummary>> ReadRoomsAsync(CancellationToken cancellationToken) => inner.ReadRoomsAsync(cancellationToken);
+    public async Task<IReadOnlyList<RoomSummary>> ReadRoomsAsync(CancellationToken cancellationToken)
+    {
+        var rooms = await inner.ReadRoomsAsync(cancellationToken);
+        if (Interlocked.Exchange(ref _corruptNext, 0) == 0 || rooms.Count == 0) return rooms;
+        return [rooms[0] with { Room = null! }, .. rooms.Skip(1)];
+    }
 
     public Task<bool> PingAsync(CancellationToken cancellationToken) => inner.PingAsync(cancellationToken);
 

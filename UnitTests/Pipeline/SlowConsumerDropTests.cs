@@ -11,8 +11,8 @@ namespace Chat.UnitTests.Pipeline;
 
 /// <summary>
 /// chat_slow_consumers_dropped_total counts a client that does not read on every path that queues it frames (issue 18):
-/// live broadcast, catching up from the room's replay window, and catching up from the store. Only the broadcast path
-/// counted before; the two replay paths closed the client uncounted. Each case's client has a 4 KiB TCP window and never
+/// live broadcast, catching up from the room's replay window, catching up from the store, and the pongs owed to its
+/// pings. Only the broadcast path counted before; the others closed the client uncounted. Each case's client has a 4 KiB TCP window and never
 /// reads, and is sent far more than the send-queue limit and the kernel's buffers hold.
 /// </summary>
 public sealed class SlowConsumerDropTests
@@ -66,6 +66,34 @@ public sealed class SlowConsumerDropTests
         await using var server = await StartAsync(await StoreAsync(stored: Messages));
 
         await using var stalled = await UpgradeWithoutReadingAsync(server, "name=stalled&since=0");
+
+        Assert.Equal(1, await DroppedAfterAsync(server));
+    }
+
+    [Fact]
+    public async Task A_client_that_pings_and_never_reads_its_pongs_is_dropped_and_counted()
+    {
+        // No control-frame budget: the pings must be answered until the pongs overflow the queue, not refused as a flood.
+        var options = new PipelineOptions { MessagesPerSecond = 0, ControlFramesPerSecond = 0 };
+        await using var server = await InProcessPipelineServer.StartAsync(await StoreAsync(stored: 0), options, ReactorBackend.Epoll, highWaterMark: HighWaterMark);
+        await using var pinger = await RawClient.ConnectAsync(server.EndPoint, receiveBuffer: 4096);
+        Assert.Equal(101, await pinger.UpgradeAsync("name=pinger"));
+
+        // Each batch is 8,192 pings of 125 bytes, owed 1 MiB of pongs. Batches go on until the drop, bounded at 10
+        // (10 MiB, more than the queue's limit and the kernel's buffers of the connection hold); a send that fails
+        // because the drop reset the connection ends them too.
+        var batch = Enumerable.Range(0, 8192).SelectMany(_ => RawClient.Frame((int)Opcode.Ping, new byte[125])).ToArray();
+        for (var round = 0; round < 10 && await DroppedAsync(server) == 0; round++)
+        {
+            try
+            {
+                await pinger.SendAsync(batch, Within);
+            }
+            catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException)
+            {
+                break;
+            }
+        }
 
         Assert.Equal(1, await DroppedAfterAsync(server));
     }

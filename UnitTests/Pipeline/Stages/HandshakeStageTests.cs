@@ -21,7 +21,7 @@ public sealed class HandshakeStageTests
         var history = new HistoryReader(store, readers: 1, queueCapacity: 16);
         try
         {
-            var responder = new HttpResponder(StaticFiles.Load(Path.Combine(AppContext.BaseDirectory, "no-such-folder")), history, store,
+            var responder = new HttpResponder(StaticFiles.Load(Path.Combine(AppContext.BaseDirectory, "no-such-folder")), history,
                 new Chat.Pipeline.StoreHealth(store), harness.Rooms, () => "");
             return await StageHarness.RunAsync<RequestItem, WireItem>((input, output) => new HandshakeStage(input, output, responder, new UsernameAssigner(),
                 harness.Options, harness.Metrics, harness.Rooms, harness.Abuse, harness.Faults).RunAsync, items);
