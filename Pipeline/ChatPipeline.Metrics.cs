@@ -38,14 +38,7 @@ public sealed partial class ChatPipeline
         m.BatchSize.WriteTo(w, "chat_persist_batch_size", "Messages per committed batch.");
         m.CommitSeconds.WriteTo(w, "chat_persist_commit_seconds", "Time from the start of an append to its commit.");
         w.Header("chat_stage_queue_depth", "Items waiting in front of each stage.", "gauge");
-        w.Sample("chat_stage_queue_depth", "stage", "parse_header", _received.Reader.Count);
-        w.Sample("chat_stage_queue_depth", "stage", "handshake", _requests.Reader.Count);
-        w.Sample("chat_stage_queue_depth", "stage", "deframe", _wire.Reader.Count);
-        w.Sample("chat_stage_queue_depth", "stage", "unmask", _frames.Reader.Count);
-        w.Sample("chat_stage_queue_depth", "stage", "escape", _messages.Reader.Count);
-        w.Sample("chat_stage_queue_depth", "stage", "encode", _chats.Reader.Count);
-        w.Sample("chat_stage_queue_depth", "stage", "persist", _encoded.Reader.Count);
-        w.Sample("chat_stage_queue_depth", "stage", "broadcast", _committed.Reader.Count);
+        foreach (var stage in _stages) w.Sample("chat_stage_queue_depth", "stage", stage.MetricLabel, stage.QueueDepth());
         w.Metric("chat_store_healthy", "1 while the store answers and batches commit.", "gauge", _health.PersistFailing ? 0 : 1);
         w.Metric("process_managed_heap_bytes", "Managed heap size after the last GC.", "gauge", GC.GetGCMemoryInfo().HeapSizeBytes);
         // Unlike the heap size above, also meaningful before the first GC (a quiet server may not have had one).

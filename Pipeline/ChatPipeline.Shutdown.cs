@@ -22,7 +22,7 @@ public sealed partial class ChatPipeline
         _presence?.Leave();
         foreach (var session in _sessions.All)
         {
-            if (session.Upgraded) SessionCloser.Close(session, CloseStatus.GoingAway, "server shutting down");
+            if (session.Progress.Upgraded) SessionCloser.Close(session, CloseStatus.GoingAway, "server shutting down");
             else session.Connection.Close();
         }
         await WaitAsync(() => _connectionCount() == 0, deadline - clock.Elapsed).ConfigureAwait(false);
@@ -51,10 +51,14 @@ public sealed partial class ChatPipeline
     }
 
     /// <summary>No item in any channel and every received chat message stored and broadcast.</summary>
-    private bool IsIdle() =>
-        (_ciphertext?.Reader.Count ?? 0) + _received.Reader.Count + _requests.Reader.Count + _wire.Reader.Count + _frames.Reader.Count
-        + _messages.Reader.Count + _chats.Reader.Count + _encoded.Reader.Count + _committed.Reader.Count == 0
-        && Interlocked.Read(ref _metrics.MessagesReceived) == Interlocked.Read(ref _metrics.MessagesSettled);
+    private bool IsIdle()
+    {
+        foreach (var stage in _stages)
+        {
+            if (stage.QueueDepth() != 0) return false;
+        }
+        return Interlocked.Read(ref _metrics.MessagesReceived) == Interlocked.Read(ref _metrics.MessagesSettled);
+    }
 
     private static async Task<bool> WaitAsync(Func<bool> condition, TimeSpan timeout)
     {

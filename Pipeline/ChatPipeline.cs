@@ -41,7 +41,8 @@ public sealed partial class ChatPipeline
     private readonly Channel<MessageItem> _encoded;
     private readonly Channel<BroadcastItem> _committed;
     private readonly BroadcastStage _broadcast;
-    private readonly List<(string Name, Func<Task> Run)> _stages;
+    /// <summary>Every stage in pipeline order; the one list that start, drain and metrics read.</summary>
+    private readonly List<StageEntry> _stages;
     private readonly KeepAliveSweeper _sweeper;
     private readonly HistoryReader _history;
     private readonly ClusterFeed? _cluster;
@@ -97,19 +98,19 @@ public sealed partial class ChatPipeline
         }
         _stages =
         [
-            ("parse-header", new ParseHeaderStage(_received.Reader, _requests.Writer, _sessions, options, _metrics, faults).RunAsync),
-            ("handshake", new HandshakeStage(_requests.Reader, _wire.Writer, responder, new UsernameAssigner(), options, _metrics, _rooms, abuse, faults).RunAsync),
-            ("deframe", new DeframeStage(_wire.Reader, _frames.Writer, options, faults).RunAsync),
-            ("unmask", new UnmaskStage(_frames.Reader, _messages.Writer, options, _metrics, abuse, faults).RunAsync),
-            ("escape", new EscapeStage(_messages.Reader, _chats.Writer, options, _metrics, abuse, faults).RunAsync),
-            ("encode", new EncodeStage(_chats.Reader, _encoded.Writer, options, faults).RunAsync),
-            ("persist", new PersistStage(_encoded.Reader, _committed.Writer, store, batches, _health, options, _metrics, _logger, _rooms.General, _stopping.Token).RunAsync),
-            ("broadcast", _broadcast.RunAsync),
+            Stage("parse-header", _received, new ParseHeaderStage(_received.Reader, _requests.Writer, _sessions, options, _metrics, faults).RunAsync),
+            Stage("handshake", _requests, new HandshakeStage(_requests.Reader, _wire.Writer, responder, new UsernameAssigner(), options, _metrics, _rooms, abuse, faults).RunAsync),
+            Stage("deframe", _wire, new DeframeStage(_wire.Reader, _frames.Writer, options, faults).RunAsync),
+            Stage("unmask", _frames, new UnmaskStage(_frames.Reader, _messages.Writer, options, _metrics, abuse, faults).RunAsync),
+            Stage("escape", _messages, new EscapeStage(_messages.Reader, _chats.Writer, options, _metrics, abuse, faults).RunAsync),
+            Stage("encode", _chats, new EncodeStage(_chats.Reader, _encoded.Writer, options, faults).RunAsync),
+            Stage("persist", _encoded, new PersistStage(_encoded.Reader, _committed.Writer, store, batches, _health, options, _metrics, _logger, _rooms.General, _stopping.Token).RunAsync),
+            Stage("broadcast", _committed, _broadcast.RunAsync),
         ];
         if (tls is not null)
         {
             _ciphertext = Bounded<TransportEvent>(singleWriter: false);
-            _stages.Insert(0, ("decrypt", new DecryptStage(_ciphertext.Reader, _received.Writer, tls, loggers.CreateLogger<TlsSession>()).RunAsync));
+            _stages.Insert(0, Stage("decrypt", _ciphertext, new DecryptStage(_ciphertext.Reader, _received.Writer, tls, loggers.CreateLogger<TlsSession>()).RunAsync));
         }
     }
 
@@ -131,7 +132,7 @@ public sealed partial class ChatPipeline
     {
         _rooms.Seed(await _store.ReadRoomsAsync(cancellationToken).ConfigureAwait(false));
         var running = new List<Task>(_stages.Count + 1);
-        foreach (var (name, run) in _stages) running.Add(Supervise(name, run));
+        foreach (var stage in _stages) running.Add(Supervise(stage.Name, stage.Run));
         running.Add(_sweeper.RunAsync(_stopping.Token));
         running.Add(PresenceClock.RunAsync(_committed.Writer, _stopping.Token));
         if (_cluster is not null) running.Add(Supervise("cluster-feed", () => _cluster.RunAsync(_stopping.Token)));
@@ -151,6 +152,8 @@ public sealed partial class ChatPipeline
             _faulted.TrySetException(e);
         }
     }
+
+    private static StageEntry Stage<T>(string name, Channel<T> inbound, Func<Task> run) => new(name, () => inbound.Reader.Count, run);
 
     private Channel<T> Bounded<T>(bool singleWriter = true) => Channel.CreateBounded<T>(new BoundedChannelOptions(_options.StageCapacity)
     {

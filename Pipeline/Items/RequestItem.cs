@@ -20,11 +20,14 @@ internal readonly struct RequestItem
     /// Done: close after the answer). The session's own mode may already reflect a later pipelined head.
     /// </summary>
     public SessionMode Mode { get; init; }
+    /// <summary>Reject: the refused request said HEAD, so its error answer gets the head only.</summary>
+    public bool HeadOnly { get; init; }
 
     public static RequestItem Request(Session session, byte[] head, int count, in HttpRequestHead parsed, SessionMode mode) =>
         new() { Kind = ItemKind.Request, Session = session, Buffer = head, Count = count, Head = parsed, Mode = mode };
 
-    public static RequestItem Reject(Session session, int status) => new() { Kind = ItemKind.Reject, Session = session, Status = status };
+    public static RequestItem Reject(Session session, int status, bool headOnly) =>
+        new() { Kind = ItemKind.Reject, Session = session, Status = status, HeadOnly = headOnly };
 
     public static RequestItem Data(Session session, byte[] buffer, int offset, int count) =>
         new() { Kind = ItemKind.Data, Session = session, Buffer = buffer, Offset = offset, Count = count };

@@ -1,11 +1,16 @@
 namespace Chat.Pipeline.Sessions;
 
-internal enum BroadcastState : byte
+/// <summary>
+/// The broadcast stage's own state for one connection: its membership and how far it was sent. Created on join,
+/// dropped on Closed; only the broadcast worker touches it.
+/// </summary>
+internal sealed class BroadcastState
 {
-    /// <summary>Not a WebSocket member (yet, or any more).</summary>
-    None,
-    /// <summary>Replaying stored messages after <c>since</c>; live messages are not sent until it caught up.</summary>
-    CatchingUp,
-    /// <summary>Receives every broadcast with an id above its cursor.</summary>
-    Live,
+    public BroadcastPhase Phase;
+    /// <summary>Its place in its room's live array while <see cref="BroadcastPhase.Live"/>; -1 otherwise.</summary>
+    public int LiveIndex = -1;
+    /// <summary>Highest message id queued to this connection.</summary>
+    public long Cursor;
+    /// <summary>The escaped name this connection counts under in its room's presence, once it joined.</summary>
+    public string? PresentAs;
 }

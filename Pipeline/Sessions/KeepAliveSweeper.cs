@@ -39,26 +39,27 @@ internal sealed class KeepAliveSweeper(SessionRegistry sessions, PipelineOptions
         {
             var connection = session.Connection;
             if (connection.IsClosing) continue;
-            if (session.Mode == SessionMode.Http)
+            var progress = session.Progress;
+            if (progress.Mode == SessionMode.Http)
             {
-                if (now - Volatile.Read(ref session.AwaitingHeadSince) > headTimeout && session.HttpAnswered.IsCompleted)
+                if (now - progress.AwaitingHeadSince > headTimeout && session.HttpAnswered.IsCompleted)
                 {
                     abuse.Record(connection, AbuseKind.RefusedRequest, "408 request head timeout");
                     SessionCloser.CloseWithAnswer(connection, 408, "request head timeout\n"u8);
                 }
                 continue;
             }
-            if (!session.Upgraded) continue;
+            if (!progress.Upgraded) continue;
             var silent = now - connection.LastActivityTimestamp;
             // A peer whose messages are still in the pipeline (a slow store) gets their echoes before the idle close.
-            if (silent > idleTimeout && Volatile.Read(ref session.PendingMessages) == 0) SessionCloser.Close(session, CloseStatus.GoingAway, "idle timeout");
-            else if (silent > pingAfter && session.PingedAt < connection.LastActivityTimestamp) Ping(session, now);
+            if (silent > idleTimeout && session.Pending.Count == 0) SessionCloser.Close(session, CloseStatus.GoingAway, "idle timeout");
+            else if (silent > pingAfter && (session.KeepAlive?.PingedAt ?? 0) < connection.LastActivityTimestamp) Ping(session, now);
         }
     }
 
     private static void Ping(Session session, long now)
     {
-        session.PingedAt = now;
+        (session.KeepAlive ??= new KeepAliveState()).PingedAt = now;
         var buffer = SharedBuffer.Rent(FrameEncoder.MaxControlFrameLength);
         var length = FrameEncoder.WriteControl(buffer.Span, Opcode.Ping, "keep-alive"u8);
         session.Connection.Send(buffer, 0, length);

@@ -92,13 +92,14 @@ internal sealed partial class BroadcastStage
     /// <summary>Queues the frames the session has not had, back to back; stops at a dropped slow consumer.</summary>
     private void Send(Session session, ReadOnlySpan<FanoutFrame> frames, ref long delivered, ref long bytes)
     {
+        var state = session.Broadcast!;
         foreach (ref readonly var frame in frames)
         {
-            if (session.Cursor >= frame.Id) continue;
+            if (state.Cursor >= frame.Id) continue;
             var result = frame.Deflated.FitsFor(session)
                 ? session.Connection.Send(frame.Frame, frame.Deflated.Offset, frame.Deflated.Length)
                 : session.Connection.Send(frame.Frame, frame.Offset, frame.Length);
-            session.Cursor = frame.Id;
+            state.Cursor = frame.Id;
             if (result is SendResult.Accepted or SendResult.Backpressure)
             {
                 delivered++;

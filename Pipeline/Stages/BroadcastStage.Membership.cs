@@ -15,6 +15,7 @@ internal sealed partial class BroadcastStage
     private void Join(Session session, long since)
     {
         if (session.Connection.IsClosing) return;
+        session.Broadcast = new BroadcastState();
         Enter(session);
         var lastId = session.Room!.LastId;
         if (since < 0 || since >= lastId)
@@ -27,7 +28,7 @@ internal sealed partial class BroadcastStage
 
     private void CaughtUp(Session session, long cursor)
     {
-        if (session.Broadcast != BroadcastState.CatchingUp || session.Connection.IsClosing) return;
+        if (session.Broadcast is not { Phase: BroadcastPhase.CatchingUp } || session.Connection.IsClosing) return;
         if (cursor >= session.Room!.LastId) GoLive(session, cursor);
         else CatchUp(session, cursor);
     }
@@ -38,7 +39,7 @@ internal sealed partial class BroadcastStage
         var window = room.Window;
         if (window is null || !window.Covers(since))
         {
-            session.Broadcast = BroadcastState.CatchingUp;
+            session.Broadcast!.Phase = BroadcastPhase.CatchingUp;
             replayer.Start(session, since);
             return;
         }
@@ -46,7 +47,7 @@ internal sealed partial class BroadcastStage
         ServerMetrics.Add(ref metrics.ReplayedMessages, sent);
         if (result == SendResult.Dropped)
         {
-            session.Broadcast = BroadcastState.None;
+            session.Broadcast!.Phase = BroadcastPhase.None;
             SessionCloser.DropSlowConsumer(session, metrics, logger);
             return;
         }
@@ -59,34 +60,36 @@ internal sealed partial class BroadcastStage
         // The watchers get the room's pending changes first, so that the newcomer's full list and every later change
         // frame start from the same set; a name that came and went in between is otherwise never taken back.
         if (session.WantsPresence && room.Presence.Changed) PublishPresence(room);
-        session.Cursor = cursor;
-        session.Broadcast = BroadcastState.Live;
+        var state = session.Broadcast!;
+        state.Cursor = cursor;
+        state.Phase = BroadcastPhase.Live;
         var count = room.LiveCount;
         if (count == room.Live.Length) Array.Resize(ref room.Live, count * 2);
-        session.LiveIndex = count;
+        state.LiveIndex = count;
         room.Live[count] = session;
         room.LiveCount = count + 1;
         Volatile.Write(ref _liveCount, _liveCount + 1);
         if (session.WantsPresence) SendPresence(session, room.Presence.Online, [], room);
     }
 
+    /// <summary>Out of its room and its presence, for good: the connection closed, failed, or was dropped.</summary>
     private void Leave(Session session)
     {
-        if (session.Broadcast == BroadcastState.Live)
+        if (session.Broadcast is not { } state) return;
+        if (state.Phase == BroadcastPhase.Live)
         {
             var room = session.Room!;
             var live = room.Live;
-            var index = session.LiveIndex;
+            var index = state.LiveIndex;
             var count = room.LiveCount;
             var last = live[count - 1];
             live[index] = last;
-            last.LiveIndex = index;
+            last.Broadcast!.LiveIndex = index;
             live[count - 1] = null!;
             room.LiveCount = count - 1;
             Volatile.Write(ref _liveCount, _liveCount - 1);
-            session.LiveIndex = -1;
         }
-        session.Broadcast = BroadcastState.None;
-        Exit(session);
+        Exit(session, state);
+        session.Broadcast = null;
     }
 }

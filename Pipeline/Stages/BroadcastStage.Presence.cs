@@ -20,18 +20,19 @@ internal sealed partial class BroadcastStage
     /// <summary>A connection that joined its room counts as online there until it leaves, live or catching up.</summary>
     private void Enter(Session session)
     {
-        if (session.PresentAs is not null) return;
+        var state = session.Broadcast!;
+        if (state.PresentAs is not null) return;
         var room = session.Room!;
-        session.PresentAs = Encoding.UTF8.GetString(session.UsernameEscaped);
+        state.PresentAs = Encoding.UTF8.GetString(session.UsernameEscaped);
         var (changed, local) = (room.Presence.Changed, room.Presence.LocalChanged);
-        room.Presence.Add(session.PresentAs);
+        room.Presence.Add(state.PresentAs);
         Track(room, changed, local);
     }
 
-    private void Exit(Session session)
+    private void Exit(Session session, BroadcastState state)
     {
-        if (session.PresentAs is not { } name) return;
-        session.PresentAs = null;
+        if (state.PresentAs is not { } name) return;
+        state.PresentAs = null;
         var room = session.Room!;
         var (changed, local) = (room.Presence.Changed, room.Presence.LocalChanged);
         room.Presence.Remove(name);

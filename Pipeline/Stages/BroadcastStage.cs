@@ -75,7 +75,7 @@ internal sealed partial class BroadcastStage(
         }
         foreach (var room in rooms.All)
         {
-            for (var i = 0; i < room.LiveCount; i++) room.Live[i].Broadcast = BroadcastState.None;
+            for (var i = 0; i < room.LiveCount; i++) room.Live[i].Broadcast!.Phase = BroadcastPhase.None;
             room.Window?.Clear();
         }
     }
@@ -195,11 +195,7 @@ internal sealed partial class BroadcastStage(
     private void ReturnCredit(Session sender)
     {
         ServerMetrics.Add(ref metrics.MessagesSettled);
-        var pending = Interlocked.Decrement(ref sender.PendingMessages);
-        if (pending <= options.MaxPendingMessagesPerConnection / 2 && Interlocked.CompareExchange(ref sender.ReadPaused, 0, 1) == 1)
-        {
-            sender.Connection.ResumeReading();
-        }
+        sender.Pending.Remove(options.MaxPendingMessagesPerConnection);
     }
 
     private void DropSlowConsumer(Session session)

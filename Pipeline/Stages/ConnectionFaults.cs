@@ -36,7 +36,7 @@ internal sealed class ConnectionFaults(ServerMetrics metrics, ILogger logger)
         }
         if (connection.IsClosing) return;
         if (session is null) connection.Close();
-        else if (session.Upgraded) SessionCloser.Close(session, CloseStatus.InternalServerError, "internal error");
+        else if (session.Progress.Upgraded) SessionCloser.Close(session, CloseStatus.InternalServerError, "internal error");
         else _ = InternalErrorAsync(session);
     }
 
@@ -47,7 +47,7 @@ internal sealed class ConnectionFaults(ServerMetrics metrics, ILogger logger)
     public void Settle(Session sender)
     {
         ServerMetrics.Add(ref metrics.MessagesSettled);
-        Interlocked.Decrement(ref sender.PendingMessages);
+        sender.Pending.Drop();
     }
 
     // After the answers already queued on this connection, so that a pipelining client gets them in order.

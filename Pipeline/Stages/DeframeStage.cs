@@ -26,13 +26,14 @@ internal sealed class DeframeStage(ChannelReader<WireItem> input, ChannelWriter<
                     switch (item.Kind)
                     {
                         case ItemKind.Data:
-                            await DecodeAsync(session, item.Buffer!, item.Offset, item.Count).ConfigureAwait(false);
+                            await DecodeAsync(session, session.Deframe ??= NewState(session), item.Buffer!, item.Offset, item.Count).ConfigureAwait(false);
                             break;
                         case ItemKind.Join:
-                            session.Decoder = new FrameDecoder(options.MaxMessageBytes, options.MaxMessageBytes, session.Deflate.Accepted);
+                            session.Deframe = NewState(session);
                             await output.WriteAsync(FrameItem.Join(session, item.Since)).ConfigureAwait(false);
                             break;
                         case ItemKind.Closed:
+                            session.Deframe = null;
                             await output.WriteAsync(FrameItem.Closed(session)).ConfigureAwait(false);
                             break;
                     }
@@ -46,7 +47,11 @@ internal sealed class DeframeStage(ChannelReader<WireItem> input, ChannelWriter<
         output.TryComplete();
     }
 
-    private async ValueTask DecodeAsync(Session session, byte[] buffer, int offset, int count)
+    /// <summary>Made on join; <c>??=</c> covers a connection whose bytes come first (a stage driven alone by hand-built items).</summary>
+    private DeframeState NewState(Session session) =>
+        new(new FrameDecoder(options.MaxMessageBytes, options.MaxMessageBytes, session.Deflate.Accepted));
+
+    private async ValueTask DecodeAsync(Session session, DeframeState state, byte[] buffer, int offset, int count)
     {
         var position = offset;
         var end = offset + count;
@@ -57,22 +62,22 @@ internal sealed class DeframeStage(ChannelReader<WireItem> input, ChannelWriter<
         // FIN in one write has its messages stored (the reactor delivers nothing read after the close began).
         while ((position < end || status == FrameDecodeStatus.Header) && !failed)
         {
-            status = session.Decoder.Decode(buffer.AsSpan(position, end - position), out var consumed, out var payload);
+            status = state.Decoder.Decode(buffer.AsSpan(position, end - position), out var consumed, out var payload);
             var item = default(FrameItem);
             switch (status)
             {
                 case FrameDecodeStatus.Payload:
-                    var header = session.Decoder.Header;
+                    var header = state.Decoder.Header;
                     var copy = BufferPool.Shared.Rent(payload.Length);
                     payload.CopyTo(copy);
-                    var frameEnd = session.Decoder.PayloadOffset + payload.Length == header.PayloadLength;
-                    item = FrameItem.Part(session, header, copy, payload.Length, session.Decoder.PayloadOffset, frameEnd);
+                    var frameEnd = state.Decoder.PayloadOffset + payload.Length == header.PayloadLength;
+                    item = FrameItem.Part(session, header, copy, payload.Length, state.Decoder.PayloadOffset, frameEnd);
                     break;
-                case FrameDecodeStatus.FrameEnd when session.Decoder.Header.PayloadLength == 0:
-                    item = FrameItem.Part(session, session.Decoder.Header, null, 0, 0, frameEnd: true);
+                case FrameDecodeStatus.FrameEnd when state.Decoder.Header.PayloadLength == 0:
+                    item = FrameItem.Part(session, state.Decoder.Header, null, 0, 0, frameEnd: true);
                     break;
                 case FrameDecodeStatus.Error:
-                    item = FrameItem.Violated(session, session.Decoder.Error, session.Decoder.ErrorReason);
+                    item = FrameItem.Violated(session, state.Decoder.Error, state.Decoder.ErrorReason);
                     failed = true;
                     break;
             }

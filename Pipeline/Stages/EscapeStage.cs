@@ -29,6 +29,9 @@ internal sealed class EscapeStage(ChannelReader<MessageItem> input, ChannelWrite
                 {
                     if (item.Kind != ItemKind.Message)
                     {
+                        // Join and Closed bound the escape stage's own state; everything else passes through.
+                        if (item.Kind == ItemKind.Join) item.Session.Escape = new EscapeState();
+                        else if (item.Kind == ItemKind.Closed) item.Session.Escape = null;
                         await output.WriteAsync(item).ConfigureAwait(false);
                         continue;
                     }
@@ -47,18 +50,20 @@ internal sealed class EscapeStage(ChannelReader<MessageItem> input, ChannelWrite
     private MessageItem Escape(in MessageItem item)
     {
         var session = item.Session;
+        // Made on join; ??= covers a connection whose messages come first (a stage driven alone by hand-built items).
+        var state = session.Escape ??= new EscapeState();
         var json = item.Buffer!;
-        if (session.RateClosed)
+        if (state.RateClosed)
         {
             BufferPool.Shared.Return(json);
             return default;
         }
-        if (!WithinRate(session))
+        if (!WithinRate(session, state))
         {
             BufferPool.Shared.Return(json);
-            if (session.RateStrikes < options.RateLimitStrikes) return default;
+            if (state.RateStrikes < options.RateLimitStrikes) return default;
             // Refused at the door, before storing; the close follows the echoes of every message accepted before it.
-            session.RateClosed = true;
+            state.RateClosed = true;
             abuse.Record(session.Connection, AbuseKind.LimitClose, "1008 message rate limit exceeded");
             return SessionCloser.After(session, CloseStatus.PolicyViolation, "message rate limit exceeded");
         }
@@ -81,11 +86,7 @@ internal sealed class EscapeStage(ChannelReader<MessageItem> input, ChannelWrite
         HtmlEscaper.Escape(comment.AsSpan(0, commentLength), escaped, out _, out var escapedLength);
         BufferPool.Shared.Return(comment);
         ServerMetrics.Add(ref metrics.MessagesReceived);
-        if (Interlocked.Increment(ref session.PendingMessages) > options.MaxPendingMessagesPerConnection
-            && Interlocked.Exchange(ref session.ReadPaused, 1) == 0)
-        {
-            session.Connection.PauseReading();
-        }
+        session.Pending.Add(options.MaxPendingMessagesPerConnection);
         return MessageItem.Chat(session, escaped, escapedLength, Now());
     }
 
@@ -111,15 +112,15 @@ internal sealed class EscapeStage(ChannelReader<MessageItem> input, ChannelWrite
     /// Token bucket per connection: a message over the rate gets an error frame and is dropped; a client that keeps
     /// going gets close 1008 (the caller sends it, behind the messages accepted before).
     /// </summary>
-    private bool WithinRate(Session session)
+    private bool WithinRate(Session session, EscapeState state)
     {
-        if (options.MessagesPerSecond == 0 || session.Rate.TryTake(Stopwatch.GetTimestamp(), options.MessagesPerSecond, options.MessageBurst))
+        if (options.MessagesPerSecond == 0 || state.Rate.TryTake(Stopwatch.GetTimestamp(), options.MessagesPerSecond, options.MessageBurst))
         {
-            session.RateStrikes = 0;
+            state.RateStrikes = 0;
             return true;
         }
         ServerMetrics.Add(ref metrics.MessagesRejected);
-        if (++session.RateStrikes < options.RateLimitStrikes)
+        if (++state.RateStrikes < options.RateLimitStrikes)
         {
             ErrorFrames.Send(session, _rateMessage ??= $"too many messages: at most {options.MessagesPerSecond} per second; this one was dropped");
         }

@@ -71,9 +71,9 @@ internal sealed class HandshakeStage(
     private async ValueTask HandleAsync(RequestItem item)
     {
         var session = item.Session;
-        if (session.Deferred is not null)
+        if (session.Handshake is { } waiting)
         {
-            session.Deferred.Enqueue(item);
+            waiting.Deferred.Enqueue(item);
             return;
         }
         switch (item.Kind)
@@ -81,8 +81,8 @@ internal sealed class HandshakeStage(
             case ItemKind.Request when item.Mode == SessionMode.WebSocket && !session.HttpAnswered.IsCompleted:
                 // An upgrade pipelined behind answers still being produced (history, health): the 101 and every frame
                 // after it go straight to the connection, so they wait for those answers, and only this connection waits.
-                session.Deferred = new Queue<RequestItem>();
-                session.Deferred.Enqueue(item);
+                session.Handshake = new HandshakeState();
+                session.Handshake.Deferred.Enqueue(item);
                 _deferred++;
                 _ = ResumeWhenAnsweredAsync(session);
                 break;
@@ -93,9 +93,9 @@ internal sealed class HandshakeStage(
                 break;
             case ItemKind.Reject:
                 abuse.Record(session.Connection, AbuseKind.RefusedRequest, $"{item.Status} {ReasonFor(item.Status)}");
-                HttpAnswer.SendError(session, item.Status, ReasonFor(item.Status), keepAlive: false, session.RejectingHead);
+                HttpAnswer.SendError(session, item.Status, ReasonFor(item.Status), keepAlive: false, item.HeadOnly);
                 break;
-            case ItemKind.Data when !session.Upgraded:
+            case ItemKind.Data when !session.Progress.Upgraded:
                 BufferPool.Shared.Return(item.Buffer!);
                 break;
             case ItemKind.Data:
@@ -116,8 +116,8 @@ internal sealed class HandshakeStage(
     /// <summary>Handles what waited for the connection's answers, in the order it arrived.</summary>
     private async ValueTask ResumeAsync(Session session)
     {
-        var deferred = session.Deferred!;
-        session.Deferred = null;
+        var deferred = session.Handshake!.Deferred;
+        session.Handshake = null;
         _deferred--;
         while (deferred.TryDequeue(out var item)) await HandleAsync(item).ConfigureAwait(false);
     }
@@ -192,7 +192,7 @@ internal sealed class HandshakeStage(
         session.Connection.Send(buffer, 0, length);
         buffer.Release();
         session.Requests.Leave();
-        session.Upgraded = true;
+        session.Progress.Upgraded = true;
         ServerMetrics.Add(ref metrics.WebSocketSessions);
         return since;
     }

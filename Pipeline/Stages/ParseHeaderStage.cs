@@ -51,19 +51,20 @@ internal sealed class ParseHeaderStage(
 
     private ValueTask OpenAsync(Connection connection)
     {
-        var session = new Session(connection, Stopwatch.GetTimestamp(), options.MaxPipelinedRequests);
+        var session = new Session(connection, Stopwatch.GetTimestamp(), options.MaxPipelinedRequests) { ParseHeader = new ParseHeaderState() };
         connection.Tag = session;
         ServerMetrics.Add(ref metrics.ConnectionsOpened);
         if (sessions.TryAdd(session)) return default;
         ServerMetrics.Add(ref metrics.ConnectionsRejected);
-        session.Mode = SessionMode.Done;
+        session.Progress.Mode = SessionMode.Done;
         session.Requests.Enter();
-        return output.WriteAsync(RequestItem.Reject(session, 503));
+        return output.WriteAsync(RequestItem.Reject(session, 503, headOnly: false));
     }
 
     private ValueTask CloseAsync(Session session)
     {
-        ReturnHead(session);
+        if (session.ParseHeader is { } state) ReturnHead(state);
+        session.ParseHeader = null;
         sessions.Remove(session);
         return output.WriteAsync(RequestItem.Closed(session));
     }
@@ -71,27 +72,28 @@ internal sealed class ParseHeaderStage(
     private async ValueTask ReceiveAsync(Session session, byte[] buffer, int count)
     {
         ServerMetrics.Add(ref metrics.BytesReceived, count);
+        var state = session.ParseHeader!;
         var offset = 0;
-        while (offset < count && session.Mode == SessionMode.Http)
+        while (offset < count && session.Progress.Mode == SessionMode.Http)
         {
             var chunk = buffer.AsSpan(offset, count - offset);
-            var end = session.HeadScanner.Scan(chunk);
+            var end = state.HeadScanner.Scan(chunk);
             var take = end < 0 ? chunk.Length : end;
-            if (session.HeadLength + take > options.MaxHeadBytes)
+            if (state.HeadLength + take > options.MaxHeadBytes)
             {
-                if (session.HeadLength == 0) session.RejectingHead = chunk.StartsWith("HEAD "u8);
+                if (state.HeadLength == 0) state.RejectingHead = chunk.StartsWith("HEAD "u8);
                 await RejectAsync(session, 431).ConfigureAwait(false);
                 break;
             }
-            session.HeadBuffer ??= BufferPool.Shared.Rent(options.MaxHeadBytes);
-            chunk[..take].CopyTo(session.HeadBuffer.AsSpan(session.HeadLength));
-            session.HeadLength += take;
+            state.HeadBuffer ??= BufferPool.Shared.Rent(options.MaxHeadBytes);
+            chunk[..take].CopyTo(state.HeadBuffer.AsSpan(state.HeadLength));
+            state.HeadLength += take;
             offset += take;
             if (end < 0) break;
-            await CompleteHeadAsync(session).ConfigureAwait(false);
+            await CompleteHeadAsync(session, state).ConfigureAwait(false);
         }
 
-        if (session.Mode == SessionMode.WebSocket && offset < count)
+        if (session.Progress.Mode == SessionMode.WebSocket && offset < count)
         {
             // Bytes after the upgrade request belong to the WebSocket stages; the buffer goes with them.
             await output.WriteAsync(RequestItem.Data(session, buffer, offset, count - offset)).ConfigureAwait(false);
@@ -100,46 +102,49 @@ internal sealed class ParseHeaderStage(
         BufferPool.Shared.Return(buffer);
     }
 
-    private async ValueTask CompleteHeadAsync(Session session)
+    private async ValueTask CompleteHeadAsync(Session session, ParseHeaderState state)
     {
-        var head = session.HeadBuffer!;
-        var length = session.HeadLength;
-        session.HeadBuffer = null;
-        session.HeadLength = 0;
-        session.HeadScanner.Reset();
-        session.AwaitingHeadSince = Stopwatch.GetTimestamp();
+        var head = state.HeadBuffer!;
+        var length = state.HeadLength;
+        state.HeadBuffer = null;
+        state.HeadLength = 0;
+        state.HeadScanner.Reset();
+        session.Progress.AwaitingHeadSince = Stopwatch.GetTimestamp();
 
         var error = HttpHeadParser.Parse(head.AsSpan(0, length), out var parsed);
         if (error is not (HttpParseError.None or HttpParseError.HasBody))
         {
-            session.RejectingHead = head.AsSpan(0, length).StartsWith("HEAD "u8);
+            state.RejectingHead = head.AsSpan(0, length).StartsWith("HEAD "u8);
             BufferPool.Shared.Return(head);
             await RejectAsync(session, StatusFor(error)).ConfigureAwait(false);
             return;
         }
         ServerMetrics.Add(ref metrics.HttpRequests);
-        if (head.AsSpan(parsed.Path).SequenceEqual(WebSocketPath)) session.Mode = SessionMode.WebSocket;
+        var mode = SessionMode.Http;
+        if (head.AsSpan(parsed.Path).SequenceEqual(WebSocketPath)) mode = SessionMode.WebSocket;
         // We never read request bodies: the answer to a request with one closes the connection.
-        else if (error == HttpParseError.HasBody || !parsed.KeepAlive) session.Mode = SessionMode.Done;
+        else if (error == HttpParseError.HasBody || !parsed.KeepAlive) mode = SessionMode.Done;
+        session.Progress.Mode = mode;
         session.Requests.Enter();
-        await output.WriteAsync(RequestItem.Request(session, head, length, parsed, session.Mode)).ConfigureAwait(false);
+        await output.WriteAsync(RequestItem.Request(session, head, length, parsed, mode)).ConfigureAwait(false);
     }
 
     private ValueTask RejectAsync(Session session, int status)
     {
-        if (session.HeadBuffer is not null && !session.RejectingHead) session.RejectingHead = session.HeadBuffer.AsSpan(0, session.HeadLength).StartsWith("HEAD "u8);
-        ReturnHead(session);
-        session.Mode = SessionMode.Done;
+        var state = session.ParseHeader!;
+        if (state.HeadBuffer is not null && !state.RejectingHead) state.RejectingHead = state.HeadBuffer.AsSpan(0, state.HeadLength).StartsWith("HEAD "u8);
+        ReturnHead(state);
+        session.Progress.Mode = SessionMode.Done;
         session.Requests.Enter();
-        return output.WriteAsync(RequestItem.Reject(session, status));
+        return output.WriteAsync(RequestItem.Reject(session, status, state.RejectingHead));
     }
 
-    private static void ReturnHead(Session session)
+    private static void ReturnHead(ParseHeaderState state)
     {
-        if (session.HeadBuffer is null) return;
-        BufferPool.Shared.Return(session.HeadBuffer);
-        session.HeadBuffer = null;
-        session.HeadLength = 0;
+        if (state.HeadBuffer is null) return;
+        BufferPool.Shared.Return(state.HeadBuffer);
+        state.HeadBuffer = null;
+        state.HeadLength = 0;
     }
 
     private static int StatusFor(HttpParseError error) => error switch

@@ -34,18 +34,20 @@ internal sealed class UnmaskStage(ChannelReader<FrameItem> input, ChannelWriter<
                     switch (item.Kind)
                     {
                         case ItemKind.FramePart:
-                            var message = Unmask(session, item);
+                            var message = Unmask(session, StateOf(session), item);
                             if (message.Session is not null) await output.WriteAsync(message).ConfigureAwait(false);
                             break;
                         case ItemKind.Violation:
-                            var close = Fail(session, item.Violation, item.Reason!);
+                            var close = Fail(session, StateOf(session), item.Violation, item.Reason!);
                             if (close.Session is not null) await output.WriteAsync(close).ConfigureAwait(false);
                             break;
                         case ItemKind.Join:
+                            session.Unmask = new UnmaskState();
                             await output.WriteAsync(MessageItem.Join(session, item.Since)).ConfigureAwait(false);
                             break;
                         case ItemKind.Closed:
-                            ReturnAssembly(session);
+                            if (session.Unmask is { } state) ReturnAssembly(state);
+                            session.Unmask = null;
                             await output.WriteAsync(MessageItem.Closed(session)).ConfigureAwait(false);
                             break;
                     }
@@ -60,63 +62,63 @@ internal sealed class UnmaskStage(ChannelReader<FrameItem> input, ChannelWriter<
     }
 
     /// <summary>Handles one piece of a frame; returns a complete text message, a close to send after them, or default.</summary>
-    private MessageItem Unmask(Session session, in FrameItem item)
+    private MessageItem Unmask(Session session, UnmaskState state, in FrameItem item)
     {
         var buffer = item.Buffer;
         var payload = buffer is null ? Span<byte>.Empty : buffer.AsSpan(0, item.Count);
         // Not on Connection.IsClosing: a peer's FIN closes the connection while messages it sent before are still on
         // their way here, and those are stored and broadcast like any other.
-        if (session.WebSocketClosed)
+        if (state.WebSocketClosed)
         {
             Return(buffer);
             return default;
         }
         var header = item.Header;
-        if (item.Offset == 0 && CountsAsControl(header) && !WithinControlBudget(session))
+        if (item.Offset == 0 && CountsAsControl(header) && !WithinControlBudget(state))
         {
             Return(buffer);
-            return Fail(session, CloseStatus.PolicyViolation, "too many control frames");
+            return Fail(session, state, CloseStatus.PolicyViolation, "too many control frames");
         }
         Unmasker.Unmask(payload, header.MaskKey, item.Offset);
         if (header.IsControl)
         {
-            payload.CopyTo(session.Control.AsSpan(session.ControlLength));
-            session.ControlLength += payload.Length;
+            payload.CopyTo(state.Control.AsSpan(state.ControlLength));
+            state.ControlLength += payload.Length;
             Return(buffer);
-            return item.FrameEnd ? Control(session, header.Opcode) : default;
+            return item.FrameEnd ? Control(session, state, header.Opcode) : default;
         }
 
         var firstPiece = header.Opcode != Opcode.Continuation && item.Offset == 0;
         if (firstPiece)
         {
-            session.MessageIsBinary = header.Opcode == Opcode.Binary;
-            session.MessageCompressed = header.Compressed;
-            session.Utf8.Reset();
+            state.MessageIsBinary = header.Opcode == Opcode.Binary;
+            state.MessageCompressed = header.Compressed;
+            state.Utf8.Reset();
         }
-        if (session.MessageIsBinary)
+        if (state.MessageIsBinary)
         {
             Return(buffer);
-            return Fail(session, CloseStatus.UnsupportedData, "binary messages are not accepted");
+            return Fail(session, state, CloseStatus.UnsupportedData, "binary messages are not accepted");
         }
         var messageEnd = item.FrameEnd && header.Fin;
-        if (session.MessageCompressed) return Compressed(session, buffer, payload, firstPiece, messageEnd);
-        if (session.Utf8.Validate(payload) == Utf8Status.Invalid || (messageEnd && !session.Utf8.IsComplete))
+        if (state.MessageCompressed) return Compressed(session, state, buffer, payload, firstPiece, messageEnd);
+        if (state.Utf8.Validate(payload) == Utf8Status.Invalid || (messageEnd && !state.Utf8.IsComplete))
         {
             Return(buffer);
-            return Fail(session, CloseStatus.InvalidPayloadData, "text is not valid UTF-8");
+            return Fail(session, state, CloseStatus.InvalidPayloadData, "text is not valid UTF-8");
         }
         if (messageEnd && firstPiece && buffer is not null)
         {
             // The whole message arrived as one piece: its buffer travels on without a copy.
             return MessageItem.Message(session, buffer, item.Count);
         }
-        Append(session, payload);
+        Append(state, payload);
         Return(buffer);
         if (!messageEnd) return default;
-        var assembled = session.Assembly!;
-        var length = session.AssemblyLength;
-        session.Assembly = null;
-        session.AssemblyLength = 0;
+        var assembled = state.Assembly!;
+        var length = state.AssemblyLength;
+        state.Assembly = null;
+        state.AssemblyLength = 0;
         return MessageItem.Message(session, assembled, length);
     }
 
@@ -124,19 +126,19 @@ internal sealed class UnmaskStage(ChannelReader<FrameItem> input, ChannelWriter<
     /// A piece of a compressed message: kept as it came until the message is complete, then inflated at once (every
     /// client was asked for client_no_context_takeover, so one inflater serves all connections, message by message).
     /// </summary>
-    private MessageItem Compressed(Session session, byte[]? buffer, ReadOnlySpan<byte> payload, bool firstPiece, bool messageEnd)
+    private MessageItem Compressed(Session session, UnmaskState state, byte[]? buffer, ReadOnlySpan<byte> payload, bool firstPiece, bool messageEnd)
     {
         if (messageEnd && firstPiece)
         {
-            var whole = Inflate(session, payload);
+            var whole = Inflate(session, state, payload);
             Return(buffer);
             return whole;
         }
-        Append(session, payload);
+        Append(state, payload);
         Return(buffer);
         if (!messageEnd) return default;
-        var inflated = Inflate(session, session.Assembly.AsSpan(0, session.AssemblyLength));
-        ReturnAssembly(session);
+        var inflated = Inflate(session, state, state.Assembly.AsSpan(0, state.AssemblyLength));
+        ReturnAssembly(state);
         return inflated;
     }
 
@@ -144,7 +146,7 @@ internal sealed class UnmaskStage(ChannelReader<FrameItem> input, ChannelWriter<
     /// Inflates one message into the stage's scratch buffer, bounded by the message limit (a deflate bomb stops there
     /// with 1009), checks its UTF-8, and hands it on in a buffer of its own size.
     /// </summary>
-    private MessageItem Inflate(Session session, ReadOnlySpan<byte> compressed)
+    private MessageItem Inflate(Session session, UnmaskState state, ReadOnlySpan<byte> compressed)
     {
         var inflater = _inflater ?? throw new PipelineInvariantException("a compressed message on a server without permessage-deflate");
         var inflated = _inflated ??= new byte[options.MaxMessageBytes + 1];
@@ -155,49 +157,49 @@ internal sealed class UnmaskStage(ChannelReader<FrameItem> input, ChannelWriter<
         switch (status)
         {
             case InflateStatus.TooBig:
-                return Fail(session, CloseStatus.MessageTooBig, "message too big once inflated");
+                return Fail(session, state, CloseStatus.MessageTooBig, "message too big once inflated");
             case InflateStatus.Invalid:
-                return Fail(session, CloseStatus.InvalidPayloadData, "compressed message is not valid deflate data");
+                return Fail(session, state, CloseStatus.InvalidPayloadData, "compressed message is not valid deflate data");
         }
         var text = inflated.AsSpan(0, written);
-        if (session.Utf8.Validate(text) == Utf8Status.Invalid || !session.Utf8.IsComplete)
+        if (state.Utf8.Validate(text) == Utf8Status.Invalid || !state.Utf8.IsComplete)
         {
-            return Fail(session, CloseStatus.InvalidPayloadData, "text is not valid UTF-8");
+            return Fail(session, state, CloseStatus.InvalidPayloadData, "text is not valid UTF-8");
         }
         var message = BufferPool.Shared.Rent(Math.Max(written, 1));
         text.CopyTo(message);
         return MessageItem.Message(session, message, written);
     }
 
-    private void Append(Session session, ReadOnlySpan<byte> payload)
+    private void Append(UnmaskState state, ReadOnlySpan<byte> payload)
     {
-        var needed = session.AssemblyLength + payload.Length;
-        if (session.Assembly is null || session.Assembly.Length < needed)
+        var needed = state.AssemblyLength + payload.Length;
+        if (state.Assembly is null || state.Assembly.Length < needed)
         {
             var bigger = BufferPool.Shared.Rent(Math.Max(Math.Max(needed, 256), Math.Min(options.MaxMessageBytes, needed * 2)));
-            if (session.Assembly is not null)
+            if (state.Assembly is not null)
             {
-                session.Assembly.AsSpan(0, session.AssemblyLength).CopyTo(bigger);
-                BufferPool.Shared.Return(session.Assembly);
+                state.Assembly.AsSpan(0, state.AssemblyLength).CopyTo(bigger);
+                BufferPool.Shared.Return(state.Assembly);
             }
-            session.Assembly = bigger;
+            state.Assembly = bigger;
         }
-        payload.CopyTo(session.Assembly.AsSpan(session.AssemblyLength));
-        session.AssemblyLength = needed;
+        payload.CopyTo(state.Assembly.AsSpan(state.AssemblyLength));
+        state.AssemblyLength = needed;
     }
 
     /// <summary>Pings, pongs, and empty continuations (which carry nothing but cost a decode each) draw on the budget.</summary>
     private static bool CountsAsControl(in FrameHeader header) =>
         header.Opcode is Opcode.Ping or Opcode.Pong || (header.Opcode == Opcode.Continuation && header.PayloadLength == 0);
 
-    private bool WithinControlBudget(Session session) =>
+    private bool WithinControlBudget(UnmaskState state) =>
         options.ControlFramesPerSecond == 0
-        || session.ControlRate.TryTake(Stopwatch.GetTimestamp(), options.ControlFramesPerSecond, options.ControlFramesPerSecond);
+        || state.ControlRate.TryTake(Stopwatch.GetTimestamp(), options.ControlFramesPerSecond, options.ControlFramesPerSecond);
 
-    private MessageItem Control(Session session, Opcode opcode)
+    private MessageItem Control(Session session, UnmaskState state, Opcode opcode)
     {
-        var payload = session.Control.AsSpan(0, session.ControlLength);
-        session.ControlLength = 0;
+        var payload = state.Control.AsSpan(0, state.ControlLength);
+        state.ControlLength = 0;
         switch (opcode)
         {
             case Opcode.Ping:
@@ -210,25 +212,25 @@ internal sealed class UnmaskStage(ChannelReader<FrameItem> input, ChannelWriter<
                 if (sent == SendResult.Dropped)
                 {
                     abuse.Record(session.Connection, AbuseKind.LimitClose, "1008 pong could not be queued");
-                    session.WebSocketClosed = true;
-                    ReturnAssembly(session);
+                    state.WebSocketClosed = true;
+                    ReturnAssembly(state);
                     SessionCloser.DropSlowConsumer(session, metrics, abuse.Logger);
                 }
                 return default;
             case Opcode.Close:
-                session.WebSocketClosed = true;
-                ReturnAssembly(session);
+                state.WebSocketClosed = true;
+                ReturnAssembly(state);
                 var error = CloseFrameParser.Parse(payload, out var code);
                 if (error is CloseFrameError.None or CloseFrameError.Empty)
                 {
-                    session.ClosePending = true;
+                    state.ClosePending = true;
                     return SessionCloser.EchoAfter(session, error == CloseFrameError.None ? code : (ushort)CloseStatus.NormalClosure);
                 }
                 return error switch
                 {
-                    CloseFrameError.OneBytePayload => Fail(session, CloseStatus.ProtocolError, "close payload of one byte"),
-                    CloseFrameError.InvalidCode => Fail(session, CloseStatus.ProtocolError, "invalid close code"),
-                    _ => Fail(session, CloseStatus.ProtocolError, "close reason is not valid UTF-8"),
+                    CloseFrameError.OneBytePayload => Fail(session, state, CloseStatus.ProtocolError, "close payload of one byte"),
+                    CloseFrameError.InvalidCode => Fail(session, state, CloseStatus.ProtocolError, "invalid close code"),
+                    _ => Fail(session, state, CloseStatus.ProtocolError, "close reason is not valid UTF-8"),
                 };
             default:
                 return default;
@@ -236,24 +238,27 @@ internal sealed class UnmaskStage(ChannelReader<FrameItem> input, ChannelWriter<
     }
 
     /// <summary>Once per connection: counts the violation and returns the close that follows its earlier messages.</summary>
-    private MessageItem Fail(Session session, CloseStatus status, string reason)
+    private MessageItem Fail(Session session, UnmaskState state, CloseStatus status, string reason)
     {
-        if (session.ClosePending) return default;
+        if (state.ClosePending) return default;
         ServerMetrics.Add(ref metrics.ProtocolErrors);
         var kind = status is CloseStatus.PolicyViolation or CloseStatus.MessageTooBig ? AbuseKind.LimitClose : AbuseKind.ProtocolError;
         abuse.Record(session.Connection, kind, $"{(int)status} {reason}");
-        session.WebSocketClosed = true;
-        session.ClosePending = true;
-        ReturnAssembly(session);
+        state.WebSocketClosed = true;
+        state.ClosePending = true;
+        ReturnAssembly(state);
         return SessionCloser.After(session, status, reason);
     }
 
-    private static void ReturnAssembly(Session session)
+    /// <summary>Made on join; <c>??=</c> covers a connection whose frames come first (a stage driven alone by hand-built items).</summary>
+    private static UnmaskState StateOf(Session session) => session.Unmask ??= new UnmaskState();
+
+    private static void ReturnAssembly(UnmaskState state)
     {
-        if (session.Assembly is null) return;
-        BufferPool.Shared.Return(session.Assembly);
-        session.Assembly = null;
-        session.AssemblyLength = 0;
+        if (state.Assembly is null) return;
+        BufferPool.Shared.Return(state.Assembly);
+        state.Assembly = null;
+        state.AssemblyLength = 0;
     }
 
     private static void Return(byte[]? buffer)

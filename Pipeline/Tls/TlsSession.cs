@@ -87,7 +87,7 @@ internal sealed class TlsSession : IOutboundTransform, IThreadPoolWorkItem
             lock (_writeLock) _authenticated = true;
             // The handshake had the head deadline (the sweeper cuts a trickled one); the request head gets its own, so
             // a slow handshake on a loaded box does not eat the time of the first request.
-            if (_connection.Tag is Session session) Volatile.Write(ref session.AwaitingHeadSince, Stopwatch.GetTimestamp());
+            if (_connection.Tag is Session session) session.Progress.AwaitingHeadSince = Stopwatch.GetTimestamp();
         }
         catch (Exception e) when (e is AuthenticationException or IOException or ObjectDisposedException)
         {

@@ -36,7 +36,7 @@ public sealed class BroadcastStageTests
 
     private static MessageItem Chat(Session sender, string comment)
     {
-        Interlocked.Increment(ref sender.PendingMessages);
+        sender.Pending.Add(int.MaxValue);
         return StageHarness.EncodedChat(sender, comment);
     }
 
@@ -61,7 +61,7 @@ public sealed class BroadcastStageTests
             Assert.Equal("general", json.GetProperty("room").GetString());
         }
         Assert.True(await atElsewhere.IsSilentAsync(TimeSpan.FromMilliseconds(200)), "another room's message");
-        Assert.Equal(0, alice.PendingMessages);
+        Assert.Equal(0, alice.Pending.Count);
         Assert.Equal(41, general.LastId);
     }
 
@@ -79,6 +79,8 @@ public sealed class BroadcastStageTests
         await atAlice.ExpectChatAsync("alice only");
         await atBob.ExpectChatAsync("both");
         Assert.True(await atBob.IsSilentAsync(TimeSpan.FromMilliseconds(200)), "nothing after Closed");
+        Assert.Null(bob.Broadcast);
+        Assert.Equal(1, harness.Rooms.General.LiveCount);
     }
 
     [Fact]

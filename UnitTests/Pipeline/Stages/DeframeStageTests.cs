@@ -34,6 +34,7 @@ public sealed class DeframeStageTests
         Assert.Equal([ItemKind.Join, ItemKind.Closed], written.Select(i => i.Kind));
         Assert.Equal(41, written[0].Since);
         Assert.All(written, i => Assert.Same(session, i.Session));
+        Assert.Null(session.Deframe);
     }
 
     [Fact]

@@ -38,7 +38,8 @@ public sealed class EscapeStageTests
         Assert.Equal("&lt;b&gt;&quot;hi&quot;&lt;/b&gt; &amp; &#39;you&#39;", Encoding.UTF8.GetString(chat.Buffer.AsSpan(0, chat.Count)));
         Assert.InRange(chat.Timestamp, before, DateTime.UtcNow);
         Assert.Equal(0, chat.Timestamp.Ticks % TimeSpan.TicksPerMillisecond);
-        Assert.Equal(1, session.PendingMessages);
+        Assert.Equal(1, session.Pending.Count);
+        Assert.Null(session.Escape);
         Assert.Equal(1, harness.Metrics.MessagesReceived);
     }
 
@@ -59,7 +60,7 @@ public sealed class EscapeStageTests
         Assert.Same(other, chat.Session);
         await senderPeer.ExpectErrorAsync();
         Assert.True(await otherPeer.IsSilentAsync(TimeSpan.FromMilliseconds(200)), "the error frame goes to its sender only");
-        Assert.Equal(0, sender.PendingMessages);
+        Assert.Equal(0, sender.Pending.Count);
         Assert.Equal(1, harness.Metrics.MessagesRejected);
     }
 
@@ -73,7 +74,7 @@ public sealed class EscapeStageTests
 
         // One token: m0 passes; m1 is the first strike (an error frame); m2 the second, which closes; m3 is dropped.
         Assert.Equal([ItemKind.Chat, ItemKind.CloseAfter], written.Select(i => i.Kind));
-        Assert.True(session.RateClosed);
+        Assert.True(session.Escape!.RateClosed);
         Assert.Equal((ushort)Chat.Pipeline.Codecs.CloseStatus.PolicyViolation, System.Buffers.Binary.BinaryPrimitives.ReadUInt16BigEndian(written[1].Frame!.Span[2..]));
         Assert.Contains("too many messages", await peer.ExpectErrorAsync());
     }
@@ -95,7 +96,7 @@ public sealed class EscapeStageTests
         Assert.Equal("v=0", json.RootElement.GetProperty("offer").GetProperty("sdp").GetString());
         Assert.Equal("caller", json.RootElement.GetProperty("username").GetString());
         Assert.Equal("call", json.RootElement.GetProperty("room").GetString());
-        Assert.Equal(0, session.PendingMessages);
+        Assert.Equal(0, session.Pending.Count);
         signal.Frame.Release();
     }
 
@@ -108,8 +109,8 @@ public sealed class EscapeStageTests
         var written = await RunAsync(harness, Enumerable.Range(0, 3).Select(i => Json(session, RawClient.Chat($"m{i}"))).ToArray());
 
         Assert.Equal(3, written.Count);
-        Assert.Equal(3, session.PendingMessages);
-        Assert.Equal(1, session.ReadPaused);
+        Assert.Equal(3, session.Pending.Count);
+        Assert.True(session.Pending.ReadPaused);
         foreach (var chat in written) BufferPool.Shared.Return(chat.Buffer!);
     }
 }

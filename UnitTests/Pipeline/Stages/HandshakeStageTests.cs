@@ -69,7 +69,7 @@ public sealed class HandshakeStageTests
         Assert.Equal([ItemKind.Join, ItemKind.Data, ItemKind.Closed], written.Select(i => i.Kind));
         Assert.Equal(12, written[0].Since);
         Assert.Equal("\u0081\u0080abcd", Encoding.Latin1.GetString(written[1].Buffer!, written[1].Offset, written[1].Count));
-        Assert.True(session.Upgraded);
+        Assert.True(session.Progress.Upgraded);
         Assert.Equal("rowan", session.Username);
         Assert.Equal("kitchen", session.Room!.Name);
         var answer = await peer.ReadResponseAsync();
@@ -99,7 +99,7 @@ public sealed class HandshakeStageTests
         var written = await RunAsync(harness, Request(session, RawClient.UpgradeRequest(query)), Data(session, "\u0081\u0080abcd"));
 
         Assert.Empty(written);
-        Assert.False(session.Upgraded);
+        Assert.False(session.Progress.Upgraded);
         var answer = await peer.ReadResponseAsync();
         Assert.Equal(status, answer.Status);
         await peer.AssertClosedByServerAsync();
@@ -126,7 +126,7 @@ public sealed class HandshakeStageTests
         var (session, peer) = await FreshSessionAsync(harness);
         session.Requests.Enter();
 
-        var written = await RunAsync(harness, RequestItem.Reject(session, 431));
+        var written = await RunAsync(harness, RequestItem.Reject(session, 431, headOnly: false));
 
         Assert.Empty(written);
         var answer = await peer.ReadResponseAsync();

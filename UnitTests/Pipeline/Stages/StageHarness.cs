@@ -80,11 +80,11 @@ internal sealed class StageHarness : IAsyncDisposable
         var (connection, peer) = await ConnectAsync();
         var session = new Session(connection, Stopwatch.GetTimestamp())
         {
-            Upgraded = true,
             Username = username,
             UsernameEscaped = System.Text.Encoding.UTF8.GetBytes(username),
             Room = room is null ? Rooms.General : Rooms.Known(room),
         };
+        session.Progress.Upgraded = true;
         connection.Tag = session;
         return (session, peer);
     }

@@ -97,7 +97,7 @@ public sealed class UnmaskStageTests
         Assert.Equal((ushort)CloseStatus.UnsupportedData, BinaryPrimitives.ReadUInt16BigEndian(written[0].Frame!.Span[2..]));
         Assert.Same(closing, written[1].Session);
         Assert.Equal(4001, BinaryPrimitives.ReadUInt16BigEndian(written[1].Frame!.Span[2..]));
-        Assert.True(closing.WebSocketClosed);
+        Assert.True(closing.Unmask!.WebSocketClosed);
     }
 
     [Fact]
@@ -121,10 +121,12 @@ public sealed class UnmaskStageTests
     {
         await using var harness = new StageHarness();
         var (session, _) = await harness.UpgradedSessionAsync();
+        var state = session.Unmask = new UnmaskState();
 
         var written = await RunAsync(harness, Piece(session, Opcode.Text, "half"u8.ToArray(), fin: false), FrameItem.Closed(session));
 
         Assert.Equal([ItemKind.Closed], written.Select(i => i.Kind));
-        Assert.Null(session.Assembly);
+        Assert.Null(state.Assembly);
+        Assert.Null(session.Unmask);
     }
 }
