@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using Chat.UnitTests.EndToEnd;
 using Chat.UnitTests.Infrastructure;
+using Chat.UnitTests.Tls;
 
 namespace Chat.UnitTests.Deploy;
 
@@ -63,7 +64,7 @@ public sealed class NginxFrontTests(PostgresFixture fixture) : IDisposable
     {
         const int clientCount = 6, perClient = 10, whileAway = 5, afterwards = 5;
         var nodes = await StartNodesAsync();
-        using var certificate = TestCertificate.Create(_scratch);
+        using var certificate = TestCertificate.Create();
         var clients = new List<RawClient>();
         var reconnected = new List<RawClient>();
         try
@@ -132,7 +133,7 @@ public sealed class NginxFrontTests(PostgresFixture fixture) : IDisposable
     public async Task The_front_redirects_http_to_https_serves_the_page_over_tls_1_2_or_later_and_keeps_metrics_local()
     {
         var nodes = await StartNodesAsync();
-        using var certificate = TestCertificate.Create(_scratch);
+        using var certificate = TestCertificate.Create();
         try
         {
             await using var nginx = await NginxProcess.StartAsync(_scratch, certificate, [nodes[0].EndPoint, nodes[1].EndPoint]);

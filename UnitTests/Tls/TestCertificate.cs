@@ -87,6 +87,10 @@ internal sealed class TestCertificate : IDisposable
         };
     }
 
+    /// <summary>Accepts exactly this server certificate, for clients that take a validation callback.</summary>
+    public bool Validate(object sender, X509Certificate? presented, X509Chain? chain, SslPolicyErrors errors) =>
+        presented is not null && presented.GetCertHashString() == Leaf.GetCertHashString();
+
     public void Dispose()
     {
         try
