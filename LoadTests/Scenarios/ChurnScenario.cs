@@ -34,33 +34,21 @@ internal sealed class ChurnScenario : Scenario
         var deliver = context.Step(MainStep);
         var counter = new DeliveryCounter();
 
-        using var stopObserver = CancellationTokenSource.CreateLinkedTokenSource(context.Cancellation);
-        var observerSocket = await Connector.ConnectAsync(context, node, "?name=observer", connect)
-            ?? throw new TargetUnavailableException($"cannot open a WebSocket to {node.BaseUri}");
-        var observer = new DeliveryReceiver(observerSocket, context.RunId, _ => deliver, counter) { KeepIds = true };
-        var observing = observer.RunAsync(stopObserver.Token);
-
-        // A first message fixes where history starts for this run: every churning client begins with since= its id.
-        var marker = new PacedSender(observerSocket, context.RunId, clients, commentLength, send);
-        await marker.RunAsync(double.PositiveInfinity, TimeSpan.FromSeconds(5), context.Cancellation, () => marker.Sent < 1);
-        await counter.WaitForAsync(() => 1, CatchUpTimeout, context.Cancellation);
-        var start = observer.LastId;
+        var observer = await ChurnObserver.StartAsync(context, node, clients, commentLength, connect, send, deliver, counter);
+        var start = observer.Start;
 
         var churners = Enumerable.Range(0, clients).Select(i => new ChurnClient(context, node, i, start, commentLength, connect, reconnect, send, deliver, counter)).ToList();
         await Task.WhenAll(churners.Select(c => c.ChurnAsync(duration)));
 
         // Everything sent must reach the observer; then every churner catches up once more to the observer's last id.
         var sent = churners.Sum(c => c.Sent);
-        await WaitUntilAsync(() => observer.Sequences.Received >= sent + 1, context.Cancellation);
-        var last = observer.LastId;
+        await WaitUntilAsync(() => observer.Receiver.Sequences.Received >= sent + 1, context.Cancellation);
+        var last = observer.Receiver.LastId;
         await Task.WhenAll(churners.Select(c => c.CatchUpAsync(last)));
-        await stopObserver.CancelAsync();
-        await observing;
-        await observerSocket.CloseAsync(context.Cancellation);
-        await observerSocket.DisposeAsync();
+        await observer.StopAsync(context.Cancellation);
         context.ClientGone();
 
-        var reference = observer.Ids.Where(id => id > start).ToList();
+        var reference = observer.Receiver.Ids.Where(id => id > start).ToList();
         var checks = churners.Select(c => IdSequenceCheck.Compare(reference, c.Ids)).ToList();
         context.Figure("messages sent", sent, "msg");
         context.Figure("sessions", churners.Sum(c => c.Sessions), "sessions");

@@ -21,32 +21,21 @@ internal sealed class SoakChurn(ScenarioContext context, TargetNode node, int cl
         var deliver = context.Step("churn deliver");
         var counter = new DeliveryCounter();
 
-        using var stopObserver = CancellationTokenSource.CreateLinkedTokenSource(context.Cancellation);
-        var observerSocket = await Connector.ConnectAsync(_own, node, "?name=observer", connect)
-            ?? throw new TargetUnavailableException($"cannot open a WebSocket to {node.BaseUri}");
-        var observer = new DeliveryReceiver(observerSocket, _own.RunId, _ => deliver, counter) { KeepIds = true };
-        var observing = observer.RunAsync(stopObserver.Token);
-
-        var marker = new PacedSender(observerSocket, _own.RunId, clients, commentLength, send);
-        await marker.RunAsync(double.PositiveInfinity, TimeSpan.FromSeconds(5), context.Cancellation, () => marker.Sent < 1);
-        await counter.WaitForAsync(() => 1, ChurnScenario.CatchUpTimeout, context.Cancellation);
-        var start = observer.LastId;
+        var observer = await ChurnObserver.StartAsync(_own, node, clients, commentLength, connect, send, deliver, counter);
+        var start = observer.Start;
 
         var churners = Enumerable.Range(0, clients).Select(i => new ChurnClient(_own, node, i, start, commentLength, connect, reconnect, send, deliver, counter)).ToList();
         await Task.WhenAll(churners.Select(c => c.ChurnAsync(duration)));
 
         var sent = churners.Sum(c => c.Sent);
         var deadline = DateTime.UtcNow + ChurnScenario.CatchUpTimeout;
-        while (observer.Sequences.Received < sent + 1 && DateTime.UtcNow < deadline) await Task.Delay(20, context.Cancellation);
-        var last = observer.LastId;
+        while (observer.Receiver.Sequences.Received < sent + 1 && DateTime.UtcNow < deadline) await Task.Delay(20, context.Cancellation);
+        var last = observer.Receiver.LastId;
         await Task.WhenAll(churners.Select(c => c.CatchUpAsync(last)));
-        await stopObserver.CancelAsync();
-        await observing;
-        await observerSocket.CloseAsync(context.Cancellation);
-        await observerSocket.DisposeAsync();
+        await observer.StopAsync(context.Cancellation);
 
         // The fan-out goes on after `last`: compare up to it, which every churner has caught up to.
-        var reference = observer.Ids.Where(id => id > start && id <= last).ToList();
+        var reference = observer.Receiver.Ids.Where(id => id > start && id <= last).ToList();
         var checks = churners.Select(c => IdSequenceCheck.Compare(reference, [.. c.Ids.Where(id => id <= last)])).ToList();
         context.Figure("churn: messages sent", sent, "msg");
         context.Figure("churn: sessions", churners.Sum(c => c.Sessions), "sessions");
@@ -54,9 +43,9 @@ internal sealed class SoakChurn(ScenarioContext context, TargetNode node, int cl
         context.Check("churn: every client caught up to the observer", churners.All(c => c.LastId >= last), $"{churners.Count(c => c.LastId < last)} behind");
         // A churner sends, waits 20-200 ms and closes. A message it sent that never reached the observer was never
         // broadcast to anyone, which the id checks below cannot see: no client has its id.
-        var missing = sent + 1 - observer.Sequences.Received;
+        var missing = sent + 1 - observer.Receiver.Sequences.Received;
         context.Figure("churn: messages sent but never broadcast", missing, "msg");
-        context.Check("churn: observer got every churn message", missing == 0, $"{observer.Sequences.Received} of {sent + 1}, {missing} never broadcast");
+        context.Check("churn: observer got every churn message", missing == 0, $"{observer.Receiver.Sequences.Received} of {sent + 1}, {missing} never broadcast");
         context.Check("churn: no gap after reconnect", checks.Sum(c => c.Gaps) == 0, $"{checks.Sum(c => c.Gaps)} ids missing");
         context.Check("churn: no duplicate after reconnect", checks.Sum(c => c.Duplicates) == 0, $"{checks.Sum(c => c.Duplicates)} ids seen twice");
         context.Check("churn: ids in order across sessions", checks.Sum(c => c.OutOfOrder) == 0, $"{checks.Sum(c => c.OutOfOrder)} out of order");
