@@ -1,6 +1,7 @@
 // Build script (Cake 7, plain C#: no #tool/#addin downloads). Targets: Build, Test, Run, LoadTest, Bench, Fuzz, Publish.
 using System.Diagnostics;
 using System.Runtime.InteropServices;
+using System.Text;
 using System.Xml.Linq;
 
 var target = Argument("target", "Build");
@@ -132,17 +133,28 @@ Task("Test")
     if (System.IO.File.Exists(summary)) System.IO.File.Delete(summary);
     var code = Run("dotnet", $"test {root}/Chat.slnx -c {configuration} --no-build -nologo --logger \"trx\" --logger \"console;verbosity=normal\" --results-directory {results}");
     int passed = 0, failed = 0, skipped = 0, files = 0;
+    var failures = new StringBuilder();
     foreach (var trx in System.IO.Directory.Exists(results) ? System.IO.Directory.GetFiles(results, "*.trx", SearchOption.AllDirectories) : Array.Empty<string>())
     {
-        var counters = XDocument.Load(trx).Descendants().First(e => e.Name.LocalName == "Counters");
+        var document = XDocument.Load(trx);
+        foreach (var result in document.Descendants().Where(e => e.Name.LocalName == "UnitTestResult" && (string)e.Attribute("outcome") != "Passed" && (string)e.Attribute("outcome") != "NotExecuted"))
+        {
+            var message = result.Descendants().FirstOrDefault(e => e.Name.LocalName == "Message")?.Value ?? "";
+            var stack = result.Descendants().FirstOrDefault(e => e.Name.LocalName == "StackTrace")?.Value ?? "";
+            failures.AppendLine($"FAILED {result.Attribute("testName")?.Value} ({result.Attribute("outcome")?.Value}, {result.Attribute("duration")?.Value})");
+            foreach (var line in (message.Trim() + "\n" + stack.Trim()).Split('\n').Where(l => l.Trim().Length > 0).Take(12))
+                failures.AppendLine("    " + (line.Length > 240 ? line.Substring(0, 240) : line).TrimEnd());
+        }
+        var counters = document.Descendants().First(e => e.Name.LocalName == "Counters");
         passed += (int)counters.Attribute("passed");
         failed += (int)counters.Attribute("failed") + (int)counters.Attribute("error") + (int)counters.Attribute("timeout") + (int)counters.Attribute("aborted");
         skipped += (int)counters.Attribute("notExecuted");
         files++;
     }
     if (files == 0) failed++;
-    // build.sh prints this file as the run's plain closing line, after Cake's own coloured task summary.
-    System.IO.File.WriteAllText(summary, $"{passed} passed, {failed} failed, {skipped} skipped\n");
+    // build.sh prints this file after Cake's own coloured task summary: the failed tests first, so that a log's tail
+    // names them, then the plain closing line.
+    System.IO.File.WriteAllText(summary, failures.ToString() + $"{passed} passed, {failed} failed, {skipped} skipped\n");
     Information($"{passed} passed, {failed} failed, {skipped} skipped");
     if (code != 0 || failed > 0) throw new Exception($"tests failed (dotnet test exit code {code})");
 });
