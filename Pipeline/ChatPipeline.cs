@@ -40,6 +40,8 @@ public sealed partial class ChatPipeline
     private readonly Channel<MessageItem> _chats;
     private readonly Channel<MessageItem> _encoded;
     private readonly Channel<BroadcastItem> _committed;
+    /// <summary>The broadcast channel's writer for the presence clock: it wakes the broadcast worker, never runs it.</summary>
+    private readonly ChannelWriter<BroadcastItem> _committedWake;
     private readonly BroadcastStage _broadcast;
     /// <summary>Every stage in pipeline order; the one list that start, drain and metrics read.</summary>
     private readonly List<StageEntry> _stages;
@@ -77,17 +79,25 @@ public sealed partial class ChatPipeline
         _encoded = Bounded<MessageItem>();
         _committed = Bounded<BroadcastItem>(singleWriter: false);
 
+        // The hops that run inline when the stage after them is idle (StageInbox). Handshake and persist keep only their
+        // workers: handshake also waits on deferred upgrades, and persist must go on gathering while a commit is out.
+        var wire = new StageInbox<WireItem>(_wire);
+        var frames = new StageInbox<FrameItem>(_frames);
+        var messages = new StageInbox<MessageItem>(_messages);
+        var chats = new StageInbox<MessageItem>(_chats);
+        var committed = new StageInbox<BroadcastItem>(_committed);
+
         var batches = PersistBatch.Pool(options.MaxRooms);
         var faults = new ConnectionFaults(_metrics, _logger);
         _history = new HistoryReader(store, options.HistoryReaders, options.HistoryQueue);
         var responder = new HttpResponder(files, _history, _health, _rooms, RenderMetrics);
-        var replayer = new Replayer(store, _committed.Writer, _metrics, _logger, faults);
-        _broadcast = new BroadcastStage(_committed.Reader, batches, replayer, _rooms, options, _metrics, _logger, faults);
+        var replayer = new Replayer(store, committed.WakingWriter, _metrics, _logger, faults);
+        _broadcast = new BroadcastStage(committed, batches, replayer, _rooms, options, _metrics, _logger, faults);
         var abuse = new AbuseReport(_logger, options.AbuseReportPeriod);
         _sweeper = new KeepAliveSweeper(_sessions, options, abuse);
         if (commitFeed is not null)
         {
-            _cluster = new ClusterFeed(store, commitFeed, _rooms, _committed.Writer, _metrics, _logger);
+            _cluster = new ClusterFeed(store, commitFeed, _rooms, committed.WakingWriter, _metrics, _logger);
             _broadcast.Cluster = _cluster;
         }
         if (presenceStore is not null)
@@ -96,15 +106,25 @@ public sealed partial class ChatPipeline
             _broadcast.Sync = _presence;
             _cluster?.PresenceSync = _presence;
         }
+        var deframe = new DeframeStage(wire, frames.Writer, options, faults);
+        var unmask = new UnmaskStage(frames, messages.Writer, options, _metrics, abuse, faults);
+        var escape = new EscapeStage(messages, chats.Writer, options, _metrics, abuse, faults);
+        var encode = new EncodeStage(chats, _encoded.Writer, options, faults);
+        wire.DrainWith(deframe.DrainAsync);
+        frames.DrainWith(unmask.DrainAsync);
+        messages.DrainWith(escape.DrainAsync);
+        chats.DrainWith(encode.DrainAsync);
+        committed.DrainWith(_broadcast.DrainAsync);
+        _committedWake = committed.WakingWriter;
         _stages =
         [
             Stage("parse-header", _received, new ParseHeaderStage(_received.Reader, _requests.Writer, _sessions, options, _metrics, faults).RunAsync),
-            Stage("handshake", _requests, new HandshakeStage(_requests.Reader, _wire.Writer, responder, new UsernameAssigner(), options, _metrics, _rooms, abuse, faults).RunAsync),
-            Stage("deframe", _wire, new DeframeStage(_wire.Reader, _frames.Writer, options, faults).RunAsync),
-            Stage("unmask", _frames, new UnmaskStage(_frames.Reader, _messages.Writer, options, _metrics, abuse, faults).RunAsync),
-            Stage("escape", _messages, new EscapeStage(_messages.Reader, _chats.Writer, options, _metrics, abuse, faults).RunAsync),
-            Stage("encode", _chats, new EncodeStage(_chats.Reader, _encoded.Writer, options, faults).RunAsync),
-            Stage("persist", _encoded, new PersistStage(_encoded.Reader, _committed.Writer, store, batches, _health, options, _metrics, _logger, _rooms.General, _stopping.Token).RunAsync),
+            Stage("handshake", _requests, new HandshakeStage(_requests.Reader, wire.Writer, responder, new UsernameAssigner(), options, _metrics, _rooms, abuse, faults).RunAsync),
+            Stage("deframe", _wire, deframe.RunAsync),
+            Stage("unmask", _frames, unmask.RunAsync),
+            Stage("escape", _messages, escape.RunAsync),
+            Stage("encode", _chats, encode.RunAsync),
+            Stage("persist", _encoded, new PersistStage(_encoded.Reader, committed.Writer, store, batches, _health, options, _metrics, _logger, _rooms.General, _stopping.Token).RunAsync),
             Stage("broadcast", _committed, _broadcast.RunAsync),
         ];
         if (tls is not null)
@@ -134,7 +154,7 @@ public sealed partial class ChatPipeline
         var running = new List<Task>(_stages.Count + 1);
         foreach (var stage in _stages) running.Add(Supervise(stage.Name, stage.Run));
         running.Add(_sweeper.RunAsync(_stopping.Token));
-        running.Add(PresenceClock.RunAsync(_committed.Writer, _stopping.Token));
+        running.Add(PresenceClock.RunAsync(_committedWake, _stopping.Token));
         if (_cluster is not null) running.Add(Supervise("cluster-feed", () => _cluster.RunAsync(_stopping.Token)));
         if (_presence is not null) running.Add(Supervise("presence-sync", () => _presence.RunAsync(_stopping.Token)));
         _running = [.. running];
