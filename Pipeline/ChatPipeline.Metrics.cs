@@ -39,12 +39,16 @@ public sealed partial class ChatPipeline
         m.CommitSeconds.WriteTo(w, "chat_persist_commit_seconds", "Time from the start of an append to its commit.");
         w.Header("chat_stage_queue_depth", "Items waiting in front of each stage.", "gauge");
         foreach (var stage in _stages) w.Sample("chat_stage_queue_depth", "stage", stage.MetricLabel, stage.QueueDepth());
+        w.Header("chat_stage_inline_runs_total", "Drains of each stage run by the stage before it, on its thread, instead of by its own worker.", "counter");
+        foreach (var stage in _stages) w.Sample("chat_stage_inline_runs_total", "stage", stage.MetricLabel, stage.InlineRuns());
         w.Metric("chat_store_healthy", "1 while the store answers and batches commit.", "gauge", _health.PersistFailing ? 0 : 1);
         w.Metric("process_managed_heap_bytes", "Managed heap size after the last GC.", "gauge", GC.GetGCMemoryInfo().HeapSizeBytes);
         // Unlike the heap size above, also meaningful before the first GC (a quiet server may not have had one).
         w.Metric("process_managed_memory_bytes", "Managed memory in use now, garbage not yet collected included.", "gauge", GC.GetTotalMemory(false));
         w.Metric("process_allocated_bytes_total", "Bytes allocated by the process since start.", "counter", GC.GetTotalAllocatedBytes());
         w.Metric("process_gc_collections_total", "Gen0 collections since start.", "counter", GC.CollectionCount(0));
+        // Each wake-up of an idle stage worker is one work item: divided by the messages received, the hops per message.
+        w.Metric("process_threadpool_work_items_total", "Thread-pool work items completed since start.", "counter", ThreadPool.CompletedWorkItemCount);
         w.Metric("process_working_set_bytes", "Resident set size.", "gauge", Environment.WorkingSet);
         return w.ToString();
     }

@@ -120,12 +120,12 @@ public sealed partial class ChatPipeline
         [
             Stage("parse-header", _received, new ParseHeaderStage(_received.Reader, _requests.Writer, _sessions, options, _metrics, faults).RunAsync),
             Stage("handshake", _requests, new HandshakeStage(_requests.Reader, wire.Writer, responder, new UsernameAssigner(), options, _metrics, _rooms, abuse, faults).RunAsync),
-            Stage("deframe", _wire, deframe.RunAsync),
-            Stage("unmask", _frames, unmask.RunAsync),
-            Stage("escape", _messages, escape.RunAsync),
-            Stage("encode", _chats, encode.RunAsync),
+            Stage("deframe", _wire, deframe.RunAsync, wire),
+            Stage("unmask", _frames, unmask.RunAsync, frames),
+            Stage("escape", _messages, escape.RunAsync, messages),
+            Stage("encode", _chats, encode.RunAsync, chats),
             Stage("persist", _encoded, new PersistStage(_encoded.Reader, committed.Writer, store, batches, _health, options, _metrics, _logger, _rooms.General, _stopping.Token).RunAsync),
-            Stage("broadcast", _committed, _broadcast.RunAsync),
+            Stage("broadcast", _committed, _broadcast.RunAsync, committed),
         ];
         if (tls is not null)
         {
@@ -173,7 +173,8 @@ public sealed partial class ChatPipeline
         }
     }
 
-    private static StageEntry Stage<T>(string name, Channel<T> inbound, Func<Task> run) => new(name, () => inbound.Reader.Count, run);
+    private static StageEntry Stage<T>(string name, Channel<T> inbound, Func<Task> run, StageInbox<T>? inbox = null) =>
+        new(name, () => inbound.Reader.Count, run, inbox is null ? static () => 0 : () => inbox.InlineRuns);
 
     private Channel<T> Bounded<T>(bool singleWriter = true) => Channel.CreateBounded<T>(new BoundedChannelOptions(_options.StageCapacity)
     {

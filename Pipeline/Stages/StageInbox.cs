@@ -31,6 +31,7 @@ internal sealed partial class StageInbox<T> : ChannelReader<T>
     private int _gate;
     /// <summary>Set while the worker holds the gate: from its wait returning true to its next wait.</summary>
     private bool _workerHolds;
+    private long _inlineRuns;
 
     public StageInbox(Channel<T> channel)
     {
@@ -47,8 +48,6 @@ internal sealed partial class StageInbox<T> : ChannelReader<T>
 
     /// <summary>Counts each time a writer ran the drain itself instead of waking the worker.</summary>
     public long InlineRuns => Interlocked.Read(ref _inlineRuns);
-
-    private long _inlineRuns;
 
     /// <summary>
     /// The stage's drain: takes what is queued (<see cref="TryRead"/> until false) and handles it. Without one, every
