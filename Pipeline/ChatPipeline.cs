@@ -34,14 +34,15 @@ public sealed partial class ChatPipeline
     /// <summary>Ciphertext events from the reactor, when TLS is on.</summary>
     private readonly Channel<TransportEvent>? _ciphertext;
     private readonly Channel<RequestItem> _requests;
-    private readonly Channel<WireItem> _wire;
-    private readonly Channel<FrameItem> _frames;
-    private readonly Channel<MessageItem> _messages;
-    private readonly Channel<MessageItem> _chats;
+    // Inboxes: a write may run the stage behind them inline when its worker sleeps (StageInbox). Handshake and persist
+    // keep plain channels, run by their workers alone: handshake also waits on deferred upgrades, and persist must go
+    // on gathering a batch while a commit is out.
+    private readonly StageInbox<WireItem> _wire;
+    private readonly StageInbox<FrameItem> _frames;
+    private readonly StageInbox<MessageItem> _messages;
+    private readonly StageInbox<MessageItem> _chats;
     private readonly Channel<MessageItem> _encoded;
-    private readonly Channel<BroadcastItem> _committed;
-    /// <summary>The broadcast channel's writer for the presence clock: it wakes the broadcast worker, never runs it.</summary>
-    private readonly ChannelWriter<BroadcastItem> _committedWake;
+    private readonly StageInbox<BroadcastItem> _committed;
     private readonly BroadcastStage _broadcast;
     /// <summary>Every stage in pipeline order; the one list that start, drain and metrics read.</summary>
     private readonly List<StageEntry> _stages;
@@ -72,32 +73,24 @@ public sealed partial class ChatPipeline
 
         _received = Bounded<TransportEvent>(singleWriter: false);
         _requests = Bounded<RequestItem>();
-        _wire = Bounded<WireItem>();
-        _frames = Bounded<FrameItem>();
-        _messages = Bounded<MessageItem>();
-        _chats = Bounded<MessageItem>();
+        _wire = new(Bounded<WireItem>());
+        _frames = new(Bounded<FrameItem>());
+        _messages = new(Bounded<MessageItem>());
+        _chats = new(Bounded<MessageItem>());
         _encoded = Bounded<MessageItem>();
-        _committed = Bounded<BroadcastItem>(singleWriter: false);
-
-        // The hops that run inline when the stage after them is idle (StageInbox). Handshake and persist keep only their
-        // workers: handshake also waits on deferred upgrades, and persist must go on gathering while a commit is out.
-        var wire = new StageInbox<WireItem>(_wire);
-        var frames = new StageInbox<FrameItem>(_frames);
-        var messages = new StageInbox<MessageItem>(_messages);
-        var chats = new StageInbox<MessageItem>(_chats);
-        var committed = new StageInbox<BroadcastItem>(_committed);
+        _committed = new(Bounded<BroadcastItem>(singleWriter: false));
 
         var batches = PersistBatch.Pool(options.MaxRooms);
         var faults = new ConnectionFaults(_metrics, _logger);
         _history = new HistoryReader(store, options.HistoryReaders, options.HistoryQueue);
         var responder = new HttpResponder(files, _history, _health, _rooms, RenderMetrics);
-        var replayer = new Replayer(store, committed.WakingWriter, _metrics, _logger, faults);
-        _broadcast = new BroadcastStage(committed, batches, replayer, _rooms, options, _metrics, _logger, faults);
+        var replayer = new Replayer(store, _committed.Writer, _metrics, _logger, faults);
+        _broadcast = new BroadcastStage(_committed.Reader, batches, replayer, _rooms, options, _metrics, _logger, faults);
         var abuse = new AbuseReport(_logger, options.AbuseReportPeriod);
         _sweeper = new KeepAliveSweeper(_sessions, options, abuse);
         if (commitFeed is not null)
         {
-            _cluster = new ClusterFeed(store, commitFeed, _rooms, committed.WakingWriter, _metrics, _logger);
+            _cluster = new ClusterFeed(store, commitFeed, _rooms, _committed.Writer, _metrics, _logger);
             _broadcast.Cluster = _cluster;
         }
         if (presenceStore is not null)
@@ -106,26 +99,25 @@ public sealed partial class ChatPipeline
             _broadcast.Sync = _presence;
             _cluster?.PresenceSync = _presence;
         }
-        var deframe = new DeframeStage(wire, frames.Writer, options, faults);
-        var unmask = new UnmaskStage(frames, messages.Writer, options, _metrics, abuse, faults);
-        var escape = new EscapeStage(messages, chats.Writer, options, _metrics, abuse, faults);
-        var encode = new EncodeStage(chats, _encoded.Writer, options, faults);
-        wire.DrainWith(deframe.DrainAsync);
-        frames.DrainWith(unmask.DrainAsync);
-        messages.DrainWith(escape.DrainAsync);
-        chats.DrainWith(encode.DrainAsync);
-        committed.DrainWith(_broadcast.DrainAsync);
-        _committedWake = committed.WakingWriter;
+        var deframe = new DeframeStage(_wire.Reader, _frames.Writer, options, faults);
+        var unmask = new UnmaskStage(_frames.Reader, _messages.Writer, options, _metrics, abuse, faults);
+        var escape = new EscapeStage(_messages.Reader, _chats.Writer, options, _metrics, abuse, faults);
+        var encode = new EncodeStage(_chats.Reader, _encoded.Writer, options, faults);
+        _wire.DrainWith(deframe.DrainAsync);
+        _frames.DrainWith(unmask.DrainAsync);
+        _messages.DrainWith(escape.DrainAsync);
+        _chats.DrainWith(encode.DrainAsync);
+        _committed.DrainWith(_broadcast.DrainAsync);
         _stages =
         [
             Stage("parse-header", _received, new ParseHeaderStage(_received.Reader, _requests.Writer, _sessions, options, _metrics, faults).RunAsync),
-            Stage("handshake", _requests, new HandshakeStage(_requests.Reader, wire.Writer, responder, new UsernameAssigner(), options, _metrics, _rooms, abuse, faults).RunAsync),
-            Stage("deframe", _wire, deframe.RunAsync, wire),
-            Stage("unmask", _frames, unmask.RunAsync, frames),
-            Stage("escape", _messages, escape.RunAsync, messages),
-            Stage("encode", _chats, encode.RunAsync, chats),
-            Stage("persist", _encoded, new PersistStage(_encoded.Reader, committed.Writer, store, batches, _health, options, _metrics, _logger, _rooms.General, _stopping.Token).RunAsync),
-            Stage("broadcast", _committed, _broadcast.RunAsync, committed),
+            Stage("handshake", _requests, new HandshakeStage(_requests.Reader, _wire.Writer, responder, new UsernameAssigner(), options, _metrics, _rooms, abuse, faults).RunAsync),
+            Stage("deframe", _wire, deframe.RunAsync),
+            Stage("unmask", _frames, unmask.RunAsync),
+            Stage("escape", _messages, escape.RunAsync),
+            Stage("encode", _chats, encode.RunAsync),
+            Stage("persist", _encoded, new PersistStage(_encoded.Reader, _committed.Writer, store, batches, _health, options, _metrics, _logger, _rooms.General, _stopping.Token).RunAsync),
+            Stage("broadcast", _committed, _broadcast.RunAsync),
         ];
         if (tls is not null)
         {
@@ -154,7 +146,7 @@ public sealed partial class ChatPipeline
         var running = new List<Task>(_stages.Count + 1);
         foreach (var stage in _stages) running.Add(Supervise(stage.Name, stage.Run));
         running.Add(_sweeper.RunAsync(_stopping.Token));
-        running.Add(PresenceClock.RunAsync(_committedWake, _stopping.Token));
+        running.Add(PresenceClock.RunAsync(_committed.Writer, _stopping.Token));
         if (_cluster is not null) running.Add(Supervise("cluster-feed", () => _cluster.RunAsync(_stopping.Token)));
         if (_presence is not null) running.Add(Supervise("presence-sync", () => _presence.RunAsync(_stopping.Token)));
         _running = [.. running];
@@ -173,8 +165,9 @@ public sealed partial class ChatPipeline
         }
     }
 
-    private static StageEntry Stage<T>(string name, Channel<T> inbound, Func<Task> run, StageInbox<T>? inbox = null) =>
-        new(name, () => inbound.Reader.Count, run, inbox is null ? static () => 0 : () => inbox.InlineRuns);
+    private static StageEntry Stage<T>(string name, Channel<T> inbound, Func<Task> run) => new(name, () => inbound.Reader.Count, run, static () => 0);
+
+    private static StageEntry Stage<T>(string name, StageInbox<T> inbound, Func<Task> run) => new(name, () => inbound.Count, run, () => inbound.InlineRuns);
 
     private Channel<T> Bounded<T>(bool singleWriter = true) => Channel.CreateBounded<T>(new BoundedChannelOptions(_options.StageCapacity)
     {

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 
 namespace Chat.Pipeline.Stages;
@@ -5,7 +6,7 @@ namespace Chat.Pipeline.Stages;
 internal sealed partial class StageInbox<T>
 {
     /// <summary>Writes into the stage's channel, then hands the item to a drainer: itself inline, or the worker.</summary>
-    private sealed class InboxWriter(StageInbox<T> inbox, ChannelWriter<T> queue, bool inline) : ChannelWriter<T>
+    private sealed class InboxWriter(StageInbox<T> inbox, ChannelWriter<T> queue) : ChannelWriter<T>
     {
         public override bool TryWrite(T item)
         {
@@ -16,7 +17,7 @@ internal sealed partial class StageInbox<T>
         }
 
         public override ValueTask WriteAsync(T item, CancellationToken cancellationToken = default) =>
-            queue.TryWrite(item) ? inbox.Notify(inline) : WriteWhenRoomAsync(item, cancellationToken);
+            queue.TryWrite(item) ? inbox.Notify(inline: true) : WriteWhenRoomAsync(item, cancellationToken);
 
         public override ValueTask<bool> WaitToWriteAsync(CancellationToken cancellationToken = default) => queue.WaitToWriteAsync(cancellationToken);
 
@@ -27,10 +28,11 @@ internal sealed partial class StageInbox<T>
             return completed;
         }
 
+        [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
         private async ValueTask WriteWhenRoomAsync(T item, CancellationToken cancellationToken)
         {
             await queue.WriteAsync(item, cancellationToken).ConfigureAwait(false);
-            await inbox.Notify(inline).ConfigureAwait(false);
+            await inbox.Notify(inline: true).ConfigureAwait(false);
         }
     }
 }

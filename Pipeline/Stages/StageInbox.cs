@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.ExceptionServices;
 using System.Threading.Channels;
 
 namespace Chat.Pipeline.Stages;
@@ -32,19 +33,23 @@ internal sealed partial class StageInbox<T> : ChannelReader<T>
     /// <summary>Set while the worker holds the gate: from its wait returning true to its next wait.</summary>
     private bool _workerHolds;
     private long _inlineRuns;
+    /// <summary>What an inline drain threw: the stage has failed, and its worker rethrows it as its own.</summary>
+    private ExceptionDispatchInfo? _failure;
 
     public StageInbox(Channel<T> channel)
     {
         _queue = channel.Reader;
-        Writer = new InboxWriter(this, channel.Writer, inline: true);
-        WakingWriter = new InboxWriter(this, channel.Writer, inline: false);
+        Writer = new InboxWriter(this, channel.Writer);
     }
 
-    /// <summary>For the stage before this one: a write may run this stage's drain inline.</summary>
+    /// <summary>
+    /// Every writer's: the channel's own writer would queue items without waking the worker, which sleeps on its wake
+    /// signal. WriteAsync may run the drain inline; TryWrite, which cannot wait for it, only wakes the worker.
+    /// </summary>
     public ChannelWriter<T> Writer { get; }
 
-    /// <summary>For every other writer (timers, replay, the cluster feed): a write only wakes the worker.</summary>
-    public ChannelWriter<T> WakingWriter { get; }
+    /// <summary>The stage's reader (this): named like a channel's, so that wiring reads the same for both.</summary>
+    public ChannelReader<T> Reader => this;
 
     /// <summary>Counts each time a writer ran the drain itself instead of waking the worker.</summary>
     public long InlineRuns => Interlocked.Read(ref _inlineRuns);
@@ -73,6 +78,7 @@ internal sealed partial class StageInbox<T> : ChannelReader<T>
     /// </summary>
     public override ValueTask<bool> WaitToReadAsync(CancellationToken cancellationToken = default)
     {
+        Volatile.Read(ref _failure)?.Throw();
         if (_workerHolds)
         {
             _workerHolds = false;
@@ -91,6 +97,7 @@ internal sealed partial class StageInbox<T> : ChannelReader<T>
             // the gate with items left, or completion. A wake that came earlier is still pending, so none is lost.
             await _wake.Reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false);
             _wake.Reader.TryRead(out _);
+            Volatile.Read(ref _failure)?.Throw();
             if (TryTake(out var more)) return more;
         }
     }
@@ -139,9 +146,16 @@ internal sealed partial class StageInbox<T> : ChannelReader<T>
             InlineDepth.Leave();
         }
         if (!pending.IsCompleted) return ReleaseWhenDone(pending);
+        try
+        {
+            pending.GetAwaiter().GetResult();
+        }
+        catch (Exception e)
+        {
+            Fail(e);
+            return default;
+        }
         Release();
-        // Completed: this observes a failure and rethrows it to the writer, whose stage fails as this one would have.
-        pending.GetAwaiter().GetResult();
         return default;
     }
 
@@ -153,10 +167,23 @@ internal sealed partial class StageInbox<T> : ChannelReader<T>
         {
             await pending.ConfigureAwait(false);
         }
-        finally
+        catch (Exception e)
         {
-            Release();
+            Fail(e);
+            return;
         }
+        Release();
+    }
+
+    /// <summary>
+    /// A drain threw past the stage's own per-item handling, so the stage is dead, as if its worker had thrown: the
+    /// worker rethrows it (the supervisor names the right stage), the writer goes on, and the gate stays taken, so that
+    /// the channel fills and holds its writers back as in front of any failed stage.
+    /// </summary>
+    private void Fail(Exception exception)
+    {
+        Volatile.Write(ref _failure, ExceptionDispatchInfo.Capture(exception));
+        Wake();
     }
 
     /// <summary>

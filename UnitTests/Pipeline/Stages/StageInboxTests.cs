@@ -77,11 +77,11 @@ public sealed class StageInboxTests
     }
 
     [Fact]
-    public async Task A_waking_writer_leaves_the_item_to_the_worker()
+    public async Task TryWrite_leaves_the_item_to_the_worker()
     {
         var hops = Chain(1, capacity: 8);
 
-        await hops[0].WakingWriter.WriteAsync((0, 0));
+        Assert.True(hops[0].Writer.TryWrite((0, 0)));
 
         Assert.Empty(hops[0].Seen);
         await CompleteAsync(hops);
@@ -110,6 +110,23 @@ public sealed class StageInboxTests
 
         Assert.Equal([(0, 0), (0, 1), (0, 2)], arrived);
         Assert.All(hops, hop => Assert.Equal(0, hop.Overlaps));
+    }
+
+    [Fact]
+    public async Task A_drain_that_fails_inline_fails_its_own_stage_and_not_the_writer()
+    {
+        var hops = Chain(2, capacity: 8);
+        var second = Task.Run(hops[1].RunAsync);
+
+        await hops[0].Writer.WriteAsync((0, Hop.Poison));
+        await hops[0].Writer.WriteAsync((0, 1));
+
+        var failure = await Assert.ThrowsAsync<InvalidOperationException>(() => second.WaitAsync(Within));
+        Assert.Equal(Hop.PoisonMessage, failure.Message);
+        // The writer went on; the failed stage takes nothing more, so its channel keeps what came after.
+        Assert.Equal([(0, Hop.Poison), (0, 1)], hops[0].Seen);
+        Assert.Equal([(0, Hop.Poison)], hops[1].Seen);
+        Assert.Equal(1, hops[1].Count);
     }
 
     private static async Task CompleteAsync(Hop[] hops)
@@ -143,9 +160,14 @@ public sealed class StageInboxTests
 
         public ChannelWriter<(int Producer, int Seq)> Writer => _inbox.Writer;
 
-        public ChannelWriter<(int Producer, int Seq)> WakingWriter => _inbox.WakingWriter;
+        /// <summary>A sequence number whose handling throws in the last hop, as a stage's bug would.</summary>
+        public const int Poison = -1;
+
+        public const string PoisonMessage = "poisoned item";
 
         public long InlineRuns => _inbox.InlineRuns;
+
+        public int Count => _inbox.Count;
 
         /// <summary>A plain list on purpose: two drains at once would also show as a lost or doubled entry.</summary>
         public List<(int Producer, int Seq)> Seen { get; } = [];
@@ -166,6 +188,7 @@ public sealed class StageInboxTests
             {
                 if (Interlocked.Increment(ref _inside) != 1) Interlocked.Increment(ref Overlaps);
                 Seen.Add(item);
+                if (item.Seq == Poison && _next is null) throw new InvalidOperationException(PoisonMessage);
                 if (!Threads.Contains(Environment.CurrentManagedThreadId)) Threads.Add(Environment.CurrentManagedThreadId);
                 // Holds the stage a little, so that a second drainer would meet this one.
                 Thread.SpinWait(200);
