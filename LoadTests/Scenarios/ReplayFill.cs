@@ -42,6 +42,10 @@ internal static class ReplayFill
         {
             // The deadline: the caller sees fewer ids than it asked for.
         }
+        catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or ObjectDisposedException)
+        {
+            // The server closed the sender: the ids read back so far are what was stored.
+        }
 
         await reading;
         await socket.CloseAsync(context.Cancellation);
@@ -64,6 +68,11 @@ internal static class ReplayFill
         catch (Exception e) when (e is OperationCanceledException or IOException or System.Net.Sockets.SocketException or InvalidDataException)
         {
             // Deadline or a dropped connection: the ids so far are what was stored.
+        }
+        finally
+        {
+            // Wakes a sender waiting for credit, which then sees the reading over.
+            credit.Release(InFlight);
         }
     }
 }
