@@ -47,8 +47,8 @@ internal static class CommandLine
           --slow N                    clients that stop reading (slow-consumer)
           --window N                  unacknowledged messages per sender (ingest; default 2048); rows per batch (room-ingest; default 256)
           --rooms N                   client i joins room i mod N (fanout; default 1); rooms of the second round (room-ingest; default 8)
-          --messages N                replay: messages stored first (default 5000; above 4096, the server's window, so that
-                                      the store round reads the store)
+          --messages N                replay: messages stored first (default 5000, at most 100000; more than 4096, the
+                                      server's window, so that the store round reads the store)
           --replay K                  replay: messages each client asks for in the window round (default 4000, at most 4096)
           --addresses N               loopback source addresses 127.0.0.2.. (connections; default: as needed)
           --flood-connections N       soak: connections a flood opens at most while looking for the cap (default 2000)
@@ -105,7 +105,7 @@ internal static class CommandLine
                 "--slow" => options with { Slow = Int(name, value, 0, RunOptions.MaxClients) },
                 "--window" => options with { Window = Int(name, value, 1, 65_536) },
                 "--rooms" => options with { Rooms = Int(name, value, 1, 1000) },
-                "--messages" => options with { Messages = Int(name, value, 1, 1_000_000) },
+                "--messages" => options with { Messages = Int(name, value, 1, 100_000) },
                 "--replay" => options with { Replay = Int(name, value, 1, RunOptions.ServerReplayWindow) },
                 "--addresses" => options with { SourceAddresses = Int(name, value, 1, 250) },
                 "--flood-connections" => options with { FloodConnections = Int(name, value, 1, RunOptions.MaxFloodConnections) },
