@@ -138,8 +138,13 @@ internal sealed partial class StageInbox<T> : ChannelReader<T>
         InlineDepth.Enter();
         try
         {
-            // An async drain returns its exceptions in the ValueTask; it does not throw here.
             pending = _drain!();
+        }
+        catch (Exception e)
+        {
+            // A drain that is not an async method (broadcast's) throws here rather than in its ValueTask.
+            Fail(e);
+            return default;
         }
         finally
         {

@@ -182,19 +182,36 @@ public sealed class StageInboxTests
             _next?.TryComplete();
         }
 
-        private async ValueTask DrainAsync()
+        /// <summary>The last hop's drain is not an async method, like the broadcast stage's: it throws, not its ValueTask.</summary>
+        private ValueTask DrainAsync() => _next is null ? DrainLast() : DrainOnAsync(_next);
+
+        private ValueTask DrainLast()
         {
             while (_inbox.TryRead(out var item))
             {
-                if (Interlocked.Increment(ref _inside) != 1) Interlocked.Increment(ref Overlaps);
-                Seen.Add(item);
-                if (item.Seq == Poison && _next is null) throw new InvalidOperationException(PoisonMessage);
-                if (!Threads.Contains(Environment.CurrentManagedThreadId)) Threads.Add(Environment.CurrentManagedThreadId);
-                // Holds the stage a little, so that a second drainer would meet this one.
-                Thread.SpinWait(200);
-                Interlocked.Decrement(ref _inside);
-                if (_next is not null) await _next.WriteAsync(item);
+                Take(item);
+                if (item.Seq == Poison) throw new InvalidOperationException(PoisonMessage);
             }
+            return default;
+        }
+
+        private async ValueTask DrainOnAsync(ChannelWriter<(int Producer, int Seq)> next)
+        {
+            while (_inbox.TryRead(out var item))
+            {
+                Take(item);
+                await next.WriteAsync(item);
+            }
+        }
+
+        private void Take((int Producer, int Seq) item)
+        {
+            if (Interlocked.Increment(ref _inside) != 1) Interlocked.Increment(ref Overlaps);
+            Seen.Add(item);
+            if (!Threads.Contains(Environment.CurrentManagedThreadId)) Threads.Add(Environment.CurrentManagedThreadId);
+            // Holds the stage a little, so that a second drainer would meet this one.
+            Thread.SpinWait(200);
+            Interlocked.Decrement(ref _inside);
         }
     }
 }
