@@ -39,8 +39,6 @@ public sealed partial class ChatPipeline
         m.CommitSeconds.WriteTo(w, "chat_persist_commit_seconds", "Time from the start of an append to its commit.");
         w.Header("chat_stage_queue_depth", "Items waiting in front of each stage.", "gauge");
         foreach (var stage in _stages) w.Sample("chat_stage_queue_depth", "stage", stage.MetricLabel, stage.QueueDepth());
-        w.Header("chat_stage_inline_runs_total", "Drains of each stage run by the stage before it, on its thread, instead of by its own worker.", "counter");
-        foreach (var stage in _stages) w.Sample("chat_stage_inline_runs_total", "stage", stage.MetricLabel, stage.InlineRuns());
         w.Metric("chat_store_healthy", "1 while the store answers and batches commit.", "gauge", _health.PersistFailing ? 0 : 1);
         w.Metric("process_managed_heap_bytes", "Managed heap size after the last GC.", "gauge", GC.GetGCMemoryInfo().HeapSizeBytes);
         // Unlike the heap size above, also meaningful before the first GC (a quiet server may not have had one).

@@ -34,15 +34,12 @@ public sealed partial class ChatPipeline
     /// <summary>Ciphertext events from the reactor, when TLS is on.</summary>
     private readonly Channel<TransportEvent>? _ciphertext;
     private readonly Channel<RequestItem> _requests;
-    // Inboxes: a write may run the stage behind them inline when its worker sleeps (StageInbox). Handshake and persist
-    // keep plain channels, run by their workers alone: handshake also waits on deferred upgrades, and persist must go
-    // on gathering a batch while a commit is out.
-    private readonly StageInbox<WireItem> _wire;
-    private readonly StageInbox<FrameItem> _frames;
-    private readonly StageInbox<MessageItem> _messages;
-    private readonly StageInbox<MessageItem> _chats;
+    private readonly Channel<WireItem> _wire;
+    private readonly Channel<FrameItem> _frames;
+    private readonly Channel<MessageItem> _messages;
+    private readonly Channel<MessageItem> _chats;
     private readonly Channel<MessageItem> _encoded;
-    private readonly StageInbox<BroadcastItem> _committed;
+    private readonly Channel<BroadcastItem> _committed;
     private readonly BroadcastStage _broadcast;
     /// <summary>Every stage in pipeline order; the one list that start, drain and metrics read.</summary>
     private readonly List<StageEntry> _stages;
@@ -73,12 +70,12 @@ public sealed partial class ChatPipeline
 
         _received = Bounded<TransportEvent>(singleWriter: false);
         _requests = Bounded<RequestItem>();
-        _wire = new(Bounded<WireItem>());
-        _frames = new(Bounded<FrameItem>());
-        _messages = new(Bounded<MessageItem>());
-        _chats = new(Bounded<MessageItem>());
+        _wire = Bounded<WireItem>();
+        _frames = Bounded<FrameItem>();
+        _messages = Bounded<MessageItem>();
+        _chats = Bounded<MessageItem>();
         _encoded = Bounded<MessageItem>();
-        _committed = new(Bounded<BroadcastItem>(singleWriter: false));
+        _committed = Bounded<BroadcastItem>(singleWriter: false);
 
         var batches = PersistBatch.Pool(options.MaxRooms);
         var faults = new ConnectionFaults(_metrics, _logger);
@@ -99,23 +96,14 @@ public sealed partial class ChatPipeline
             _broadcast.Sync = _presence;
             _cluster?.PresenceSync = _presence;
         }
-        var deframe = new DeframeStage(_wire.Reader, _frames.Writer, options, faults);
-        var unmask = new UnmaskStage(_frames.Reader, _messages.Writer, options, _metrics, abuse, faults);
-        var escape = new EscapeStage(_messages.Reader, _chats.Writer, options, _metrics, abuse, faults);
-        var encode = new EncodeStage(_chats.Reader, _encoded.Writer, options, faults);
-        _wire.DrainWith(deframe.DrainAsync);
-        _frames.DrainWith(unmask.DrainAsync);
-        _messages.DrainWith(escape.DrainAsync);
-        _chats.DrainWith(encode.DrainAsync);
-        _committed.DrainWith(_broadcast.DrainAsync);
         _stages =
         [
             Stage("parse-header", _received, new ParseHeaderStage(_received.Reader, _requests.Writer, _sessions, options, _metrics, faults).RunAsync),
             Stage("handshake", _requests, new HandshakeStage(_requests.Reader, _wire.Writer, responder, new UsernameAssigner(), options, _metrics, _rooms, abuse, faults).RunAsync),
-            Stage("deframe", _wire, deframe.RunAsync),
-            Stage("unmask", _frames, unmask.RunAsync),
-            Stage("escape", _messages, escape.RunAsync),
-            Stage("encode", _chats, encode.RunAsync),
+            Stage("deframe", _wire, new DeframeStage(_wire.Reader, _frames.Writer, options, faults).RunAsync),
+            Stage("unmask", _frames, new UnmaskStage(_frames.Reader, _messages.Writer, options, _metrics, abuse, faults).RunAsync),
+            Stage("escape", _messages, new EscapeStage(_messages.Reader, _chats.Writer, options, _metrics, abuse, faults).RunAsync),
+            Stage("encode", _chats, new EncodeStage(_chats.Reader, _encoded.Writer, options, faults).RunAsync),
             Stage("persist", _encoded, new PersistStage(_encoded.Reader, _committed.Writer, store, batches, _health, options, _metrics, _logger, _rooms.General, _stopping.Token).RunAsync),
             Stage("broadcast", _committed, _broadcast.RunAsync),
         ];
@@ -165,9 +153,7 @@ public sealed partial class ChatPipeline
         }
     }
 
-    private static StageEntry Stage<T>(string name, Channel<T> inbound, Func<Task> run) => new(name, () => inbound.Reader.Count, run, static () => 0);
-
-    private static StageEntry Stage<T>(string name, StageInbox<T> inbound, Func<Task> run) => new(name, () => inbound.Count, run, () => inbound.InlineRuns);
+    private static StageEntry Stage<T>(string name, Channel<T> inbound, Func<Task> run) => new(name, () => inbound.Reader.Count, run);
 
     private Channel<T> Bounded<T>(bool singleWriter = true) => Channel.CreateBounded<T>(new BoundedChannelOptions(_options.StageCapacity)
     {

@@ -41,47 +41,43 @@ internal sealed partial class BroadcastStage(
 
     public async Task RunAsync()
     {
-        while (await input.WaitToReadAsync().ConfigureAwait(false)) await DrainAsync().ConfigureAwait(false);
+        while (await input.WaitToReadAsync().ConfigureAwait(false))
+        {
+            while (input.TryRead(out var item))
+            {
+                try
+                {
+                    switch (item.Kind)
+                    {
+                        case BroadcastItemKind.CaughtUp:
+                            CaughtUp(item.Session!, item.Cursor);
+                            break;
+                        case BroadcastItemKind.Foreign:
+                            DeliverForeign(item.Foreign!);
+                            break;
+                        case BroadcastItemKind.PresenceTick:
+                            PublishPresence();
+                            break;
+                        case BroadcastItemKind.Signal:
+                            Relay(item.Room!, item.Frame!, (int)item.Cursor, sender: null);
+                            item.Frame!.Release();
+                            break;
+                        default:
+                            DeliverOrHold(item.Batch!);
+                            break;
+                    }
+                }
+                catch (Exception e) when (item.Session is not null && ConnectionFaults.IsConnectionScoped(e))
+                {
+                    faults.Fail(PipelineStage.Broadcast, item.Session, e);
+                }
+            }
+        }
         foreach (var room in rooms.All)
         {
             for (var i = 0; i < room.LiveCount; i++) room.Live[i].Broadcast!.Phase = BroadcastPhase.None;
             room.Window?.Clear();
         }
-    }
-
-    /// <summary>Handles everything queued: run by this stage's worker, or inline by the stage before it (<see cref="StageInbox{T}"/>).</summary>
-    public ValueTask DrainAsync()
-    {
-        while (input.TryRead(out var item))
-        {
-            try
-            {
-                switch (item.Kind)
-                {
-                    case BroadcastItemKind.CaughtUp:
-                        CaughtUp(item.Session!, item.Cursor);
-                        break;
-                    case BroadcastItemKind.Foreign:
-                        DeliverForeign(item.Foreign!);
-                        break;
-                    case BroadcastItemKind.PresenceTick:
-                        PublishPresence();
-                        break;
-                    case BroadcastItemKind.Signal:
-                        Relay(item.Room!, item.Frame!, (int)item.Cursor, sender: null);
-                        item.Frame!.Release();
-                        break;
-                    default:
-                        DeliverOrHold(item.Batch!);
-                        break;
-                }
-            }
-            catch (Exception e) when (item.Session is not null && ConnectionFaults.IsConnectionScoped(e))
-            {
-                faults.Fail(PipelineStage.Broadcast, item.Session, e);
-            }
-        }
-        return default;
     }
 
     private void DeliverOrHold(PersistBatch batch)

@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using Chat.Reactor;
 using System.Threading.Channels;
 using Chat.Pipeline.Codecs;
@@ -17,39 +16,35 @@ internal sealed class DeframeStage(ChannelReader<WireItem> input, ChannelWriter<
 {
     public async Task RunAsync()
     {
-        while (await input.WaitToReadAsync().ConfigureAwait(false)) await DrainAsync().ConfigureAwait(false);
-        output.TryComplete();
-    }
-
-    /// <summary>Handles everything queued: run by this stage's worker, or inline by the stage before it (<see cref="StageInbox{T}"/>).</summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    public async ValueTask DrainAsync()
-    {
-        while (input.TryRead(out var item))
+        while (await input.WaitToReadAsync().ConfigureAwait(false))
         {
-            try
+            while (input.TryRead(out var item))
             {
-                var session = item.Session;
-                switch (item.Kind)
+                try
                 {
-                    case ItemKind.Data:
-                        await DecodeAsync(session, session.Deframe ??= NewState(session), item.Buffer!, item.Offset, item.Count).ConfigureAwait(false);
-                        break;
-                    case ItemKind.Join:
-                        session.Deframe = NewState(session);
-                        await output.WriteAsync(FrameItem.Join(session, item.Since)).ConfigureAwait(false);
-                        break;
-                    case ItemKind.Closed:
-                        session.Deframe = null;
-                        await output.WriteAsync(FrameItem.Closed(session)).ConfigureAwait(false);
-                        break;
+                    var session = item.Session;
+                    switch (item.Kind)
+                    {
+                        case ItemKind.Data:
+                            await DecodeAsync(session, session.Deframe ??= NewState(session), item.Buffer!, item.Offset, item.Count).ConfigureAwait(false);
+                            break;
+                        case ItemKind.Join:
+                            session.Deframe = NewState(session);
+                            await output.WriteAsync(FrameItem.Join(session, item.Since)).ConfigureAwait(false);
+                            break;
+                        case ItemKind.Closed:
+                            session.Deframe = null;
+                            await output.WriteAsync(FrameItem.Closed(session)).ConfigureAwait(false);
+                            break;
+                    }
+                }
+                catch (Exception e) when (ConnectionFaults.IsConnectionScoped(e))
+                {
+                    faults.Fail(PipelineStage.Deframe, item.Session, e);
                 }
             }
-            catch (Exception e) when (ConnectionFaults.IsConnectionScoped(e))
-            {
-                faults.Fail(PipelineStage.Deframe, item.Session, e);
-            }
         }
+        output.TryComplete();
     }
 
     /// <summary>Made on join; <c>??=</c> covers a connection whose bytes come first (a stage driven alone by hand-built items).</summary>

@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using Chat.Pipeline.Codecs;
 using Chat.Pipeline.Items;
@@ -18,26 +17,22 @@ internal sealed class EncodeStage(ChannelReader<MessageItem> input, ChannelWrite
 
     public async Task RunAsync()
     {
-        while (await input.WaitToReadAsync().ConfigureAwait(false)) await DrainAsync().ConfigureAwait(false);
-        output.TryComplete();
-    }
-
-    /// <summary>Handles everything queued: run by this stage's worker, or inline by the stage before it (<see cref="StageInbox{T}"/>).</summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    public async ValueTask DrainAsync()
-    {
-        while (input.TryRead(out var item))
+        while (await input.WaitToReadAsync().ConfigureAwait(false))
         {
-            try
+            while (input.TryRead(out var item))
             {
-                await output.WriteAsync(item.Kind == ItemKind.Chat ? Encode(item) : item).ConfigureAwait(false);
-            }
-            catch (Exception e) when (ConnectionFaults.IsConnectionScoped(e))
-            {
-                if (item.Kind == ItemKind.Chat) faults.Settle(item.Session);
-                faults.Fail(PipelineStage.Encode, item.Session, e);
+                try
+                {
+                    await output.WriteAsync(item.Kind == ItemKind.Chat ? Encode(item) : item).ConfigureAwait(false);
+                }
+                catch (Exception e) when (ConnectionFaults.IsConnectionScoped(e))
+                {
+                    if (item.Kind == ItemKind.Chat) faults.Settle(item.Session);
+                    faults.Fail(PipelineStage.Encode, item.Session, e);
+                }
             }
         }
+        output.TryComplete();
     }
 
     private MessageItem Encode(in MessageItem item)

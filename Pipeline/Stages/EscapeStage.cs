@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using Chat.Reactor;
 using System.Diagnostics;
 using System.Threading.Channels;
@@ -22,34 +21,30 @@ internal sealed class EscapeStage(ChannelReader<MessageItem> input, ChannelWrite
 
     public async Task RunAsync()
     {
-        while (await input.WaitToReadAsync().ConfigureAwait(false)) await DrainAsync().ConfigureAwait(false);
-        output.TryComplete();
-    }
-
-    /// <summary>Handles everything queued: run by this stage's worker, or inline by the stage before it (<see cref="StageInbox{T}"/>).</summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    public async ValueTask DrainAsync()
-    {
-        while (input.TryRead(out var item))
+        while (await input.WaitToReadAsync().ConfigureAwait(false))
         {
-            try
+            while (input.TryRead(out var item))
             {
-                if (item.Kind != ItemKind.Message)
+                try
                 {
-                    // Join and Closed bound the escape stage's own state; everything else passes through.
-                    if (item.Kind == ItemKind.Join) item.Session.Escape = new EscapeState();
-                    else if (item.Kind == ItemKind.Closed) item.Session.Escape = null;
-                    await output.WriteAsync(item).ConfigureAwait(false);
-                    continue;
+                    if (item.Kind != ItemKind.Message)
+                    {
+                        // Join and Closed bound the escape stage's own state; everything else passes through.
+                        if (item.Kind == ItemKind.Join) item.Session.Escape = new EscapeState();
+                        else if (item.Kind == ItemKind.Closed) item.Session.Escape = null;
+                        await output.WriteAsync(item).ConfigureAwait(false);
+                        continue;
+                    }
+                    var chat = Escape(item);
+                    if (chat.Session is not null) await output.WriteAsync(chat).ConfigureAwait(false);
                 }
-                var chat = Escape(item);
-                if (chat.Session is not null) await output.WriteAsync(chat).ConfigureAwait(false);
-            }
-            catch (Exception e) when (ConnectionFaults.IsConnectionScoped(e))
-            {
-                faults.Fail(PipelineStage.Escape, item.Session, e);
+                catch (Exception e) when (ConnectionFaults.IsConnectionScoped(e))
+                {
+                    faults.Fail(PipelineStage.Escape, item.Session, e);
+                }
             }
         }
+        output.TryComplete();
     }
 
     private MessageItem Escape(in MessageItem item)

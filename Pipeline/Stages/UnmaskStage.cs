@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using System.Diagnostics;
 using System.Threading.Channels;
 using Chat.Pipeline.Codecs;
@@ -25,45 +24,41 @@ internal sealed class UnmaskStage(ChannelReader<FrameItem> input, ChannelWriter<
 
     public async Task RunAsync()
     {
-        while (await input.WaitToReadAsync().ConfigureAwait(false)) await DrainAsync().ConfigureAwait(false);
-        output.TryComplete();
-    }
-
-    /// <summary>Handles everything queued: run by this stage's worker, or inline by the stage before it (<see cref="StageInbox{T}"/>).</summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    public async ValueTask DrainAsync()
-    {
-        while (input.TryRead(out var item))
+        while (await input.WaitToReadAsync().ConfigureAwait(false))
         {
-            try
+            while (input.TryRead(out var item))
             {
-                var session = item.Session;
-                switch (item.Kind)
+                try
                 {
-                    case ItemKind.FramePart:
-                        var message = Unmask(session, StateOf(session), item);
-                        if (message.Session is not null) await output.WriteAsync(message).ConfigureAwait(false);
-                        break;
-                    case ItemKind.Violation:
-                        var close = Fail(session, StateOf(session), item.Violation, item.Reason!);
-                        if (close.Session is not null) await output.WriteAsync(close).ConfigureAwait(false);
-                        break;
-                    case ItemKind.Join:
-                        session.Unmask = new UnmaskState();
-                        await output.WriteAsync(MessageItem.Join(session, item.Since)).ConfigureAwait(false);
-                        break;
-                    case ItemKind.Closed:
-                        if (session.Unmask is { } state) ReturnAssembly(state);
-                        session.Unmask = null;
-                        await output.WriteAsync(MessageItem.Closed(session)).ConfigureAwait(false);
-                        break;
+                    var session = item.Session;
+                    switch (item.Kind)
+                    {
+                        case ItemKind.FramePart:
+                            var message = Unmask(session, StateOf(session), item);
+                            if (message.Session is not null) await output.WriteAsync(message).ConfigureAwait(false);
+                            break;
+                        case ItemKind.Violation:
+                            var close = Fail(session, StateOf(session), item.Violation, item.Reason!);
+                            if (close.Session is not null) await output.WriteAsync(close).ConfigureAwait(false);
+                            break;
+                        case ItemKind.Join:
+                            session.Unmask = new UnmaskState();
+                            await output.WriteAsync(MessageItem.Join(session, item.Since)).ConfigureAwait(false);
+                            break;
+                        case ItemKind.Closed:
+                            if (session.Unmask is { } state) ReturnAssembly(state);
+                            session.Unmask = null;
+                            await output.WriteAsync(MessageItem.Closed(session)).ConfigureAwait(false);
+                            break;
+                    }
+                }
+                catch (Exception e) when (ConnectionFaults.IsConnectionScoped(e))
+                {
+                    faults.Fail(PipelineStage.Unmask, item.Session, e);
                 }
             }
-            catch (Exception e) when (ConnectionFaults.IsConnectionScoped(e))
-            {
-                faults.Fail(PipelineStage.Unmask, item.Session, e);
-            }
         }
+        output.TryComplete();
     }
 
     /// <summary>Handles one piece of a frame; returns a complete text message, a close to send after them, or default.</summary>
