@@ -52,7 +52,7 @@ internal sealed class Replayer(IMessageStore store, ChannelWriter<BroadcastItem>
                 PipelineLog.ReplayFailed(logger, session.Id, attempt, e.Message);
                 if (attempt++ == MaxAttempts)
                 {
-                    SessionCloser.Close(session, CloseStatus.TryAgainLater, "history unavailable, reconnect later");
+                    session.Writer.Close(CloseStatus.TryAgainLater, "history unavailable, reconnect later");
                     return;
                 }
                 await Task.Delay(TimeSpan.FromMilliseconds(200 * attempt)).ConfigureAwait(false);
@@ -61,14 +61,10 @@ internal sealed class Replayer(IMessageStore store, ChannelWriter<BroadcastItem>
             foreach (var message in page)
             {
                 var frame = StoredFrames.Encode(message, session.Room!.NameUtf8, out var offset, out var length);
-                var result = connection.Send(frame, offset, length);
+                var result = session.Writer.Send(frame, offset, length);
                 frame.Release();
-                if (result == SendResult.Closed) return;
-                if (result == SendResult.Dropped)
-                {
-                    SessionCloser.DropSlowConsumer(session, metrics, logger);
-                    return;
-                }
+                // Dropped: the writer dropped the peer as a slow consumer.
+                if (result is SendResult.Closed or SendResult.Dropped) return;
                 cursor = message.Id;
             }
             ServerMetrics.Add(ref metrics.ReplayedMessages, page.Count);

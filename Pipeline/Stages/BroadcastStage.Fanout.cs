@@ -96,9 +96,7 @@ internal sealed partial class BroadcastStage
         foreach (ref readonly var frame in frames)
         {
             if (state.Cursor >= frame.Id) continue;
-            var result = frame.Deflated.FitsFor(session)
-                ? session.Connection.Send(frame.Frame, frame.Deflated.Offset, frame.Deflated.Length)
-                : session.Connection.Send(frame.Frame, frame.Offset, frame.Length);
+            var result = session.Writer.Send(frame.Frame, frame.Offset, frame.Length, frame.Deflated);
             state.Cursor = frame.Id;
             if (result is SendResult.Accepted or SendResult.Backpressure)
             {
@@ -107,7 +105,8 @@ internal sealed partial class BroadcastStage
             }
             else if (result == SendResult.Dropped)
             {
-                DropSlowConsumer(session);
+                // The writer dropped it: out of the room at once, not when its Closed comes down the pipeline.
+                Leave(session);
                 return;
             }
         }

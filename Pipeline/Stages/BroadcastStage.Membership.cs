@@ -48,7 +48,6 @@ internal sealed partial class BroadcastStage
         if (result == SendResult.Dropped)
         {
             session.Broadcast!.Phase = BroadcastPhase.None;
-            SessionCloser.DropSlowConsumer(session, metrics, logger);
             return;
         }
         GoLive(session, room.LastId);

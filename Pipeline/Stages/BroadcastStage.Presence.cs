@@ -97,7 +97,7 @@ internal sealed partial class BroadcastStage
         var live = room.Live;
         for (var i = room.LiveCount - 1; i >= 0; i--)
         {
-            if (live[i].WantsPresence && live[i].Connection.Send(frame, 0, length) == Reactor.SendResult.Dropped) DropSlowConsumer(live[i]);
+            if (live[i].WantsPresence && live[i].Writer.Send(frame, 0, length) == Reactor.SendResult.Dropped) Leave(live[i]);
         }
         frame.Release();
     }
@@ -106,7 +106,8 @@ internal sealed partial class BroadcastStage
     private static void SendPresence(Session session, string[] joined, string[] left, Room room)
     {
         var frame = PresenceFrames.Write(room.Name, joined, left, room.Presence.Connections, out var length);
-        session.Connection.Send(frame, 0, length);
+        // Dropped: the writer dropped the watcher; broadcast's next send to it finds it closed.
+        session.Writer.Send(frame, 0, length);
         frame.Release();
     }
 }

@@ -28,7 +28,6 @@ internal sealed partial class BroadcastStage(
     RoomDirectory rooms,
     PipelineOptions options,
     ServerMetrics metrics,
-    ILogger logger,
     ConnectionFaults faults)
 {
     private int _liveCount;
@@ -160,11 +159,11 @@ internal sealed partial class BroadcastStage(
                         break;
                     case ItemKind.Signal:
                         if (Cluster is null || Cluster.Publish(room, entry.Frame!.Span[entry.Count..entry.TailLength])) Relay(room, entry.Frame!, entry.TailLength, entry.Session);
-                        else ErrorFrames.Send(entry.Session, ClusterFeed.SignalTooLarge);
+                        else entry.Session.Writer.SendError(ClusterFeed.SignalTooLarge);
                         entry.Frame!.Release();
                         break;
                     case ItemKind.CloseAfter:
-                        SessionCloser.CloseAfterMessages(entry.Session, entry.Frame!, entry.TailLength);
+                        entry.Session.Writer.CloseAfterMessages(entry.Frame!, entry.TailLength);
                         break;
                 }
             }
@@ -185,9 +184,9 @@ internal sealed partial class BroadcastStage(
         {
             var session = live[i];
             if (session == sender) continue;
-            var result = session.Connection.Send(frame, 0, length);
+            var result = session.Writer.Send(frame, 0, length);
             if (result is SendResult.Accepted or SendResult.Backpressure) relayed++;
-            else if (result == SendResult.Dropped) DropSlowConsumer(session);
+            else if (result == SendResult.Dropped) Leave(session);
         }
         ServerMetrics.Add(ref metrics.SignalsRelayed, relayed);
     }
@@ -196,11 +195,5 @@ internal sealed partial class BroadcastStage(
     {
         ServerMetrics.Add(ref metrics.MessagesSettled);
         sender.Pending.Remove(options.MaxPendingMessagesPerConnection);
-    }
-
-    private void DropSlowConsumer(Session session)
-    {
-        Leave(session);
-        SessionCloser.DropSlowConsumer(session, metrics, logger);
     }
 }

@@ -78,7 +78,7 @@ internal sealed class EscapeStage(ChannelReader<MessageItem> input, ChannelWrite
         {
             BufferPool.Shared.Return(comment);
             ServerMetrics.Add(ref metrics.MessagesRejected);
-            ErrorFrames.Send(session, ClientMessageParser.Describe(error, options.MaxCommentChars));
+            session.Writer.SendError(ClientMessageParser.Describe(error, options.MaxCommentChars));
             return default;
         }
 
@@ -97,7 +97,7 @@ internal sealed class EscapeStage(ChannelReader<MessageItem> input, ChannelWrite
         {
             BufferPool.Shared.Return(json);
             ServerMetrics.Add(ref metrics.MessagesRejected);
-            ErrorFrames.Send(session, SignalCodec.MemberRule);
+            session.Writer.SendError(SignalCodec.MemberRule);
             return default;
         }
         var room = session.Room!.NameUtf8;
@@ -122,7 +122,7 @@ internal sealed class EscapeStage(ChannelReader<MessageItem> input, ChannelWrite
         ServerMetrics.Add(ref metrics.MessagesRejected);
         if (++state.RateStrikes < options.RateLimitStrikes)
         {
-            ErrorFrames.Send(session, _rateMessage ??= $"too many messages: at most {options.MessagesPerSecond} per second; this one was dropped");
+            session.Writer.SendError(_rateMessage ??= $"too many messages: at most {options.MessagesPerSecond} per second; this one was dropped");
         }
         return false;
     }

@@ -189,7 +189,7 @@ internal sealed class HandshakeStage(
 
         var buffer = SharedBuffer.Rent(WebSocketHandshake.MaxSwitchingProtocolsLength);
         var length = WebSocketHandshake.WriteSwitchingProtocols(head[request.SecWebSocketKey], buffer.Span, session.Deflate);
-        session.Connection.Send(buffer, 0, length);
+        session.Writer.SendSwitchingProtocols(buffer, length);
         buffer.Release();
         session.Requests.Leave();
         session.Progress.Upgraded = true;

@@ -203,10 +203,7 @@ internal sealed class UnmaskStage(ChannelReader<FrameItem> input, ChannelWriter<
         switch (opcode)
         {
             case Opcode.Ping:
-                var pong = SharedBuffer.Rent(FrameEncoder.MaxControlFrameLength);
-                var length = FrameEncoder.WriteControl(pong.Span, Opcode.Pong, payload);
-                var sent = session.Connection.Send(pong, 0, length);
-                pong.Release();
+                var sent = session.Writer.SendControl(Opcode.Pong, payload);
                 // RFC 6455 section 5.5.2 owes the peer this pong: one that cannot be queued ends the connection
                 // instead of vanishing (a peer that pings and never reads fills its own queue).
                 if (sent == SendResult.Dropped)
@@ -214,7 +211,6 @@ internal sealed class UnmaskStage(ChannelReader<FrameItem> input, ChannelWriter<
                     abuse.Record(session.Connection, AbuseKind.LimitClose, "1008 pong could not be queued");
                     state.WebSocketClosed = true;
                     ReturnAssembly(state);
-                    SessionCloser.DropSlowConsumer(session, metrics, abuse.Logger);
                 }
                 return default;
             case Opcode.Close:

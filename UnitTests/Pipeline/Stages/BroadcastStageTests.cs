@@ -18,7 +18,7 @@ public sealed class BroadcastStageTests
         await using var store = await StageHarness.StoreAsync();
         var inbound = StageHarness.NewChannel<BroadcastItem>();
         var replayer = new Replayer(store, inbound.Writer, harness.Metrics, NullLogger.Instance, harness.Faults);
-        var stage = new BroadcastStage(inbound.Reader, PersistBatch.Pool(harness.Options.MaxRooms), replayer, harness.Rooms, harness.Options, harness.Metrics, NullLogger.Instance, harness.Faults);
+        var stage = new BroadcastStage(inbound.Reader, PersistBatch.Pool(harness.Options.MaxRooms), replayer, harness.Rooms, harness.Options, harness.Metrics, harness.Faults);
         foreach (var batch in batches) Assert.True(inbound.Writer.TryWrite(BroadcastItem.Committed(batch)));
         inbound.Writer.Complete();
         await stage.RunAsync().WaitAsync(StageHarness.Within);

@@ -78,7 +78,7 @@ internal sealed class StageHarness : IAsyncDisposable
     public async Task<(Session Session, RawClient Peer)> UpgradedSessionAsync(string username = "alice", string? room = null)
     {
         var (connection, peer) = await ConnectAsync();
-        var session = new Session(connection, Stopwatch.GetTimestamp())
+        var session = new Session(connection, Stopwatch.GetTimestamp(), PipelineOptions.DefaultMaxPipelinedRequests, Metrics)
         {
             Username = username,
             UsernameEscaped = System.Text.Encoding.UTF8.GetBytes(username),
