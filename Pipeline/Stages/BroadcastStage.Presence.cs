@@ -61,7 +61,9 @@ internal sealed partial class BroadcastStage
             }
             _presenceLocal.Clear();
         }
-        foreach (var room in _presenceDirty) PublishPresence(room);
+        // By index, not foreach: a watcher dropped as a slow consumer while its room's frame goes out leaves the room,
+        // which marks the room changed again (a foreach then threw, out of the stage); that change goes out this tick.
+        for (var i = 0; i < _presenceDirty.Count; i++) PublishPresence(_presenceDirty[i]);
         _presenceDirty.Clear();
     }
 

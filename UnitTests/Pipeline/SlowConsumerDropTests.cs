@@ -11,8 +11,8 @@ namespace Chat.UnitTests.Pipeline;
 
 /// <summary>
 /// chat_slow_consumers_dropped_total counts a client that does not read on every path that queues it frames (issue 18):
-/// live broadcast, catching up from the room's replay window, catching up from the store, and the pongs owed to its
-/// pings. Only the broadcast path counted before; the others closed the client uncounted. Each case's client has a 4 KiB TCP window and never
+/// live broadcast, catching up from the room's replay window, catching up from the store, the pongs owed to its
+/// pings, and the error frames owed to its bad messages (ConnectionWriterTests drives presence and relayed signals). Only the broadcast path counted before; the others closed the client uncounted. Each case's client has a 4 KiB TCP window and never
 /// reads, and is sent far more than the send-queue limit and the kernel's buffers hold.
 /// </summary>
 public sealed class SlowConsumerDropTests
@@ -88,6 +88,32 @@ public sealed class SlowConsumerDropTests
             try
             {
                 await pinger.SendAsync(batch, Within);
+            }
+            catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException)
+            {
+                break;
+            }
+        }
+
+        Assert.Equal(1, await DroppedAfterAsync(server));
+    }
+
+    [Fact]
+    public async Task A_client_that_sends_bad_messages_and_never_reads_its_error_frames_is_dropped_and_counted()
+    {
+        await using var server = await StartAsync(await StoreAsync(stored: 0));
+        await using var sender = await RawClient.ConnectAsync(server.EndPoint, receiveBuffer: 4096);
+        Assert.Equal(101, await sender.UpgradeAsync("name=sender"));
+
+        // Each batch is 8,192 messages of an unknown type (25 bytes each on the wire), owed an error frame of about 150
+        // bytes each: 1.2 MiB. Batches go on until the drop, bounded at 10 (12 MiB, more than the queue's limit and the
+        // kernel's buffers of the connection hold); a send that fails because the drop reset the connection ends them too.
+        var batch = Enumerable.Range(0, 8192).SelectMany(_ => RawClient.Frame((int)Opcode.Text, "{\"messageType\":\"x\"}"u8)).ToArray();
+        for (var round = 0; round < 10 && await DroppedAsync(server) == 0; round++)
+        {
+            try
+            {
+                await sender.SendAsync(batch, Within);
             }
             catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException)
             {
