@@ -7,7 +7,6 @@ using Chat.Pipeline.Replay;
 using Chat.Pipeline.Rooms;
 using Chat.Pipeline.Sessions;
 using Chat.Reactor;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.ObjectPool;
 
 namespace Chat.Pipeline.Stages;
