@@ -3,12 +3,19 @@ namespace Chat.Pipeline.Rooms;
 /// <summary>
 /// When a room's <see cref="Room.LastId"/> moved, as the broadcast stage saw it: one entry per fan-out run (stamped
 /// before its first frame is queued) and per id gap the cluster feed skipped. It answers "which id was last delivered
-/// when this timestamp was taken", so that a client joining without <c>since</c> starts at the 101 it was sent: every
-/// run that started after its 101 was queued reaches it, and none before.
+/// when this timestamp was taken", so that a client joining without <c>since</c> starts at the 101 it was sent.
+/// Why that loses nothing: the handshake stamps the join just before it queues the 101, and the join reaches broadcast
+/// later (between two of its items). Any message this client is owed was sent by a peer that could already know of
+/// the client, so after the 101 was queued; its run starts after the stamp, and its id is above the answer. If the run
+/// ran before the join was taken, the client gets it from the window (or the store) as a client with that
+/// <c>since</c> would; if after, the client is live by then. A run that started at or before the stamp was under way
+/// before the 101 existed: the client does not get it, as it would not have had it had its join been instant. Ids at
+/// or below the answer never reach it, and catch-up ends at the live cursor, so nothing comes twice.
 /// Bounded without losing an answer: when full, neighbouring entries are merged pairwise instead of dropped. A merged
 /// entry knows only that its runs started between its first and last stamp; a timestamp inside that span gets the id
 /// before the entry (more messages, never fewer). Old entries are merged most often, and old timestamps are rare: a
-/// join's timestamp is at most one broadcast item older than the moment the stage reads it.
+/// join's timestamp is older than the moment broadcast takes it by about one broadcast item (a cluster page can be a
+/// thousand runs).
 /// Only the broadcast worker touches it.
 /// </summary>
 internal sealed class LastIdHistory
