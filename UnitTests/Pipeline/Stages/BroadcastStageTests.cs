@@ -89,6 +89,24 @@ public sealed class BroadcastStageTests
     }
 
     [Fact]
+    public async Task A_join_with_nothing_behind_it_wakes_the_stage_and_gets_its_replay_at_once()
+    {
+        await using var harness = new StageHarness();
+        var (alice, _) = await harness.UpgradedSessionAsync("alice");
+        var (late, atLate) = await harness.UpgradedSessionAsync("late");
+
+        await using var stage = await StartAsync(harness);
+        stage.Join(alice);
+        await stage.DeliveredAsync(Batch(harness.Rooms.General, 1, Said(alice, "m1"), Said(alice, "m2")), lastId: 2);
+        stage.Join(late, since: 1);
+
+        // Still running: the stage has no item after the join but the wake-up the join channel wrote.
+        Assert.Equal(2, (await atLate.ExpectChatAsync("m2")).GetProperty("id").GetInt64());
+        await stage.CommitAsync(Batch(harness.Rooms.General, 3, Said(alice, "m3")));
+        Assert.Equal(3, (await atLate.ExpectChatAsync("m3")).GetProperty("id").GetInt64());
+    }
+
+    [Fact]
     public async Task A_close_that_follows_messages_is_sent_after_their_echoes_and_ends_the_connection()
     {
         await using var harness = new StageHarness();
