@@ -43,6 +43,9 @@ internal sealed class LeanWebSocket : IAsyncDisposable
     /// </summary>
     public int LastWireLength { get; private set; }
 
+    /// <summary>The last message came compressed (RSV1, permessage-deflate), so a run can tell which frames were.</summary>
+    public bool LastCompressed { get; private set; }
+
     /// <summary>
     /// Connects to <paramref name="server"/>, from <paramref name="localAddress"/> when given (so that many
     /// connections can use several loopback source addresses), and completes the handshake to <paramref name="pathAndQuery"/>.
@@ -105,9 +108,11 @@ internal sealed class LeanWebSocket : IAsyncDisposable
                 {
                     case 0x1 when frame.Final && _fragments is null && frame.Compressed:
                         _consumed = LastWireLength = frame.TotalLength;
+                        LastCompressed = true;
                         return Inflate(payload.Span);
                     case 0x1 when frame.Final && _fragments is null:
                         _consumed = LastWireLength = frame.TotalLength;
+                        LastCompressed = false;
                         return payload;
                     case 0x1 or 0x0:
                         _fragmentWireLength += frame.TotalLength;
@@ -115,6 +120,7 @@ internal sealed class LeanWebSocket : IAsyncDisposable
                         {
                             _start += frame.TotalLength;
                             LastWireLength = _fragmentWireLength;
+                            LastCompressed = false;
                             _fragmentWireLength = 0;
                             return whole;
                         }

@@ -24,6 +24,9 @@ internal static class CommandLine
           soak           all of it for --duration S: fan-out, churn, slow readers, floods up to the connection cap, half-open
                          connections, oversized frames; fails when the server's RSS, descriptors, threads or heap still grow
           room-ingest    two nodes' stores on one PostgreSQL committing batches in 1 room, then in --rooms rooms at once
+          replay         --messages N stored in a fresh room, then C clients reconnect with since= inside the replay window
+                         and since= before it (the store): every message once and in order; replayed msg/s, wire bytes
+                         and server CPU per replayed message, time to the last one (with --deflate: compressed or not)
 
         options (run):
           --target ours|kestrel|kestrel-lean|bun|url
@@ -44,6 +47,9 @@ internal static class CommandLine
           --slow N                    clients that stop reading (slow-consumer)
           --window N                  unacknowledged messages per sender (ingest; default 2048); rows per batch (room-ingest; default 256)
           --rooms N                   client i joins room i mod N (fanout; default 1); rooms of the second round (room-ingest; default 8)
+          --messages N                replay: messages stored first (default 5000, at most 100000; more than 4096, the
+                                      server's window, so that the store round reads the store)
+          --replay K                  replay: messages each client asks for in the window round (default 4000, at most 4096)
           --addresses N               loopback source addresses 127.0.0.2.. (connections; default: as needed)
           --flood-connections N       soak: connections a flood opens at most while looking for the cap (default 2000)
           --out DIR                   where the reports go (default artifacts/loadtest/<scenario>)
@@ -56,7 +62,7 @@ internal static class CommandLine
         exit codes: 0 ok, 1 run failed (target unreachable, checks failed), 2 bad arguments
         """;
 
-    public static readonly string[] Scenarios = ["fanout", "ingest", "connections", "churn", "slow-consumer", "cross-node", "soak", "room-ingest"];
+    public static readonly string[] Scenarios = ["fanout", "ingest", "connections", "churn", "slow-consumer", "cross-node", "soak", "room-ingest", "replay"];
 
     public static Command Parse(IReadOnlyList<string> args)
     {
@@ -99,6 +105,8 @@ internal static class CommandLine
                 "--slow" => options with { Slow = Int(name, value, 0, RunOptions.MaxClients) },
                 "--window" => options with { Window = Int(name, value, 1, 65_536) },
                 "--rooms" => options with { Rooms = Int(name, value, 1, 1000) },
+                "--messages" => options with { Messages = Int(name, value, 1, 100_000) },
+                "--replay" => options with { Replay = Int(name, value, 1, RunOptions.ServerReplayWindow) },
                 "--addresses" => options with { SourceAddresses = Int(name, value, 1, 250) },
                 "--flood-connections" => options with { FloodConnections = Int(name, value, 1, RunOptions.MaxFloodConnections) },
                 "--out" => options with { Out = NonEmpty(name, value) },

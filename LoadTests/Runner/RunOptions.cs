@@ -13,6 +13,12 @@ internal sealed record RunOptions
     /// <summary>Below the runner's 20,000 hard descriptor limit with room for the run's other sockets.</summary>
     public const int MaxFloodConnections = 15_000;
 
+    /// <summary>
+    /// Messages per room our server keeps for replay without a store query (its PipelineOptions.ReplayWindow, which no
+    /// CHAT_* setting changes): a since= within it is served from memory, one before it from the store.
+    /// </summary>
+    public const int ServerReplayWindow = 4096;
+
     public required string Scenario { get; init; }
     public TargetKind Target { get; init; } = TargetKind.Ours;
     public IReadOnlyList<Uri> Urls { get; init; } = [];
@@ -30,6 +36,10 @@ internal sealed record RunOptions
     public int? Slow { get; init; }
     public int? Window { get; init; }
     public int? Rooms { get; init; }
+    /// <summary>replay: messages stored before the replaying clients connect.</summary>
+    public int? Messages { get; init; }
+    /// <summary>replay: messages each client asks for in the window round (since = the last id less this).</summary>
+    public int? Replay { get; init; }
     /// <summary>Another build of our server to start instead of this checkout's (before/after comparisons).</summary>
     public string? ServerDll { get; init; }
     public int? SourceAddresses { get; init; }

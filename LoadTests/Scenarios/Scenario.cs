@@ -31,6 +31,7 @@ internal abstract class Scenario
         "cross-node" => new CrossNodeScenario(),
         "soak" => new SoakScenario(),
         "room-ingest" => new RoomIngestScenario(),
+        "replay" => new ReplayScenario(),
         _ => throw new UsageException($"unknown scenario '{name}'"),
     };
 }
