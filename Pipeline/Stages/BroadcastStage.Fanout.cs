@@ -64,6 +64,8 @@ internal sealed partial class BroadcastStage
     /// </summary>
     private void Fanout(Room room, ReadOnlySpan<FanoutFrame> frames)
     {
+        // Stamped before any frame is queued: a client whose 101 was queued after this stamp joins past these frames.
+        room.LastIdMoves.Moved(System.Diagnostics.Stopwatch.GetTimestamp(), room.LastId, frames[^1].Id);
         long delivered = 0, bytes = 0;
         var live = room.Live;
         // Backwards, so that removing a dropped consumer (swap with the last) never skips anyone.

@@ -7,18 +7,37 @@ namespace Chat.Pipeline.Stages;
 
 internal sealed partial class BroadcastStage
 {
+    private void TakeJoins()
+    {
+        while (joins.TryTake(out var join))
+        {
+            try
+            {
+                Join(join.Session, join.Since, join.SwitchedAt);
+            }
+            catch (Exception e) when (ConnectionFaults.IsConnectionScoped(e))
+            {
+                faults.Fail(PipelineStage.Broadcast, join.Session, e);
+            }
+        }
+    }
+
     /// <summary>
-    /// A new member of its room: live at once without <c>since</c>; with it, the missed messages first (from the window when it
-    /// holds them all, else from the store through the replayer), then live. A <c>since</c> beyond the last id (the
-    /// client saw a store that was since reset) counts as the last id.
+    /// A new member of its room. Without <c>since</c> it starts at its 101: the last id delivered when the 101 was
+    /// queued (<see cref="Room.LastIdMoves"/>), so runs that started after that reach it even though its join arrives
+    /// after them. Missed messages come first (from the window when it holds them all, else from the store through the
+    /// replayer), then live. A <c>since</c> beyond the last id (the client saw a store that was since reset) counts as
+    /// the last id.
     /// </summary>
-    private void Join(Session session, long since)
+    private void Join(Session session, long since, long switchedAt)
     {
         if (session.Connection.IsClosing) return;
         session.Broadcast = new BroadcastState();
         Enter(session);
-        var lastId = session.Room!.LastId;
-        if (since < 0 || since >= lastId)
+        var room = session.Room!;
+        var lastId = room.LastId;
+        if (since < 0) since = room.LastIdMoves.At(switchedAt, lastId);
+        if (since >= lastId)
         {
             GoLive(session, lastId);
             return;

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Threading.Channels;
 using Chat.Pipeline.Cluster;
 using Chat.Pipeline.Codecs;
@@ -14,14 +15,16 @@ namespace Chat.Pipeline.Stages;
 /// <summary>
 /// Stage 8: writes each committed message's id and frame header in front of its encoded tail (once), then queues that
 /// one shared frame to every live connection of the message's room whose cursor is below the id. It never waits on a
-/// socket: a connection whose queue is past the high-water mark is closed with 1008. Joins with <c>since</c> are
-/// served from the room's replay window or handed to the replayer.
+/// socket: a connection whose queue is past the high-water mark is closed with 1008. Joins come from the handshake
+/// straight (<see cref="JoinChannel"/>), each taken before the next item; one with <c>since</c>, or one that missed runs
+/// that started after its 101 was queued, is served from the room's replay window or handed to the replayer.
 /// Ids are per room, and delivery in a room is in id order, which is the room's commit order (the store's invariant):
 /// with other nodes on the database, a local batch whose first id is not next in its room waits until the cluster
 /// feed brought the room's messages before it. Rooms never wait for each other.
 /// </summary>
 internal sealed partial class BroadcastStage(
     ChannelReader<BroadcastItem> input,
+    JoinChannel joins,
     ObjectPool<PersistBatch> batches,
     Replayer replayer,
     RoomDirectory rooms,
@@ -43,10 +46,15 @@ internal sealed partial class BroadcastStage(
         {
             while (input.TryRead(out var item))
             {
+                // Every waiting join first: the handshake posts a connection's join before it forwards any of the
+                // connection's bytes, so the join is handled before anything the connection sent, or its Closed.
+                TakeJoins();
                 try
                 {
                     switch (item.Kind)
                     {
+                        case BroadcastItemKind.JoinsWaiting:
+                            break;
                         case BroadcastItemKind.CaughtUp:
                             CaughtUp(item.Session!, item.Cursor);
                             break;
@@ -111,7 +119,12 @@ internal sealed partial class BroadcastStage(
         }
         // Ids up to ReadThrough that were not there are gaps that will never fill: move past them, up to a held batch.
         var until = room.Held.TryPeek(out var first) && first.RowCount > 0 ? first.FirstId - 1 : long.MaxValue;
-        room.LastId = Math.Max(room.LastId, Math.Min(foreign.ReadThrough, until));
+        var readThrough = Math.Min(foreign.ReadThrough, until);
+        if (readThrough > room.LastId)
+        {
+            room.LastIdMoves.Moved(Stopwatch.GetTimestamp(), room.LastId, readThrough);
+            room.LastId = readThrough;
+        }
         DeliverHeld(room, upTo: room.LastId + 1);
         if (room.Held.TryPeek(out var waiting)) Cluster!.Want(room, waiting.FirstId - 1);
     }
@@ -150,9 +163,6 @@ internal sealed partial class BroadcastStage(
             {
                 switch (entry.Kind)
                 {
-                    case ItemKind.Join:
-                        Join(entry.Session, entry.Since);
-                        break;
                     case ItemKind.Closed:
                         Leave(entry.Session);
                         break;

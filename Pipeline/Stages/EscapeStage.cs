@@ -29,9 +29,8 @@ internal sealed class EscapeStage(ChannelReader<MessageItem> input, ChannelWrite
                 {
                     if (item.Kind != ItemKind.Message)
                     {
-                        // Join and Closed bound the escape stage's own state; everything else passes through.
-                        if (item.Kind == ItemKind.Join) item.Session.Escape = new EscapeState();
-                        else if (item.Kind == ItemKind.Closed) item.Session.Escape = null;
+                        // Closed ends the escape stage's own state; everything else passes through.
+                        if (item.Kind == ItemKind.Closed) item.Session.Escape = null;
                         await output.WriteAsync(item).ConfigureAwait(false);
                         continue;
                     }
@@ -50,7 +49,7 @@ internal sealed class EscapeStage(ChannelReader<MessageItem> input, ChannelWrite
     private MessageItem Escape(in MessageItem item)
     {
         var session = item.Session;
-        // Made on join; ??= covers a connection whose messages come first (a stage driven alone by hand-built items).
+        // Made at the connection's first message: a connection that never sends costs no state here.
         var state = session.Escape ??= new EscapeState();
         var json = item.Buffer!;
         if (state.RateClosed)

@@ -41,10 +41,6 @@ internal sealed class UnmaskStage(ChannelReader<FrameItem> input, ChannelWriter<
                             var close = Fail(session, StateOf(session), item.Violation, item.Reason!);
                             if (close.Session is not null) await output.WriteAsync(close).ConfigureAwait(false);
                             break;
-                        case ItemKind.Join:
-                            session.Unmask = new UnmaskState();
-                            await output.WriteAsync(MessageItem.Join(session, item.Since)).ConfigureAwait(false);
-                            break;
                         case ItemKind.Closed:
                             if (session.Unmask is { } state) ReturnAssembly(state);
                             session.Unmask = null;
@@ -246,7 +242,7 @@ internal sealed class UnmaskStage(ChannelReader<FrameItem> input, ChannelWriter<
         return SessionCloser.After(session, status, reason);
     }
 
-    /// <summary>Made on join; <c>??=</c> covers a connection whose frames come first (a stage driven alone by hand-built items).</summary>
+    /// <summary>Made at the connection's first frame.</summary>
     private static UnmaskState StateOf(Session session) => session.Unmask ??= new UnmaskState();
 
     private static void ReturnAssembly(UnmaskState state)

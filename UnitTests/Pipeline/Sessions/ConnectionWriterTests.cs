@@ -1,15 +1,11 @@
 using System.Text;
-using System.Threading.Channels;
 using Chat.Pipeline.Codecs;
 using Chat.Pipeline.Items;
-using Chat.Pipeline.Replay;
 using Chat.Pipeline.Rooms;
 using Chat.Pipeline.Sessions;
 using Chat.Pipeline.Stages;
 using Chat.Reactor;
-using Chat.Storage;
 using Chat.UnitTests.Pipeline.Stages;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Chat.UnitTests.Pipeline.Sessions;
 
@@ -36,15 +32,19 @@ public sealed class ConnectionWriterTests
         var members = new List<Session>();
         for (var i = 0; i < 50; i++) members.Add((await harness.UpgradedSessionAsync($"member-{i:D2}-".PadRight(32, 'x'))).Session);
         var room = harness.Rooms.General;
-        await using var stage = await BroadcastRun.StartAsync(harness);
+        await using var stage = await BroadcastDriver.StartAsync(harness);
 
-        stage.Write(Committed(room, MessageItem.Join(watcher, -1)));
-        await stage.RoundsUntilDroppedAsync(MaxBytes / 2048, () =>
+        stage.Join(watcher);
+        await RoundsUntilDroppedAsync(harness, stage, MaxBytes / 2048, async () =>
         {
-            stage.Write(Committed(room, [.. members.Select(m => MessageItem.Join(m, -1))]));
-            stage.Write(BroadcastItem.PresenceTick());
-            stage.Write(Committed(room, [.. members.Select(MessageItem.Closed)]));
-            stage.Write(BroadcastItem.PresenceTick());
+            // One join per connection, as the handshake posts it: the stage takes waiting joins before its next item,
+            // so the members join again only once the previous round's leaves were taken, and the ticks after.
+            await stage.TakenAsync();
+            foreach (var member in members) stage.Join(member);
+            await stage.TakenAsync();
+            stage.Post(BroadcastItem.PresenceTick());
+            stage.Post(Committed(room, [.. members.Select(MessageItem.Closed)]));
+            stage.Post(BroadcastItem.PresenceTick());
         });
 
         Assert.Equal(1, harness.Metrics.SlowConsumersDropped);
@@ -58,18 +58,22 @@ public sealed class ConnectionWriterTests
         await using var harness = new StageHarness();
         var (member, atMember) = await harness.UpgradedSessionAsync("member");
         var room = harness.Rooms.General;
-        await using var stage = await BroadcastRun.StartAsync(harness);
+        await using var stage = await BroadcastDriver.StartAsync(harness);
         var payload = Encoding.UTF8.GetBytes($"{{\"messageType\":\"webRTC-offer\",\"offer\":{{\"sdp\":\"{new string('s', 60_000)}\"}}}}");
 
-        stage.Write(Committed(room, MessageItem.Join(member, -1)));
-        await stage.RoundsUntilDroppedAsync(MaxBytes / payload.Length, () => stage.Write(Signal(room, payload)));
+        stage.Join(member);
+        await RoundsUntilDroppedAsync(harness, stage, MaxBytes / payload.Length, () =>
+        {
+            stage.Post(Signal(room, payload));
+            return Task.CompletedTask;
+        });
 
         Assert.Equal(1, harness.Metrics.SlowConsumersDropped);
         Assert.Equal(1008, await atMember.ReadCloseCodeAsync(StageHarness.Within));
         Assert.Equal(0, room.LiveCount);
     }
 
-    /// <summary>A batch as the persist stage hands it on: joins and leaves only, no stored rows.</summary>
+    /// <summary>A batch as the persist stage hands it on: leaves only, no stored rows.</summary>
     private static BroadcastItem Committed(Room room, params MessageItem[] entries)
     {
         var batch = new PersistBatch { Room = room };
@@ -87,53 +91,18 @@ public sealed class ConnectionWriterTests
         return BroadcastItem.Signal(room, frame, header + payload.Length);
     }
 
-    /// <summary>The broadcast stage running on its own over a channel the case writes to while it runs.</summary>
-    private sealed class BroadcastRun : IAsyncDisposable
+    /// <summary>
+    /// Runs rounds, at most <paramref name="maxRounds"/>, until the stage dropped a slow consumer: after every few rounds
+    /// it waits for the stage to have taken them all, then looks at the counter.
+    /// </summary>
+    private static async Task RoundsUntilDroppedAsync(StageHarness harness, BroadcastDriver stage, long maxRounds, Func<Task> round)
     {
-        // Not single-reader: that one cannot count what is left to read.
-        private readonly Channel<BroadcastItem> _inbound = Channel.CreateUnbounded<BroadcastItem>();
-        private readonly InMemoryMessageStore _store;
-        private readonly StageHarness _harness;
-        private readonly Task _running;
-
-        private BroadcastRun(StageHarness harness, InMemoryMessageStore store)
+        const int RoundsPerLook = 16;
+        for (long done = 0; done < maxRounds && Interlocked.Read(ref harness.Metrics.SlowConsumersDropped) == 0; done += RoundsPerLook)
         {
-            _harness = harness;
-            _store = store;
-            var replayer = new Replayer(store, _inbound.Writer, harness.Metrics, NullLogger.Instance, harness.Faults);
-            var stage = new BroadcastStage(_inbound.Reader, PersistBatch.Pool(harness.Options.MaxRooms), replayer, harness.Rooms, harness.Options, harness.Metrics, harness.Faults);
-            _running = Task.Run(stage.RunAsync);
-        }
-
-        public static async Task<BroadcastRun> StartAsync(StageHarness harness) => new(harness, await StageHarness.StoreAsync());
-
-        public void Write(BroadcastItem item) => Assert.True(_inbound.Writer.TryWrite(item));
-
-        /// <summary>
-        /// Writes rounds, at most <paramref name="maxRounds"/>, until the stage dropped a slow consumer: after every
-        /// few rounds it waits for the stage to have read them all, then looks at the counter.
-        /// </summary>
-        public async Task RoundsUntilDroppedAsync(long maxRounds, Action round)
-        {
-            const int RoundsPerLook = 16;
-            for (long done = 0; done < maxRounds && Interlocked.Read(ref _harness.Metrics.SlowConsumersDropped) == 0; done += RoundsPerLook)
-            {
-                for (var i = 0; i < RoundsPerLook; i++) round();
-                var deadline = DateTime.UtcNow + StageHarness.Within;
-                while (_inbound.Reader.Count > 0)
-                {
-                    Assert.True(DateTime.UtcNow < deadline, "the broadcast stage did not read its items in time");
-                    Assert.False(_running.IsCompleted, "the broadcast stage stopped");
-                    await Task.Delay(5);
-                }
-            }
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            _inbound.Writer.TryComplete();
-            await _running.WaitAsync(StageHarness.Within);
-            await _store.DisposeAsync();
+            for (var i = 0; i < RoundsPerLook; i++) await round();
+            await stage.TakenAsync();
+            Assert.True(stage.Running, "the broadcast stage stopped");
         }
     }
 }
