@@ -9,7 +9,7 @@ namespace Chat.Pipeline.Sessions;
 /// <summary>
 /// One connection as the pipeline knows it: its id and connection, one slot per stage for that stage's own state
 /// (created, read, written and dropped by that stage alone, on its worker), the member identity the handshake publishes
-/// before the join leaves it, the few signals that cross threads, each its own thread-safe type, and the writer through
+/// before it posts the join, the few signals that cross threads, each its own thread-safe type, and the writer through
 /// which everything sent to the connection leaves.
 /// </summary>
 internal sealed class Session
@@ -47,7 +47,7 @@ internal sealed class Session
     public BroadcastState? Broadcast;
     public KeepAliveState? KeepAlive;
 
-    // --- the member, written by the handshake stage before the join item leaves it; read-only afterwards ---
+    // --- the member, written by the handshake stage before it posts the join; read-only afterwards ---
     public string Username = "";
     public byte[] UsernameEscaped = [];
     /// <summary>The room named at the handshake; null before an upgrade.</summary>
