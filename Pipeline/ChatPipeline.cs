@@ -81,7 +81,7 @@ public sealed partial class ChatPipeline
         var faults = new ConnectionFaults(_metrics, _logger);
         _history = new HistoryReader(store, options.HistoryReaders, options.HistoryQueue);
         var responder = new HttpResponder(files, _history, _health, _rooms, RenderMetrics);
-        var replayer = new Replayer(store, _committed.Writer, _metrics, _logger, faults);
+        var replayer = new Replayer(store, _committed.Writer, options.ReplayDrainTimeout, _metrics, _logger, faults);
         var joins = new JoinChannel(_committed.Writer);
         _broadcast = new BroadcastStage(_committed.Reader, joins, batches, replayer, _rooms, options, _metrics, faults);
         var abuse = new AbuseReport(_logger, options.AbuseReportPeriod);

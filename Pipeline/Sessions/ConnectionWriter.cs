@@ -93,7 +93,7 @@ internal sealed partial class ConnectionWriter(Session session, ServerMetrics me
     /// <c>chat_slow_consumers_dropped_total</c>, logged, and closed with 1008 without what it has not started to
     /// receive. A connection already closing is neither counted nor logged again.
     /// </summary>
-    private void DropSlowConsumer()
+    public void DropSlowConsumer()
     {
         if (_connection.IsClosing) return;
         const string Reason = "too slow: send queue over the limit";

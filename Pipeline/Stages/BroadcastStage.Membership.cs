@@ -62,12 +62,17 @@ internal sealed partial class BroadcastStage
             replayer.Start(session, since);
             return;
         }
-        var result = window.SendAfter(since, session, out var sent);
+        var result = window.SendAfter(since, session, out var sent, out var cursor);
         ServerMetrics.Add(ref metrics.ReplayedMessages, sent);
-        if (result == SendResult.Dropped)
+        switch (result)
         {
-            session.Broadcast!.Phase = BroadcastPhase.None;
-            return;
+            case SendResult.Dropped:
+                session.Broadcast!.Phase = BroadcastPhase.None;
+                return;
+            case SendResult.Backpressure:
+                session.Broadcast!.Phase = BroadcastPhase.CatchingUp;
+                replayer.ResumeWhenDrained(session, cursor);
+                return;
         }
         GoLive(session, room.LastId);
     }

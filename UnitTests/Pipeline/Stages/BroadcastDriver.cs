@@ -27,7 +27,7 @@ internal sealed class BroadcastDriver : IAsyncDisposable
     {
         _store = store;
         _joins = new JoinChannel(_inbound.Writer);
-        var replayer = new Replayer(store, _inbound.Writer, harness.Metrics, NullLogger.Instance, harness.Faults);
+        var replayer = new Replayer(store, _inbound.Writer, harness.Options.ReplayDrainTimeout, harness.Metrics, NullLogger.Instance, harness.Faults);
         var stage = new BroadcastStage(_inbound.Reader, _joins, PersistBatch.Pool(harness.Options.MaxRooms), replayer, harness.Rooms,
             harness.Options, harness.Metrics, harness.Faults);
         _running = Task.Run(stage.RunAsync);
