@@ -36,7 +36,7 @@ internal sealed class PersistBatch : IResettable
         _entries[Count++] = item;
         if (item.Kind != ItemKind.Chat) return;
         if (RowCount == _rows.Length) Array.Resize(ref _rows, _rows.Length * 2);
-        _rows[RowCount++] = new NewMessage(item.Session.UsernameEscaped, item.Buffer.AsMemory(0, item.Count), item.Timestamp);
+        _rows[RowCount++] = new NewMessage(item.Session.Member!.UsernameEscaped, item.Buffer.AsMemory(0, item.Count), item.Timestamp);
     }
 
     /// <summary>

@@ -54,7 +54,7 @@ internal sealed class Replayer(IMessageStore store, ChannelWriter<BroadcastItem>
             try
             {
                 using var timeout = new CancellationTokenSource(QueryTimeout);
-                page = await store.ReadAfterAsync(session.Room!.Name, cursor, PageSize, timeout.Token).ConfigureAwait(false);
+                page = await store.ReadAfterAsync(session.Member!.Room.Name, cursor, PageSize, timeout.Token).ConfigureAwait(false);
             }
             catch (Exception e) when (e is not OutOfMemoryException)
             {
@@ -69,7 +69,7 @@ internal sealed class Replayer(IMessageStore store, ChannelWriter<BroadcastItem>
             }
             foreach (var message in page)
             {
-                var frame = StoredFrames.Encode(message, session.Room!.NameUtf8, out var offset, out var length);
+                var frame = StoredFrames.Encode(message, session.Member!.Room.NameUtf8, out var offset, out var length);
                 var result = session.Writer.Send(frame, offset, length);
                 frame.Release();
                 // Dropped: the writer dropped the peer as a slow consumer.

@@ -8,8 +8,8 @@ namespace Chat.Pipeline.Sessions;
 
 /// <summary>
 /// One connection as the pipeline knows it: its id and connection, one slot per stage for that stage's own state
-/// (created, read, written and dropped by that stage alone, on its worker), the member identity the handshake publishes
-/// before it posts the join, the few signals that cross threads, each its own thread-safe type, and the writer through
+/// (created, read, written and dropped by that stage alone, on its worker), the <see cref="Sessions.Member"/> the
+/// handshake makes before it posts the join, the few signals that cross threads, each its own thread-safe type, and the writer through
 /// which everything sent to the connection leaves.
 /// </summary>
 internal sealed class Session
@@ -47,15 +47,8 @@ internal sealed class Session
     public BroadcastState? Broadcast;
     public KeepAliveState? KeepAlive;
 
-    // --- the member, written by the handshake stage before it posts the join; read-only afterwards ---
-    public string Username = "";
-    public byte[] UsernameEscaped = [];
-    /// <summary>The room named at the handshake; null before an upgrade.</summary>
-    public Rooms.Room? Room;
-    /// <summary>presence=1 at the handshake: the connection gets presence frames.</summary>
-    public bool WantsPresence;
-    /// <summary>permessage-deflate as negotiated at the handshake.</summary>
-    public PerMessageDeflateAgreement Deflate;
+    /// <summary>Who the connection is as a chat member; null until the handshake upgraded it.</summary>
+    public Member? Member;
 
     // --- signals across threads ---
     /// <summary>Mode, head deadline and upgrade, for the sweeper and the shutdown.</summary>

@@ -34,7 +34,7 @@ internal sealed partial class BroadcastStage
         if (session.Connection.IsClosing) return;
         session.Broadcast = new BroadcastState();
         Enter(session);
-        var room = session.Room!;
+        var room = session.Member!.Room;
         var lastId = room.LastId;
         if (since < 0) since = room.LastIdMoves.At(switchedAt, lastId);
         if (since >= lastId)
@@ -48,13 +48,13 @@ internal sealed partial class BroadcastStage
     private void CaughtUp(Session session, long cursor)
     {
         if (session.Broadcast is not { Phase: BroadcastPhase.CatchingUp } || session.Connection.IsClosing) return;
-        if (cursor >= session.Room!.LastId) GoLive(session, cursor);
+        if (cursor >= session.Member!.Room.LastId) GoLive(session, cursor);
         else CatchUp(session, cursor);
     }
 
     private void CatchUp(Session session, long since)
     {
-        var room = session.Room!;
+        var room = session.Member!.Room;
         var window = room.Window;
         if (window is null || !window.Covers(since))
         {
@@ -79,10 +79,10 @@ internal sealed partial class BroadcastStage
 
     private void GoLive(Session session, long cursor)
     {
-        var room = session.Room!;
+        var room = session.Member!.Room;
         // The watchers get the room's pending changes first, so that the newcomer's full list and every later change
         // frame start from the same set; a name that came and went in between is otherwise never taken back.
-        if (session.WantsPresence && room.Presence.Changed) PublishPresence(room);
+        if (session.Member!.WantsPresence && room.Presence.Changed) PublishPresence(room);
         var state = session.Broadcast!;
         state.Cursor = cursor;
         state.Phase = BroadcastPhase.Live;
@@ -92,7 +92,7 @@ internal sealed partial class BroadcastStage
         room.Live[count] = session;
         room.LiveCount = count + 1;
         Volatile.Write(ref _liveCount, _liveCount + 1);
-        if (session.WantsPresence) SendPresence(session, room.Presence.Online, [], room);
+        if (session.Member!.WantsPresence) SendPresence(session, room.Presence.Online, [], room);
     }
 
     /// <summary>Out of its room and its presence, for good: the connection closed, failed, or was dropped.</summary>
@@ -101,7 +101,7 @@ internal sealed partial class BroadcastStage
         if (session.Broadcast is not { } state) return;
         if (state.Phase == BroadcastPhase.Live)
         {
-            var room = session.Room!;
+            var room = session.Member!.Room;
             var live = room.Live;
             var index = state.LiveIndex;
             var count = room.LiveCount;

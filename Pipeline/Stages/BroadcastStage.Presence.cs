@@ -22,8 +22,8 @@ internal sealed partial class BroadcastStage
     {
         var state = session.Broadcast!;
         if (state.PresentAs is not null) return;
-        var room = session.Room!;
-        state.PresentAs = Encoding.UTF8.GetString(session.UsernameEscaped);
+        var room = session.Member!.Room;
+        state.PresentAs = Encoding.UTF8.GetString(session.Member!.UsernameEscaped);
         var (changed, local) = (room.Presence.Changed, room.Presence.LocalChanged);
         room.Presence.Add(state.PresentAs);
         Track(room, changed, local);
@@ -33,7 +33,7 @@ internal sealed partial class BroadcastStage
     {
         if (state.PresentAs is not { } name) return;
         state.PresentAs = null;
-        var room = session.Room!;
+        var room = session.Member!.Room;
         var (changed, local) = (room.Presence.Changed, room.Presence.LocalChanged);
         room.Presence.Remove(name);
         Track(room, changed, local);
@@ -99,7 +99,7 @@ internal sealed partial class BroadcastStage
         var live = room.Live;
         for (var i = room.LiveCount - 1; i >= 0; i--)
         {
-            if (live[i].WantsPresence && live[i].Writer.Send(frame, 0, length) == Reactor.SendResult.Dropped) Leave(live[i]);
+            if (live[i].Member!.WantsPresence && live[i].Writer.Send(frame, 0, length) == Reactor.SendResult.Dropped) Leave(live[i]);
         }
         frame.Release();
     }

@@ -45,7 +45,7 @@ internal sealed class DeframeStage(ChannelReader<WireItem> input, ChannelWriter<
 
     /// <summary>Made at the connection's first bytes (the handshake negotiated its extensions before it forwarded any).</summary>
     private DeframeState NewState(Session session) =>
-        new(new FrameDecoder(options.MaxMessageBytes, options.MaxMessageBytes, session.Deflate.Accepted));
+        new(new FrameDecoder(options.MaxMessageBytes, options.MaxMessageBytes, session.Member!.Deflate.Accepted));
 
     private async ValueTask DecodeAsync(Session session, DeframeState state, byte[] buffer, int offset, int count)
     {

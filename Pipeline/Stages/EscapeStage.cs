@@ -99,9 +99,9 @@ internal sealed class EscapeStage(ChannelReader<MessageItem> input, ChannelWrite
             session.Writer.SendError(SignalCodec.MemberRule);
             return default;
         }
-        var room = session.Room!.NameUtf8;
-        var frame = SharedBuffer.Rent(SignalCodec.MaxFrameLength(count, session.UsernameEscaped.Length, room.Length));
-        var length = SignalCodec.WriteFrame(json.AsSpan(0, count), session.UsernameEscaped, room, frame.Span, out var payloadStart);
+        var room = session.Member!.Room.NameUtf8;
+        var frame = SharedBuffer.Rent(SignalCodec.MaxFrameLength(count, session.Member!.UsernameEscaped.Length, room.Length));
+        var length = SignalCodec.WriteFrame(json.AsSpan(0, count), session.Member!.UsernameEscaped, room, frame.Span, out var payloadStart);
         BufferPool.Shared.Return(json);
         ServerMetrics.Add(ref metrics.SignalsReceived);
         return MessageItem.Signal(session, frame, length, payloadStart);

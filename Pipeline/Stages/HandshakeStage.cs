@@ -173,19 +173,18 @@ internal sealed class HandshakeStage(
                 Refuse(session, 403, $"too many rooms: this server holds at most {options.MaxRooms} (CHAT_MAX_ROOMS); join an existing one");
                 return;
         }
-        session.Room = room;
-        session.WantsPresence = QueryString.TryGetInt64(query, "presence"u8, out var presence) && presence == 1;
-        usernames.Assign(session, query);
-        if (options.PerMessageDeflate && request.HasSecWebSocketExtensions)
-        {
-            session.Deflate = PerMessageDeflateNegotiation.Negotiate(head[request.SecWebSocketExtensions]);
-        }
+        var wantsPresence = QueryString.TryGetInt64(query, "presence"u8, out var presence) && presence == 1;
+        var (username, usernameEscaped) = usernames.Assign(query);
+        var deflate = options.PerMessageDeflate && request.HasSecWebSocketExtensions
+            ? PerMessageDeflateNegotiation.Negotiate(head[request.SecWebSocketExtensions])
+            : default;
+        session.Member = new Member(username, usernameEscaped, room!, wantsPresence, deflate);
 
         // Taken before the 101 is queued: a message whose fan-out starts after this may be sent by a peer who already saw
         // this client's 101, so the broadcast stage gives it to this client (see Rooms.LastIdHistory).
         var switchedAt = Stopwatch.GetTimestamp();
         var buffer = SharedBuffer.Rent(WebSocketHandshake.MaxSwitchingProtocolsLength);
-        var length = WebSocketHandshake.WriteSwitchingProtocols(head[request.SecWebSocketKey], buffer.Span, session.Deflate);
+        var length = WebSocketHandshake.WriteSwitchingProtocols(head[request.SecWebSocketKey], buffer.Span, deflate);
         session.Writer.SendSwitchingProtocols(buffer, length);
         buffer.Release();
         session.Requests.Leave();

@@ -26,8 +26,7 @@ public sealed class ConnectionWriterTests
     public async Task A_presence_watcher_that_does_not_read_is_dropped_when_a_presence_frame_finds_its_queue_full_and_counted()
     {
         await using var harness = new StageHarness();
-        var (watcher, atWatcher) = await harness.UpgradedSessionAsync("watcher");
-        watcher.WantsPresence = true;
+        var (watcher, atWatcher) = await harness.UpgradedSessionAsync("watcher", wantsPresence: true);
         // Fifty members with names of 32 characters: each tick's frame lists all of them, joined or left (about 2 KB).
         var members = new List<Session>();
         for (var i = 0; i < 50; i++) members.Add((await harness.UpgradedSessionAsync($"member-{i:D2}-".PadRight(32, 'x'))).Session);

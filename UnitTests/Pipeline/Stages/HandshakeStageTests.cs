@@ -79,8 +79,8 @@ public sealed class HandshakeStageTests
         Assert.Equal([ItemKind.Data, ItemKind.Closed], written.Select(i => i.Kind));
         Assert.Equal("\u0081\u0080abcd", Encoding.Latin1.GetString(written[0].Buffer!, written[0].Offset, written[0].Count));
         Assert.True(session.Progress.Upgraded);
-        Assert.Equal("rowan", session.Username);
-        Assert.Equal("kitchen", session.Room!.Name);
+        Assert.Equal("rowan", session.Member!.Username);
+        Assert.Equal("kitchen", session.Member!.Room.Name);
         var answer = await peer.ReadResponseAsync();
         Assert.Equal(101, answer.Status);
         Assert.Equal(RawClient.SampleAccept, answer.Header("Sec-WebSocket-Accept"));
