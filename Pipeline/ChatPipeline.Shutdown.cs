@@ -22,8 +22,8 @@ public sealed partial class ChatPipeline
         _presence?.Leave();
         foreach (var session in _sessions.All)
         {
-            if (session.Progress.Upgraded) SessionCloser.Close(session, CloseStatus.GoingAway, "server shutting down");
-            else session.Connection.Close();
+            if (session.Progress.Upgraded) session.Writer.Close(CloseStatus.GoingAway, "server shutting down");
+            else session.Writer.Close();
         }
         await WaitAsync(() => _connectionCount() == 0, deadline - clock.Elapsed).ConfigureAwait(false);
         return drained;

@@ -81,8 +81,9 @@ public sealed partial class ChatPipeline
         var faults = new ConnectionFaults(_metrics, _logger);
         _history = new HistoryReader(store, options.HistoryReaders, options.HistoryQueue);
         var responder = new HttpResponder(files, _history, _health, _rooms, RenderMetrics);
-        var replayer = new Replayer(store, _committed.Writer, _metrics, _logger, faults);
-        _broadcast = new BroadcastStage(_committed.Reader, batches, replayer, _rooms, options, _metrics, _logger, faults);
+        var replayer = new Replayer(store, _committed.Writer, options.ReplayDrainTimeout, _metrics, _logger, faults);
+        var joins = new JoinChannel(_committed.Writer);
+        _broadcast = new BroadcastStage(_committed.Reader, joins, batches, replayer, _rooms, options, _metrics, faults);
         var abuse = new AbuseReport(_logger, options.AbuseReportPeriod);
         _sweeper = new KeepAliveSweeper(_sessions, options, abuse);
         if (commitFeed is not null)
@@ -98,14 +99,15 @@ public sealed partial class ChatPipeline
         }
         _stages =
         [
-            Stage("parse-header", _received, new ParseHeaderStage(_received.Reader, _requests.Writer, _sessions, options, _metrics, faults).RunAsync),
-            Stage("handshake", _requests, new HandshakeStage(_requests.Reader, _wire.Writer, responder, new UsernameAssigner(), options, _metrics, _rooms, abuse, faults).RunAsync),
+            Stage("parse-header", _received, new ParseHeaderStage(_received.Reader, _requests.Writer, _sessions, options, _metrics, _logger, faults).RunAsync),
+            Stage("handshake", _requests, new HandshakeStage(_requests.Reader, _wire.Writer, joins, responder, new UsernameAssigner(), options, _metrics, _rooms, abuse, faults).RunAsync),
             Stage("deframe", _wire, new DeframeStage(_wire.Reader, _frames.Writer, options, faults).RunAsync),
             Stage("unmask", _frames, new UnmaskStage(_frames.Reader, _messages.Writer, options, _metrics, abuse, faults).RunAsync),
             Stage("escape", _messages, new EscapeStage(_messages.Reader, _chats.Writer, options, _metrics, abuse, faults).RunAsync),
             Stage("encode", _chats, new EncodeStage(_chats.Reader, _encoded.Writer, options, faults).RunAsync),
             Stage("persist", _encoded, new PersistStage(_encoded.Reader, _committed.Writer, store, batches, _health, options, _metrics, _logger, _rooms.General, _stopping.Token).RunAsync),
-            Stage("broadcast", _committed, _broadcast.RunAsync),
+            // The joins wait in front of broadcast too: drain and the queue-depth metric count them.
+            new StageEntry("broadcast", () => _committed.Reader.Count + joins.Count, _broadcast.RunAsync),
         ];
         if (tls is not null)
         {

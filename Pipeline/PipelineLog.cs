@@ -19,6 +19,9 @@ internal static partial class PipelineLog
     [LoggerMessage(EventId = 203, Level = LogLevel.Information, Message = "closed slow consumer {ConnectionId} ({Remote}): send queue over the high-water mark")]
     public static partial void SlowConsumer(ILogger logger, long connectionId, string remote);
 
+    [LoggerMessage(EventId = 214, Level = LogLevel.Debug, Message = "closing connection {ConnectionId} ({Status}): {Why}")]
+    public static partial void Closing(ILogger logger, long connectionId, int status, string why);
+
     [LoggerMessage(EventId = 204, Level = LogLevel.Error, Message = "stage {Stage} failed")]
     public static partial void StageFailed(ILogger logger, string stage, Exception exception);
 

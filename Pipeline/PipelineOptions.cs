@@ -78,6 +78,13 @@ public sealed class PipelineOptions
     /// <summary>Messages kept in memory for replay without a store query (reconnects within the window). Default 4096.</summary>
     public int ReplayWindow { get; init; } = 4096;
 
+    /// <summary>
+    /// How long a catching-up client may take to read half its send queue before it is dropped as a slow consumer.
+    /// Replay queues at most that much ahead of it, so a reconnect that misses more than the queue holds is paced by
+    /// the client, not dropped. Default 10 s (reading 512 KiB at the default high-water mark: 51 KB/s).
+    /// </summary>
+    public TimeSpan ReplayDrainTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
     /// <summary>This node's name in /metrics and logs, when several nodes share one database. Default: the host name.</summary>
     public string NodeName { get; init; } = Environment.MachineName;
 
@@ -119,6 +126,7 @@ public sealed class PipelineOptions
         Require(MaxPendingMessagesPerConnection >= 2, "MaxPendingMessagesPerConnection must be at least 2");
         Require(MessagesPerSecond >= 0 && MessageBurst >= 1 && RateLimitStrikes >= 1, "MessagesPerSecond must not be negative; MessageBurst and RateLimitStrikes must be positive");
         Require(AbuseReportPeriod >= TimeSpan.FromSeconds(1), "AbuseReportPeriod must be at least 1 s");
+        Require(ReplayDrainTimeout > TimeSpan.Zero, "ReplayDrainTimeout must be positive");
         Require(ControlFramesPerSecond >= 0, "ControlFramesPerSecond must not be negative");
         Require(MaxPipelinedRequests >= 1, "MaxPipelinedRequests must be positive");
         Require(HistoryReaders is >= 1 and <= 64, $"HistoryReaders must be 1..64, got {HistoryReaders}");

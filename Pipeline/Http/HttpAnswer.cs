@@ -5,16 +5,11 @@ using Chat.Reactor;
 namespace Chat.Pipeline.Http;
 
 /// <summary>
-/// Writes one HTTP response into a pooled buffer and queues it, in request order, never dropping one: an answer
-/// waits for the connection's queue to drain before it goes on it, and one larger than the queue may hold leaves in
-/// pieces. Only a connection whose queue cannot take even a small piece after draining is closed; a later answer is
-/// never sent in an earlier one's place.
+/// Writes one HTTP response into a pooled buffer and hands it to the connection's writer in request order, never
+/// dropping one (how the writer queues an answer that does not fit: <see cref="ConnectionWriter.SendAnswerAsync"/>).
 /// </summary>
 internal static class HttpAnswer
 {
-    /// <summary>The smallest piece an answer is cut into; the reactor's high-water mark is at least twice this.</summary>
-    private const int MinPiece = 1024;
-
     public static ReadOnlySpan<byte> TextPlain => "text/plain; charset=utf-8"u8;
     public static ReadOnlySpan<byte> Json => "application/json; charset=utf-8"u8;
 
@@ -59,12 +54,9 @@ internal static class HttpAnswer
         return buffer;
     }
 
-    /// <summary>The common case: the queue is below half its mark and takes the whole answer at once.</summary>
     private static bool TryQueueNow(Session session, SharedBuffer buffer, int length, bool keepAlive)
     {
-        var connection = session.Connection;
-        if (!connection.WhenDrainedAsync().IsCompleted) return false;
-        if (connection.Send(buffer, 0, length) == SendResult.Dropped) return false;
+        if (!session.Writer.TrySendAnswerNow(buffer, length)) return false;
         buffer.Release();
         Answered(session, keepAlive);
         return true;
@@ -76,7 +68,7 @@ internal static class HttpAnswer
         var (buffer, length, keepAlive) = await produced.ConfigureAwait(false);
         try
         {
-            await QueueInPiecesAsync(session.Connection, buffer, length).ConfigureAwait(false);
+            await session.Writer.SendAnswerAsync(buffer, length).ConfigureAwait(false);
         }
         finally
         {
@@ -85,38 +77,9 @@ internal static class HttpAnswer
         Answered(session, keepAlive);
     }
 
-    /// <summary>
-    /// Each piece waits for the queue to drain to half its mark. A piece the queue still refuses is halved; when even
-    /// <see cref="MinPiece"/> is refused after a drain, this connection cannot be answered in order: it is closed.
-    /// </summary>
-    private static async Task QueueInPiecesAsync(Connection connection, SharedBuffer buffer, int length)
-    {
-        var offset = 0;
-        var piece = length;
-        while (offset < length)
-        {
-            await connection.WhenDrainedAsync().ConfigureAwait(false);
-            var count = Math.Min(piece, length - offset);
-            switch (connection.Send(buffer, offset, count))
-            {
-                case SendResult.Closed:
-                    return;
-                case SendResult.Dropped when count <= MinPiece:
-                    connection.Close(discardQueued: true);
-                    return;
-                case SendResult.Dropped:
-                    piece = Math.Max(MinPiece, count / 2);
-                    break;
-                default:
-                    offset += count;
-                    break;
-            }
-        }
-    }
-
     private static void Answered(Session session, bool keepAlive)
     {
-        if (!keepAlive) session.Connection.Close();
+        if (!keepAlive) session.Writer.Close();
         session.Requests.Leave();
     }
 }

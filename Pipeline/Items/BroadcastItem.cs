@@ -15,9 +15,11 @@ internal enum BroadcastItemKind : byte
     Signal,
     /// <summary>Time to send the presence changes gathered since the last tick.</summary>
     PresenceTick,
+    /// <summary>Wakes the stage for the joins in its <see cref="JoinChannel"/>; carries nothing.</summary>
+    JoinsWaiting,
 }
 
-/// <summary>What the broadcast stage reads: committed batches, other nodes' messages, and replay tasks reporting progress.</summary>
+/// <summary>What the broadcast stage reads: committed batches, other nodes' messages, and replay tasks reporting progress (joins come through <see cref="JoinChannel"/>).</summary>
 internal readonly struct BroadcastItem
 {
     public BroadcastItemKind Kind { get; init; }
@@ -37,6 +39,8 @@ internal readonly struct BroadcastItem
         new() { Kind = BroadcastItemKind.Signal, Room = room, Frame = frame, Cursor = length };
 
     public static BroadcastItem PresenceTick() => new() { Kind = BroadcastItemKind.PresenceTick };
+
+    public static BroadcastItem JoinsWaiting() => new() { Kind = BroadcastItemKind.JoinsWaiting };
 
     public static BroadcastItem CaughtUp(Session session, long cursor) =>
         new() { Kind = BroadcastItemKind.CaughtUp, Session = session, Cursor = cursor };

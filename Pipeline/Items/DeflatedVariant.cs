@@ -17,5 +17,5 @@ internal readonly struct DeflatedVariant(int offset, int length, int payloadLeng
     public int PayloadLength { get; } = payloadLength;
 
     /// <summary>The receiver negotiated permessage-deflate with a window this message fits in.</summary>
-    public bool FitsFor(Session receiver) => Length > 0 && receiver.Deflate.MaxCompressedPayload >= PayloadLength;
+    public bool FitsFor(Session receiver) => Length > 0 && receiver.Member!.Deflate.MaxCompressedPayload >= PayloadLength;
 }

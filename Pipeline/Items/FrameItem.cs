@@ -3,7 +3,7 @@ using Chat.Pipeline.Sessions;
 
 namespace Chat.Pipeline.Items;
 
-/// <summary>Deframe → unmask: a piece of one frame's payload (masked), a violation, Join, or Closed.</summary>
+/// <summary>Deframe → unmask: a piece of one frame's payload (masked), a violation, or Closed.</summary>
 internal readonly struct FrameItem
 {
     public ItemKind Kind { get; init; }
@@ -18,15 +18,12 @@ internal readonly struct FrameItem
     public bool FrameEnd { get; init; }
     public CloseStatus Violation { get; init; }
     public string? Reason { get; init; }
-    public long Since { get; init; }
 
     public static FrameItem Part(Session session, in FrameHeader header, byte[]? buffer, int count, long offset, bool frameEnd) =>
         new() { Kind = ItemKind.FramePart, Session = session, Header = header, Buffer = buffer, Count = count, Offset = offset, FrameEnd = frameEnd };
 
     public static FrameItem Violated(Session session, CloseStatus status, string reason) =>
         new() { Kind = ItemKind.Violation, Session = session, Violation = status, Reason = reason };
-
-    public static FrameItem Join(Session session, long since) => new() { Kind = ItemKind.Join, Session = session, Since = since };
 
     public static FrameItem Closed(Session session) => new() { Kind = ItemKind.Closed, Session = session };
 }

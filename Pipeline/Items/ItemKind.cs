@@ -1,6 +1,11 @@
 namespace Chat.Pipeline.Items;
 
-/// <summary>What an item carries. Join and Closed travel through every stage so each sees them in order with the data.</summary>
+/// <summary>
+/// What an item of the data path carries. Closed travels through every stage behind the connection's data, so each
+/// stage frees what it holds for the connection in order with it (and broadcast sees it after the connection's last
+/// message). The join does not: the handshake posts it straight to broadcast (<see cref="JoinChannel"/>), and each
+/// data stage makes its state for a connection on the connection's first item.
+/// </summary>
 internal enum ItemKind : byte
 {
     /// <summary>Raw bytes of a WebSocket connection.</summary>
@@ -9,8 +14,6 @@ internal enum ItemKind : byte
     Request,
     /// <summary>A request that gets an error status and a close without further parsing.</summary>
     Reject,
-    /// <summary>A connection became a WebSocket chat member (handshake done).</summary>
-    Join,
     /// <summary>Part of a frame's payload, still masked.</summary>
     FramePart,
     /// <summary>A protocol violation found by the frame decoder.</summary>

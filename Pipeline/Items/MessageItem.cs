@@ -5,7 +5,7 @@ namespace Chat.Pipeline.Items;
 /// <summary>
 /// Unmask → escape → encode → persist: one item type for the message path. Message: the unmasked text in
 /// <see cref="Buffer"/>; Chat: the HTML-escaped comment in <see cref="Buffer"/>, its receive time, and after encode the
-/// frame tail in <see cref="Frame"/>; Signal: the relay frame in <see cref="Frame"/>. Join and Closed pass through.
+/// frame tail in <see cref="Frame"/>; Signal: the relay frame in <see cref="Frame"/>. Closed passes through.
 /// </summary>
 internal readonly struct MessageItem
 {
@@ -20,7 +20,6 @@ internal readonly struct MessageItem
     public int TailLength { get; init; }
     /// <summary>After encode: the length of the compressed tail behind the plain one (<see cref="Codecs.DeflatedChatFrame"/>); 0 for none.</summary>
     public int DeflatedLength { get; init; }
-    public long Since { get; init; }
 
     public static MessageItem Message(Session session, byte[] buffer, int count) =>
         new() { Kind = ItemKind.Message, Session = session, Buffer = buffer, Count = count };
@@ -37,8 +36,6 @@ internal readonly struct MessageItem
     /// </summary>
     public static MessageItem Signal(Session session, Reactor.SharedBuffer frame, int length, int payloadStart) =>
         new() { Kind = ItemKind.Signal, Session = session, Frame = frame, TailLength = length, Count = payloadStart };
-
-    public static MessageItem Join(Session session, long since) => new() { Kind = ItemKind.Join, Session = session, Since = since };
 
     public static MessageItem Closed(Session session) => new() { Kind = ItemKind.Closed, Session = session };
 

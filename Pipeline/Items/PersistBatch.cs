@@ -5,7 +5,7 @@ namespace Chat.Pipeline.Items;
 
 /// <summary>
 /// What the persist stage hands to broadcast: the items of one room it took from its channel, in order (chat messages
-/// with the Join and Closed items between them), and the id the store gave the first chat message in that room.
+/// with the Closed, Signal and CloseAfter items between them), and the id the store gave the first chat message in that room.
 /// Reused through an <see cref="ObjectPool{T}"/> (see <see cref="Pool"/>): persist rents, broadcast returns.
 /// </summary>
 internal sealed class PersistBatch : IResettable
@@ -36,7 +36,7 @@ internal sealed class PersistBatch : IResettable
         _entries[Count++] = item;
         if (item.Kind != ItemKind.Chat) return;
         if (RowCount == _rows.Length) Array.Resize(ref _rows, _rows.Length * 2);
-        _rows[RowCount++] = new NewMessage(item.Session.UsernameEscaped, item.Buffer.AsMemory(0, item.Count), item.Timestamp);
+        _rows[RowCount++] = new NewMessage(item.Session.Member!.UsernameEscaped, item.Buffer.AsMemory(0, item.Count), item.Timestamp);
     }
 
     /// <summary>

@@ -34,22 +34,26 @@ internal sealed class ReplayWindow(int capacity)
     public bool Covers(long since) => _count > 0 && _ring[_head].Id <= since + 1;
 
     /// <summary>
-    /// Queues every frame with an id above <paramref name="since"/> to the session's connection, in order, compressed
-    /// where the session negotiated permessage-deflate and the frame has a twin that fits its window.
+    /// Queues the frames with an id above <paramref name="since"/> through the session's writer, in order, compressed
+    /// where the session negotiated permessage-deflate and the frame has a twin that fits its window. Stops at a
+    /// closed or dropped connection (the writer dropped it), and after the frame that took the queue past half its
+    /// mark (<see cref="SendResult.Backpressure"/>): the client reads that much before the rest follows.
+    /// <paramref name="cursor"/> is the id of the last frame queued.
     /// </summary>
-    public SendResult SendAfter(long since, Session session, out int sent)
+    public SendResult SendAfter(long since, Session session, out int sent, out long cursor)
     {
-        var connection = session.Connection;
+        var writer = session.Writer;
         sent = 0;
+        cursor = since;
         for (var i = 0; i < _count; i++)
         {
             ref var entry = ref _ring[(_head + i) % _ring.Length];
             if (entry.Id <= since) continue;
-            var result = entry.Deflated.FitsFor(session)
-                ? connection.Send(entry.Frame, entry.Deflated.Offset, entry.Deflated.Length)
-                : connection.Send(entry.Frame, entry.Offset, entry.Length);
+            var result = writer.Send(entry.Frame, entry.Offset, entry.Length, entry.Deflated);
             if (result is SendResult.Dropped or SendResult.Closed) return result;
             sent++;
+            cursor = entry.Id;
+            if (result == SendResult.Backpressure && i < _count - 1) return result;
         }
         return SendResult.Accepted;
     }

@@ -50,6 +50,8 @@ internal sealed class Room
     public readonly Queue<PersistBatch> Held = new();
     /// <summary>Created at the room's first message, so that rooms nobody writes to cost no window.</summary>
     public ReplayWindow? Window;
+    /// <summary>When <see cref="LastId"/> moved: where a client that joins without <c>since</c> starts.</summary>
+    public readonly LastIdHistory LastIdMoves = new();
     /// <summary>Who is online here (its snapshot is read by GET /presence and /rooms from other threads).</summary>
     public readonly Presence.RoomPresence Presence = new();
 

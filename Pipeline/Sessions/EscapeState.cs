@@ -1,6 +1,6 @@
 namespace Chat.Pipeline.Sessions;
 
-/// <summary>The escape stage's own state for one connection: its message rate. Created on join, dropped on Closed.</summary>
+/// <summary>The escape stage's own state for one connection: its message rate. Created at the connection's first item, dropped on Closed.</summary>
 internal sealed class EscapeState
 {
     public TokenBucket Rate;

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using Chat.Pipeline.Codecs;
-using Chat.Reactor;
 
 namespace Chat.Pipeline.Sessions;
 
@@ -45,14 +44,14 @@ internal sealed class KeepAliveSweeper(SessionRegistry sessions, PipelineOptions
                 if (now - progress.AwaitingHeadSince > headTimeout && session.HttpAnswered.IsCompleted)
                 {
                     abuse.Record(connection, AbuseKind.RefusedRequest, "408 request head timeout");
-                    SessionCloser.CloseWithAnswer(connection, 408, "request head timeout\n"u8);
+                    session.Writer.CloseWithAnswer(408, "request head timeout\n"u8);
                 }
                 continue;
             }
             if (!progress.Upgraded) continue;
             var silent = now - connection.LastActivityTimestamp;
             // A peer whose messages are still in the pipeline (a slow store) gets their echoes before the idle close.
-            if (silent > idleTimeout && session.Pending.Count == 0) SessionCloser.Close(session, CloseStatus.GoingAway, "idle timeout");
+            if (silent > idleTimeout && session.Pending.Count == 0) session.Writer.Close(CloseStatus.GoingAway, "idle timeout");
             else if (silent > pingAfter && (session.KeepAlive?.PingedAt ?? 0) < connection.LastActivityTimestamp) Ping(session, now);
         }
     }
@@ -60,9 +59,6 @@ internal sealed class KeepAliveSweeper(SessionRegistry sessions, PipelineOptions
     private static void Ping(Session session, long now)
     {
         (session.KeepAlive ??= new KeepAliveState()).PingedAt = now;
-        var buffer = SharedBuffer.Rent(FrameEncoder.MaxControlFrameLength);
-        var length = FrameEncoder.WriteControl(buffer.Span, Opcode.Ping, "keep-alive"u8);
-        session.Connection.Send(buffer, 0, length);
-        buffer.Release();
+        session.Writer.SendControl(Opcode.Ping, "keep-alive"u8);
     }
 }

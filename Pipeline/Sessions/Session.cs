@@ -1,24 +1,39 @@
 using Chat.Pipeline.Codecs;
+using Chat.Pipeline.Metrics;
 using Chat.Reactor;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Chat.Pipeline.Sessions;
 
 /// <summary>
 /// One connection as the pipeline knows it: its id and connection, one slot per stage for that stage's own state
-/// (created, read, written and dropped by that stage alone, on its worker), the member identity the handshake publishes
-/// before the join leaves it, and the few signals that cross threads, each its own thread-safe type.
+/// (created, read, written and dropped by that stage alone, on its worker), the <see cref="Sessions.Member"/> the
+/// handshake makes before it posts the join, the few signals that cross threads, each its own thread-safe type, and the writer through
+/// which everything sent to the connection leaves.
 /// </summary>
 internal sealed class Session
 {
-    public Session(Connection connection, long openedTimestamp, int maxPipelinedRequests = PipelineOptions.DefaultMaxPipelinedRequests)
+    /// <param name="metrics">Where the writer counts a dropped slow consumer; null only for a session a test builds by hand.</param>
+    /// <param name="logger">Where the writer logs its closes; null only for a session a test builds by hand.</param>
+    public Session(Connection connection, long openedTimestamp, int maxPipelinedRequests = PipelineOptions.DefaultMaxPipelinedRequests,
+        ServerMetrics? metrics = null, ILogger? logger = null)
     {
         Connection = connection;
+        Writer = new ConnectionWriter(this, metrics ?? new ServerMetrics(), logger ?? NullLogger.Instance);
         Progress = new ConnectionProgress(openedTimestamp);
         Requests = new RequestsInFlight(connection, maxPipelinedRequests);
         Pending = new PendingMessages(connection);
     }
 
+    /// <summary>
+    /// Read for its state (closing, activity, address) and to pause reads; every byte and every close goes through
+    /// <see cref="Writer"/> instead.
+    /// </summary>
     public Connection Connection { get; }
+
+    /// <summary>The one way out to the socket: frames, HTTP answers and closes, in order.</summary>
+    public ConnectionWriter Writer { get; }
 
     public long Id => Connection.Id;
 
@@ -32,15 +47,8 @@ internal sealed class Session
     public BroadcastState? Broadcast;
     public KeepAliveState? KeepAlive;
 
-    // --- the member, written by the handshake stage before the join item leaves it; read-only afterwards ---
-    public string Username = "";
-    public byte[] UsernameEscaped = [];
-    /// <summary>The room named at the handshake; null before an upgrade.</summary>
-    public Rooms.Room? Room;
-    /// <summary>presence=1 at the handshake: the connection gets presence frames.</summary>
-    public bool WantsPresence;
-    /// <summary>permessage-deflate as negotiated at the handshake.</summary>
-    public PerMessageDeflateAgreement Deflate;
+    /// <summary>Who the connection is as a chat member; null until the handshake upgraded it.</summary>
+    public Member? Member;
 
     // --- signals across threads ---
     /// <summary>Mode, head deadline and upgrade, for the sweeper and the shutdown.</summary>

@@ -4,7 +4,7 @@ namespace Chat.Pipeline.Sessions;
 
 /// <summary>
 /// The unmask stage's own state for one connection: the message being reassembled, the control frame being read, and
-/// whether the conversation is closing. Created on join, dropped on Closed; no other stage or thread touches it.
+/// whether the conversation is closing. Created at the connection's first item, dropped on Closed; no other stage or thread touches it.
 /// </summary>
 internal sealed class UnmaskState
 {

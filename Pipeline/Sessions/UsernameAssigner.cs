@@ -5,7 +5,7 @@ using Chat.Pipeline.Codecs;
 namespace Chat.Pipeline.Sessions;
 
 /// <summary>
-/// Gives a session its display name from the <c>name</c> query parameter, so that no name can pass for another:
+/// Gives a connection its display name from the <c>name</c> query parameter, so that no name can pass for another:
 /// NFC-normalised (one spelling per visible name), bidi controls and zero-width characters removed, then trimmed;
 /// kept when 1..32 characters without control characters remain and it is not of the form <c>User</c> + digits,
 /// which is the server's own pattern. Otherwise <c>User</c> + a number unique within this server process.
@@ -19,14 +19,14 @@ internal sealed class UsernameAssigner
     // otherwise hand out User1 again, and history would show two different people as User1.
     private long _next = Random.Shared.NextInt64(100_000, 10_000_000) * 100;
 
-    public void Assign(Session session, ReadOnlySpan<byte> query)
+    /// <returns>The name, and the name HTML-escaped in UTF-8.</returns>
+    public (string Name, byte[] Escaped) Assign(ReadOnlySpan<byte> query)
     {
         var name = FromQuery(query) ?? "User" + Interlocked.Increment(ref _next).ToString(CultureInfo.InvariantCulture);
-        session.Username = name;
         var utf8 = Encoding.UTF8.GetBytes(name);
         var escaped = new byte[HtmlEscaper.MaxEscapedLength(utf8.Length)];
         HtmlEscaper.Escape(utf8, escaped, out _, out var written);
-        session.UsernameEscaped = escaped.AsSpan(0, written).ToArray();
+        return (name, escaped.AsSpan(0, written).ToArray());
     }
 
     private static string? FromQuery(ReadOnlySpan<byte> query)

@@ -64,6 +64,8 @@ internal sealed partial class BroadcastStage
     /// </summary>
     private void Fanout(Room room, ReadOnlySpan<FanoutFrame> frames)
     {
+        // Stamped before any frame is queued: a client whose 101 was queued after this stamp joins past these frames.
+        room.LastIdMoves.Moved(System.Diagnostics.Stopwatch.GetTimestamp(), room.LastId, frames[^1].Id);
         long delivered = 0, bytes = 0;
         var live = room.Live;
         // Backwards, so that removing a dropped consumer (swap with the last) never skips anyone.
@@ -96,9 +98,7 @@ internal sealed partial class BroadcastStage
         foreach (ref readonly var frame in frames)
         {
             if (state.Cursor >= frame.Id) continue;
-            var result = frame.Deflated.FitsFor(session)
-                ? session.Connection.Send(frame.Frame, frame.Deflated.Offset, frame.Deflated.Length)
-                : session.Connection.Send(frame.Frame, frame.Offset, frame.Length);
+            var result = session.Writer.Send(frame.Frame, frame.Offset, frame.Length, frame.Deflated);
             state.Cursor = frame.Id;
             if (result is SendResult.Accepted or SendResult.Backpressure)
             {
@@ -107,7 +107,8 @@ internal sealed partial class BroadcastStage
             }
             else if (result == SendResult.Dropped)
             {
-                DropSlowConsumer(session);
+                // The writer dropped it: out of the room at once, not when its Closed comes down the pipeline.
+                Leave(session);
                 return;
             }
         }

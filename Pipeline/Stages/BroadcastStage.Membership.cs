@@ -7,18 +7,37 @@ namespace Chat.Pipeline.Stages;
 
 internal sealed partial class BroadcastStage
 {
+    private void TakeJoins()
+    {
+        while (joins.TryTake(out var join))
+        {
+            try
+            {
+                Join(join.Session, join.Since, join.SwitchedAt);
+            }
+            catch (Exception e) when (ConnectionFaults.IsConnectionScoped(e))
+            {
+                faults.Fail(PipelineStage.Broadcast, join.Session, e);
+            }
+        }
+    }
+
     /// <summary>
-    /// A new member of its room: live at once without <c>since</c>; with it, the missed messages first (from the window when it
-    /// holds them all, else from the store through the replayer), then live. A <c>since</c> beyond the last id (the
-    /// client saw a store that was since reset) counts as the last id.
+    /// A new member of its room. Without <c>since</c> it starts at its 101: the last id delivered when the 101 was
+    /// queued (<see cref="Room.LastIdMoves"/>), so runs that started after that reach it even though its join arrives
+    /// after them. Missed messages come first (from the window when it holds them all, else from the store through the
+    /// replayer), then live. A <c>since</c> beyond the last id (the client saw a store that was since reset) counts as
+    /// the last id.
     /// </summary>
-    private void Join(Session session, long since)
+    private void Join(Session session, long since, long switchedAt)
     {
         if (session.Connection.IsClosing) return;
         session.Broadcast = new BroadcastState();
         Enter(session);
-        var lastId = session.Room!.LastId;
-        if (since < 0 || since >= lastId)
+        var room = session.Member!.Room;
+        var lastId = room.LastId;
+        if (since < 0) since = room.LastIdMoves.At(switchedAt, lastId);
+        if (since >= lastId)
         {
             GoLive(session, lastId);
             return;
@@ -29,13 +48,13 @@ internal sealed partial class BroadcastStage
     private void CaughtUp(Session session, long cursor)
     {
         if (session.Broadcast is not { Phase: BroadcastPhase.CatchingUp } || session.Connection.IsClosing) return;
-        if (cursor >= session.Room!.LastId) GoLive(session, cursor);
+        if (cursor >= session.Member!.Room.LastId) GoLive(session, cursor);
         else CatchUp(session, cursor);
     }
 
     private void CatchUp(Session session, long since)
     {
-        var room = session.Room!;
+        var room = session.Member!.Room;
         var window = room.Window;
         if (window is null || !window.Covers(since))
         {
@@ -43,23 +62,27 @@ internal sealed partial class BroadcastStage
             replayer.Start(session, since);
             return;
         }
-        var result = window.SendAfter(since, session, out var sent);
+        var result = window.SendAfter(since, session, out var sent, out var cursor);
         ServerMetrics.Add(ref metrics.ReplayedMessages, sent);
-        if (result == SendResult.Dropped)
+        switch (result)
         {
-            session.Broadcast!.Phase = BroadcastPhase.None;
-            SessionCloser.DropSlowConsumer(session, metrics, logger);
-            return;
+            case SendResult.Dropped:
+                session.Broadcast!.Phase = BroadcastPhase.None;
+                return;
+            case SendResult.Backpressure:
+                session.Broadcast!.Phase = BroadcastPhase.CatchingUp;
+                replayer.ResumeWhenDrained(session, cursor);
+                return;
         }
         GoLive(session, room.LastId);
     }
 
     private void GoLive(Session session, long cursor)
     {
-        var room = session.Room!;
+        var room = session.Member!.Room;
         // The watchers get the room's pending changes first, so that the newcomer's full list and every later change
         // frame start from the same set; a name that came and went in between is otherwise never taken back.
-        if (session.WantsPresence && room.Presence.Changed) PublishPresence(room);
+        if (session.Member!.WantsPresence && room.Presence.Changed) PublishPresence(room);
         var state = session.Broadcast!;
         state.Cursor = cursor;
         state.Phase = BroadcastPhase.Live;
@@ -69,7 +92,7 @@ internal sealed partial class BroadcastStage
         room.Live[count] = session;
         room.LiveCount = count + 1;
         Volatile.Write(ref _liveCount, _liveCount + 1);
-        if (session.WantsPresence) SendPresence(session, room.Presence.Online, [], room);
+        if (session.Member!.WantsPresence) SendPresence(session, room.Presence.Online, [], room);
     }
 
     /// <summary>Out of its room and its presence, for good: the connection closed, failed, or was dropped.</summary>
@@ -78,7 +101,7 @@ internal sealed partial class BroadcastStage
         if (session.Broadcast is not { } state) return;
         if (state.Phase == BroadcastPhase.Live)
         {
-            var room = session.Room!;
+            var room = session.Member!.Room;
             var live = room.Live;
             var index = state.LiveIndex;
             var count = room.LiveCount;

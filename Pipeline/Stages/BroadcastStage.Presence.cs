@@ -22,8 +22,8 @@ internal sealed partial class BroadcastStage
     {
         var state = session.Broadcast!;
         if (state.PresentAs is not null) return;
-        var room = session.Room!;
-        state.PresentAs = Encoding.UTF8.GetString(session.UsernameEscaped);
+        var room = session.Member!.Room;
+        state.PresentAs = Encoding.UTF8.GetString(session.Member!.UsernameEscaped);
         var (changed, local) = (room.Presence.Changed, room.Presence.LocalChanged);
         room.Presence.Add(state.PresentAs);
         Track(room, changed, local);
@@ -33,7 +33,7 @@ internal sealed partial class BroadcastStage
     {
         if (state.PresentAs is not { } name) return;
         state.PresentAs = null;
-        var room = session.Room!;
+        var room = session.Member!.Room;
         var (changed, local) = (room.Presence.Changed, room.Presence.LocalChanged);
         room.Presence.Remove(name);
         Track(room, changed, local);
@@ -61,7 +61,9 @@ internal sealed partial class BroadcastStage
             }
             _presenceLocal.Clear();
         }
-        foreach (var room in _presenceDirty) PublishPresence(room);
+        // By index, not foreach: a watcher dropped as a slow consumer while its room's frame goes out leaves the room,
+        // which marks the room changed again (a foreach then threw, out of the stage); that change goes out this tick.
+        for (var i = 0; i < _presenceDirty.Count; i++) PublishPresence(_presenceDirty[i]);
         _presenceDirty.Clear();
     }
 
@@ -97,7 +99,7 @@ internal sealed partial class BroadcastStage
         var live = room.Live;
         for (var i = room.LiveCount - 1; i >= 0; i--)
         {
-            if (live[i].WantsPresence && live[i].Connection.Send(frame, 0, length) == Reactor.SendResult.Dropped) DropSlowConsumer(live[i]);
+            if (live[i].Member!.WantsPresence && live[i].Writer.Send(frame, 0, length) == Reactor.SendResult.Dropped) Leave(live[i]);
         }
         frame.Release();
     }
@@ -106,7 +108,8 @@ internal sealed partial class BroadcastStage
     private static void SendPresence(Session session, string[] joined, string[] left, Room room)
     {
         var frame = PresenceFrames.Write(room.Name, joined, left, room.Presence.Connections, out var length);
-        session.Connection.Send(frame, 0, length);
+        // Dropped: the writer dropped the watcher; broadcast's next send to it finds it closed.
+        session.Writer.Send(frame, 0, length);
         frame.Release();
     }
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Threading.Channels;
 using Chat.Pipeline.Cluster;
 using Chat.Pipeline.Codecs;
@@ -7,7 +8,6 @@ using Chat.Pipeline.Replay;
 using Chat.Pipeline.Rooms;
 using Chat.Pipeline.Sessions;
 using Chat.Reactor;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.ObjectPool;
 
 namespace Chat.Pipeline.Stages;
@@ -15,20 +15,21 @@ namespace Chat.Pipeline.Stages;
 /// <summary>
 /// Stage 8: writes each committed message's id and frame header in front of its encoded tail (once), then queues that
 /// one shared frame to every live connection of the message's room whose cursor is below the id. It never waits on a
-/// socket: a connection whose queue is past the high-water mark is closed with 1008. Joins with <c>since</c> are
-/// served from the room's replay window or handed to the replayer.
+/// socket: a connection whose queue is past the high-water mark is closed with 1008. Joins come from the handshake
+/// straight (<see cref="JoinChannel"/>), each taken before the next item; one with <c>since</c>, or one that missed runs
+/// that started after its 101 was queued, is served from the room's replay window or handed to the replayer.
 /// Ids are per room, and delivery in a room is in id order, which is the room's commit order (the store's invariant):
 /// with other nodes on the database, a local batch whose first id is not next in its room waits until the cluster
 /// feed brought the room's messages before it. Rooms never wait for each other.
 /// </summary>
 internal sealed partial class BroadcastStage(
     ChannelReader<BroadcastItem> input,
+    JoinChannel joins,
     ObjectPool<PersistBatch> batches,
     Replayer replayer,
     RoomDirectory rooms,
     PipelineOptions options,
     ServerMetrics metrics,
-    ILogger logger,
     ConnectionFaults faults)
 {
     private int _liveCount;
@@ -45,10 +46,15 @@ internal sealed partial class BroadcastStage(
         {
             while (input.TryRead(out var item))
             {
+                // Every waiting join first: the handshake posts a connection's join before it forwards any of the
+                // connection's bytes, so the join is handled before anything the connection sent, or its Closed.
+                TakeJoins();
                 try
                 {
                     switch (item.Kind)
                     {
+                        case BroadcastItemKind.JoinsWaiting:
+                            break;
                         case BroadcastItemKind.CaughtUp:
                             CaughtUp(item.Session!, item.Cursor);
                             break;
@@ -113,7 +119,12 @@ internal sealed partial class BroadcastStage(
         }
         // Ids up to ReadThrough that were not there are gaps that will never fill: move past them, up to a held batch.
         var until = room.Held.TryPeek(out var first) && first.RowCount > 0 ? first.FirstId - 1 : long.MaxValue;
-        room.LastId = Math.Max(room.LastId, Math.Min(foreign.ReadThrough, until));
+        var readThrough = Math.Min(foreign.ReadThrough, until);
+        if (readThrough > room.LastId)
+        {
+            room.LastIdMoves.Moved(Stopwatch.GetTimestamp(), room.LastId, readThrough);
+            room.LastId = readThrough;
+        }
         DeliverHeld(room, upTo: room.LastId + 1);
         if (room.Held.TryPeek(out var waiting)) Cluster!.Want(room, waiting.FirstId - 1);
     }
@@ -152,19 +163,16 @@ internal sealed partial class BroadcastStage(
             {
                 switch (entry.Kind)
                 {
-                    case ItemKind.Join:
-                        Join(entry.Session, entry.Since);
-                        break;
                     case ItemKind.Closed:
                         Leave(entry.Session);
                         break;
                     case ItemKind.Signal:
                         if (Cluster is null || Cluster.Publish(room, entry.Frame!.Span[entry.Count..entry.TailLength])) Relay(room, entry.Frame!, entry.TailLength, entry.Session);
-                        else ErrorFrames.Send(entry.Session, ClusterFeed.SignalTooLarge);
+                        else entry.Session.Writer.SendError(ClusterFeed.SignalTooLarge);
                         entry.Frame!.Release();
                         break;
                     case ItemKind.CloseAfter:
-                        SessionCloser.CloseAfterMessages(entry.Session, entry.Frame!, entry.TailLength);
+                        entry.Session.Writer.CloseAfterMessages(entry.Frame!, entry.TailLength);
                         break;
                 }
             }
@@ -185,9 +193,9 @@ internal sealed partial class BroadcastStage(
         {
             var session = live[i];
             if (session == sender) continue;
-            var result = session.Connection.Send(frame, 0, length);
+            var result = session.Writer.Send(frame, 0, length);
             if (result is SendResult.Accepted or SendResult.Backpressure) relayed++;
-            else if (result == SendResult.Dropped) DropSlowConsumer(session);
+            else if (result == SendResult.Dropped) Leave(session);
         }
         ServerMetrics.Add(ref metrics.SignalsRelayed, relayed);
     }
@@ -196,11 +204,5 @@ internal sealed partial class BroadcastStage(
     {
         ServerMetrics.Add(ref metrics.MessagesSettled);
         sender.Pending.Remove(options.MaxPendingMessagesPerConnection);
-    }
-
-    private void DropSlowConsumer(Session session)
-    {
-        Leave(session);
-        SessionCloser.DropSlowConsumer(session, metrics, logger);
     }
 }

@@ -35,8 +35,8 @@ internal sealed class ConnectionFaults(ServerMetrics metrics, ILogger logger)
             PipelineLog.ConnectionFailed(logger, ConnectionErrorCounters.LabelOf(stage), connection.Id, suppressed, exception);
         }
         if (connection.IsClosing) return;
-        if (session is null) connection.Close();
-        else if (session.Progress.Upgraded) SessionCloser.Close(session, CloseStatus.InternalServerError, "internal error");
+        if (session is null) ConnectionWriter.CloseWithoutSession(connection);
+        else if (session.Progress.Upgraded) session.Writer.Close(CloseStatus.InternalServerError, "internal error");
         else _ = InternalErrorAsync(session);
     }
 
@@ -54,6 +54,6 @@ internal sealed class ConnectionFaults(ServerMetrics metrics, ILogger logger)
     private static async Task InternalErrorAsync(Session session)
     {
         await session.HttpAnswered.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        SessionCloser.CloseWithAnswer(session.Connection, 500, "internal server error\n"u8);
+        session.Writer.CloseWithAnswer(500, "internal server error\n"u8);
     }
 }

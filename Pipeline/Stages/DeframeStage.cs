@@ -28,10 +28,6 @@ internal sealed class DeframeStage(ChannelReader<WireItem> input, ChannelWriter<
                         case ItemKind.Data:
                             await DecodeAsync(session, session.Deframe ??= NewState(session), item.Buffer!, item.Offset, item.Count).ConfigureAwait(false);
                             break;
-                        case ItemKind.Join:
-                            session.Deframe = NewState(session);
-                            await output.WriteAsync(FrameItem.Join(session, item.Since)).ConfigureAwait(false);
-                            break;
                         case ItemKind.Closed:
                             session.Deframe = null;
                             await output.WriteAsync(FrameItem.Closed(session)).ConfigureAwait(false);
@@ -47,9 +43,9 @@ internal sealed class DeframeStage(ChannelReader<WireItem> input, ChannelWriter<
         output.TryComplete();
     }
 
-    /// <summary>Made on join; <c>??=</c> covers a connection whose bytes come first (a stage driven alone by hand-built items).</summary>
+    /// <summary>Made at the connection's first bytes (the handshake negotiated its extensions before it forwarded any).</summary>
     private DeframeState NewState(Session session) =>
-        new(new FrameDecoder(options.MaxMessageBytes, options.MaxMessageBytes, session.Deflate.Accepted));
+        new(new FrameDecoder(options.MaxMessageBytes, options.MaxMessageBytes, session.Member!.Deflate.Accepted));
 
     private async ValueTask DecodeAsync(Session session, DeframeState state, byte[] buffer, int offset, int count)
     {

@@ -37,9 +37,9 @@ internal sealed class EncodeStage(ChannelReader<MessageItem> input, ChannelWrite
 
     private MessageItem Encode(in MessageItem item)
     {
-        var username = item.Session.UsernameEscaped;
+        var username = item.Session.Member!.UsernameEscaped;
         var comment = item.Buffer.AsSpan(0, item.Count);
-        var room = item.Session.Room!.NameUtf8;
+        var room = item.Session.Member!.Room.NameUtf8;
         var maxTail = ChatMessageEncoder.MaxTailLength(room.Length, username.Length, comment.Length);
         var frame = SharedBuffer.Rent(ChatMessageEncoder.HeadRoom + maxTail + (_deflater is null ? 0 : DeflatedChatFrame.Room(maxTail)));
         var tail = ChatMessageEncoder.WriteTail(room, username, comment, item.Timestamp, frame.Span[ChatMessageEncoder.HeadRoom..]);

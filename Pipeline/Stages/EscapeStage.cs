@@ -29,9 +29,8 @@ internal sealed class EscapeStage(ChannelReader<MessageItem> input, ChannelWrite
                 {
                     if (item.Kind != ItemKind.Message)
                     {
-                        // Join and Closed bound the escape stage's own state; everything else passes through.
-                        if (item.Kind == ItemKind.Join) item.Session.Escape = new EscapeState();
-                        else if (item.Kind == ItemKind.Closed) item.Session.Escape = null;
+                        // Closed ends the escape stage's own state; everything else passes through.
+                        if (item.Kind == ItemKind.Closed) item.Session.Escape = null;
                         await output.WriteAsync(item).ConfigureAwait(false);
                         continue;
                     }
@@ -50,7 +49,7 @@ internal sealed class EscapeStage(ChannelReader<MessageItem> input, ChannelWrite
     private MessageItem Escape(in MessageItem item)
     {
         var session = item.Session;
-        // Made on join; ??= covers a connection whose messages come first (a stage driven alone by hand-built items).
+        // Made at the connection's first message: a connection that never sends costs no state here.
         var state = session.Escape ??= new EscapeState();
         var json = item.Buffer!;
         if (state.RateClosed)
@@ -78,7 +77,7 @@ internal sealed class EscapeStage(ChannelReader<MessageItem> input, ChannelWrite
         {
             BufferPool.Shared.Return(comment);
             ServerMetrics.Add(ref metrics.MessagesRejected);
-            ErrorFrames.Send(session, ClientMessageParser.Describe(error, options.MaxCommentChars));
+            session.Writer.SendError(ClientMessageParser.Describe(error, options.MaxCommentChars));
             return default;
         }
 
@@ -97,12 +96,12 @@ internal sealed class EscapeStage(ChannelReader<MessageItem> input, ChannelWrite
         {
             BufferPool.Shared.Return(json);
             ServerMetrics.Add(ref metrics.MessagesRejected);
-            ErrorFrames.Send(session, SignalCodec.MemberRule);
+            session.Writer.SendError(SignalCodec.MemberRule);
             return default;
         }
-        var room = session.Room!.NameUtf8;
-        var frame = SharedBuffer.Rent(SignalCodec.MaxFrameLength(count, session.UsernameEscaped.Length, room.Length));
-        var length = SignalCodec.WriteFrame(json.AsSpan(0, count), session.UsernameEscaped, room, frame.Span, out var payloadStart);
+        var room = session.Member!.Room.NameUtf8;
+        var frame = SharedBuffer.Rent(SignalCodec.MaxFrameLength(count, session.Member!.UsernameEscaped.Length, room.Length));
+        var length = SignalCodec.WriteFrame(json.AsSpan(0, count), session.Member!.UsernameEscaped, room, frame.Span, out var payloadStart);
         BufferPool.Shared.Return(json);
         ServerMetrics.Add(ref metrics.SignalsReceived);
         return MessageItem.Signal(session, frame, length, payloadStart);
@@ -122,7 +121,7 @@ internal sealed class EscapeStage(ChannelReader<MessageItem> input, ChannelWrite
         ServerMetrics.Add(ref metrics.MessagesRejected);
         if (++state.RateStrikes < options.RateLimitStrikes)
         {
-            ErrorFrames.Send(session, _rateMessage ??= $"too many messages: at most {options.MessagesPerSecond} per second; this one was dropped");
+            session.Writer.SendError(_rateMessage ??= $"too many messages: at most {options.MessagesPerSecond} per second; this one was dropped");
         }
         return false;
     }

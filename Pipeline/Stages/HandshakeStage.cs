@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text;
 using System.Threading.Channels;
 using Chat.Pipeline.Codecs;
@@ -12,11 +13,13 @@ namespace Chat.Pipeline.Stages;
 
 /// <summary>
 /// Stage 2: answers each request head. /websocket gets the RFC 6455 handshake (101, or 400/403/405/426 and a close);
-/// every other request goes to the HTTP responder. After a 101 the connection's bytes flow on to the frame decoder.
+/// every other request goes to the HTTP responder. After a 101 the join goes straight to the broadcast stage, and the
+/// connection's bytes flow on to the frame decoder.
 /// </summary>
 internal sealed class HandshakeStage(
     ChannelReader<RequestItem> input,
     ChannelWriter<WireItem> output,
+    JoinChannel joins,
     HttpResponder responder,
     UsernameAssigner usernames,
     PipelineOptions options,
@@ -87,9 +90,8 @@ internal sealed class HandshakeStage(
                 _ = ResumeWhenAnsweredAsync(session);
                 break;
             case ItemKind.Request:
-                var since = Answer(session, item.Buffer!.AsSpan(0, item.Count), item.Head, item.Mode);
+                Answer(session, item.Buffer!.AsSpan(0, item.Count), item.Head, item.Mode);
                 BufferPool.Shared.Return(item.Buffer!);
-                if (since is { } joined) await output.WriteAsync(WireItem.Join(session, joined)).ConfigureAwait(false);
                 break;
             case ItemKind.Reject:
                 abuse.Record(session.Connection, AbuseKind.RefusedRequest, $"{item.Status} {ReasonFor(item.Status)}");
@@ -122,79 +124,75 @@ internal sealed class HandshakeStage(
         while (deferred.TryDequeue(out var item)) await HandleAsync(item).ConfigureAwait(false);
     }
 
-    /// <summary>
-    /// Answers one request; returns the <c>since</c> of a successful upgrade (without one: the last id delivered when
-    /// the 101 went out), else null.
-    /// </summary>
-    private long? Answer(Session session, ReadOnlySpan<byte> head, in HttpRequestHead request, SessionMode mode)
+    /// <summary>Answers one request; a successful upgrade is posted to the broadcast stage as a join.</summary>
+    private void Answer(Session session, ReadOnlySpan<byte> head, in HttpRequestHead request, SessionMode mode)
     {
         if (mode != SessionMode.WebSocket)
         {
             responder.Answer(session, head, request, keepAlive: request.KeepAlive && mode == SessionMode.Http);
-            return null;
+            return;
         }
         if (request.Method != HttpMethod.Get)
         {
             Refuse(session, 405, "method not allowed", request.Method == HttpMethod.Head, AllowGet);
-            return null;
+            return;
         }
         var error = WebSocketHandshake.Validate(request, head);
         if (error == HandshakeError.BadVersion)
         {
             Refuse(session, 426, "Sec-WebSocket-Version must be 13", headOnly: false, Version13);
-            return null;
+            return;
         }
         if (error != HandshakeError.None)
         {
             Refuse(session, 400, DescribeHandshake(error));
-            return null;
+            return;
         }
         if (!OriginAllowed(request, head))
         {
             Refuse(session, 403, "origin not allowed");
-            return null;
+            return;
         }
         var query = head[request.Query];
         if (!SinceQuery.TryGet(query, out var since))
         {
             Refuse(session, 400, SinceQuery.Rule);
-            return null;
+            return;
         }
         if (!RoomQuery.TryGet(query, out var name))
         {
             Refuse(session, 400, RoomQuery.Rule);
-            return null;
+            return;
         }
         switch (rooms.TryOpen(name, out var room))
         {
             case RoomOpen.NotAllowed:
                 Refuse(session, 403, $"room '{name}' is not one of this server's rooms (CHAT_ROOMS)");
-                return null;
+                return;
             case RoomOpen.Full:
                 Refuse(session, 403, $"too many rooms: this server holds at most {options.MaxRooms} (CHAT_MAX_ROOMS); join an existing one");
-                return null;
+                return;
         }
-        session.Room = room;
-        session.WantsPresence = QueryString.TryGetInt64(query, "presence"u8, out var presence) && presence == 1;
-        usernames.Assign(session, query);
-        // Without since: live from this 101 on. The join reaches the broadcast stage later, behind the persist stage,
-        // and other nodes' messages (or ones already past persist) may be broadcast meanwhile: joining from what was
-        // delivered in the room when the 101 went out gives them to this client too, instead of losing them.
-        if (since < 0) since = room.LastId;
+        var wantsPresence = QueryString.TryGetInt64(query, "presence"u8, out var presence) && presence == 1;
+        var (username, usernameEscaped) = usernames.Assign(query);
+        var deflate = options.PerMessageDeflate && request.HasSecWebSocketExtensions
+            ? PerMessageDeflateNegotiation.Negotiate(head[request.SecWebSocketExtensions])
+            : default;
+        session.Member = new Member(username, usernameEscaped, room!, wantsPresence, deflate);
 
-        if (options.PerMessageDeflate && request.HasSecWebSocketExtensions)
-        {
-            session.Deflate = PerMessageDeflateNegotiation.Negotiate(head[request.SecWebSocketExtensions]);
-        }
-
+        // Taken before the 101 is queued: a message whose fan-out starts after this may be sent by a peer who already saw
+        // this client's 101, so the broadcast stage gives it to this client (see Rooms.LastIdHistory).
+        var switchedAt = Stopwatch.GetTimestamp();
         var buffer = SharedBuffer.Rent(WebSocketHandshake.MaxSwitchingProtocolsLength);
-        var length = WebSocketHandshake.WriteSwitchingProtocols(head[request.SecWebSocketKey], buffer.Span, session.Deflate);
-        session.Connection.Send(buffer, 0, length);
+        var length = WebSocketHandshake.WriteSwitchingProtocols(head[request.SecWebSocketKey], buffer.Span, deflate);
+        session.Writer.SendSwitchingProtocols(buffer, length);
         buffer.Release();
         session.Requests.Leave();
         session.Progress.Upgraded = true;
         ServerMetrics.Add(ref metrics.WebSocketSessions);
-        return since;
+        // After the 101 (what broadcast queues for the client follows it) and before any of the connection's bytes
+        // go on to deframe (broadcast takes the join before anything the connection sent reaches it).
+        joins.Post(new JoinItem(session, since, switchedAt));
     }
 
     /// <summary>A refused handshake: counted for the abuse report, answered, and the connection closed after it.</summary>

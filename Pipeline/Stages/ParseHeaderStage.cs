@@ -5,6 +5,7 @@ using Chat.Pipeline.Items;
 using Chat.Pipeline.Metrics;
 using Chat.Pipeline.Sessions;
 using Chat.Reactor;
+using Microsoft.Extensions.Logging;
 
 namespace Chat.Pipeline.Stages;
 
@@ -18,6 +19,7 @@ internal sealed class ParseHeaderStage(
     SessionRegistry sessions,
     PipelineOptions options,
     ServerMetrics metrics,
+    ILogger logger,
     ConnectionFaults faults)
 {
     private static ReadOnlySpan<byte> WebSocketPath => "/websocket"u8;
@@ -51,7 +53,7 @@ internal sealed class ParseHeaderStage(
 
     private ValueTask OpenAsync(Connection connection)
     {
-        var session = new Session(connection, Stopwatch.GetTimestamp(), options.MaxPipelinedRequests) { ParseHeader = new ParseHeaderState() };
+        var session = new Session(connection, Stopwatch.GetTimestamp(), options.MaxPipelinedRequests, metrics, logger) { ParseHeader = new ParseHeaderState() };
         connection.Tag = session;
         ServerMetrics.Add(ref metrics.ConnectionsOpened);
         if (sessions.TryAdd(session)) return default;

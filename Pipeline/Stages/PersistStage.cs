@@ -44,7 +44,7 @@ internal sealed class PersistStage(
             for (var rows = 0; rows < options.MaxBatchSize && input.TryRead(out var item);)
             {
                 // A connection closed before its upgrade has no room; its Closed item only passes through.
-                var room = item.Session.Room ?? general;
+                var room = item.Session.Member?.Room ?? general;
                 var batch = room.Pending;
                 if (batch is null)
                 {

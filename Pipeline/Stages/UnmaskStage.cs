@@ -41,10 +41,6 @@ internal sealed class UnmaskStage(ChannelReader<FrameItem> input, ChannelWriter<
                             var close = Fail(session, StateOf(session), item.Violation, item.Reason!);
                             if (close.Session is not null) await output.WriteAsync(close).ConfigureAwait(false);
                             break;
-                        case ItemKind.Join:
-                            session.Unmask = new UnmaskState();
-                            await output.WriteAsync(MessageItem.Join(session, item.Since)).ConfigureAwait(false);
-                            break;
                         case ItemKind.Closed:
                             if (session.Unmask is { } state) ReturnAssembly(state);
                             session.Unmask = null;
@@ -203,10 +199,7 @@ internal sealed class UnmaskStage(ChannelReader<FrameItem> input, ChannelWriter<
         switch (opcode)
         {
             case Opcode.Ping:
-                var pong = SharedBuffer.Rent(FrameEncoder.MaxControlFrameLength);
-                var length = FrameEncoder.WriteControl(pong.Span, Opcode.Pong, payload);
-                var sent = session.Connection.Send(pong, 0, length);
-                pong.Release();
+                var sent = session.Writer.SendControl(Opcode.Pong, payload);
                 // RFC 6455 section 5.5.2 owes the peer this pong: one that cannot be queued ends the connection
                 // instead of vanishing (a peer that pings and never reads fills its own queue).
                 if (sent == SendResult.Dropped)
@@ -214,7 +207,6 @@ internal sealed class UnmaskStage(ChannelReader<FrameItem> input, ChannelWriter<
                     abuse.Record(session.Connection, AbuseKind.LimitClose, "1008 pong could not be queued");
                     state.WebSocketClosed = true;
                     ReturnAssembly(state);
-                    SessionCloser.DropSlowConsumer(session, metrics, abuse.Logger);
                 }
                 return default;
             case Opcode.Close:
@@ -250,7 +242,7 @@ internal sealed class UnmaskStage(ChannelReader<FrameItem> input, ChannelWriter<
         return SessionCloser.After(session, status, reason);
     }
 
-    /// <summary>Made on join; <c>??=</c> covers a connection whose frames come first (a stage driven alone by hand-built items).</summary>
+    /// <summary>Made at the connection's first frame.</summary>
     private static UnmaskState StateOf(Session session) => session.Unmask ??= new UnmaskState();
 
     private static void ReturnAssembly(UnmaskState state)

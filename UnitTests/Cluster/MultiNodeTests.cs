@@ -112,10 +112,10 @@ public sealed partial class MultiNodeTests(PostgresFixture fixture, ITestOutputH
     [PostgresFact]
     public async Task A_client_that_upgrades_while_its_node_waits_to_commit_gets_every_message_committed_after_its_101()
     {
-        // A join travels behind its node's persist stage, while other nodes' messages reach the broadcast stage
-        // through the cluster feed. A test transaction holds the room's id counter lock, so that B's append and then A's
-        // queue on it (PostgreSQL grants it in that order) and the new client's join waits behind A's batch. Without
-        // since, the client used to join at whatever had been delivered by then: it got neither message.
+        // Other nodes' messages reach the broadcast stage through the cluster feed, local ones behind persist, and the
+        // join straight from the handshake. A test transaction holds the room's id counter lock, so that B's append and
+        // then A's queue on it (PostgreSQL grants it in that order) while the new client upgrades. When the join rode
+        // behind the persist stage and joined at whatever had been delivered by then, the client got neither message.
         var (store, nodes) = await StartNodesAsync(2);
         try
         {

@@ -11,22 +11,27 @@ namespace Chat.UnitTests.Pipeline;
 
 /// <summary>
 /// chat_slow_consumers_dropped_total counts a client that does not read on every path that queues it frames (issue 18):
-/// live broadcast, catching up from the room's replay window, catching up from the store, and the pongs owed to its
-/// pings. Only the broadcast path counted before; the others closed the client uncounted. Each case's client has a 4 KiB TCP window and never
-/// reads, and is sent far more than the send-queue limit and the kernel's buffers hold.
+/// live broadcast, catching up from the room's replay window, catching up from the store, the pongs owed to its
+/// pings, and the error frames owed to its bad messages (ConnectionWriterTests drives presence and relayed signals).
+/// Each such client has a 4 KiB TCP window and never reads, and is sent far more than the send-queue limit and the
+/// kernel's buffers hold. A client that catches up on as much and reads is paced, never dropped, on both replay paths.
 /// </summary>
 public sealed class SlowConsumerDropTests
 {
     private const long HighWaterMark = 64 * 1024;
 
     // 250 messages of 30 KB: about 7.2 MiB, over a hundred times the limit and more than the kernel's buffers of the
-    // connection hold (a send buffer grows to 4 MiB by tcp_wmem); under one replay page (256), so the store replay
-    // queues them all without waiting for a drain.
+    // connection hold (a send buffer grows to 4 MiB by tcp_wmem); all in the replay window (4 096).
     private const int Messages = 250;
 
     private static readonly string Comment = new('x', 30_000);
     private static readonly TimeSpan Within = TimeSpan.FromSeconds(60);
-    private static readonly PipelineOptions Options = new() { MaxCommentChars = 40_000, MessagesPerSecond = 0 };
+    private static readonly PipelineOptions Options = new()
+    {
+        MaxCommentChars = 40_000,
+        MessagesPerSecond = 0,
+        ReplayDrainTimeout = TimeSpan.FromSeconds(2),
+    };
 
     [Fact]
     public async Task A_live_member_that_does_not_read_is_dropped_by_broadcast_and_counted()
@@ -71,6 +76,23 @@ public sealed class SlowConsumerDropTests
     }
 
     [Fact]
+    public async Task A_client_catching_up_from_the_replay_window_on_a_hundred_times_its_send_queue_that_reads_gets_every_message_and_is_not_dropped()
+    {
+        await using var server = await StartAsync(await StoreAsync(stored: 0));
+        await SendAndReadEchoesAsync(server);
+
+        await ExpectEveryMessageAsync(server);
+    }
+
+    [Fact]
+    public async Task A_client_catching_up_from_the_store_on_a_hundred_times_its_send_queue_that_reads_gets_every_message_and_is_not_dropped()
+    {
+        await using var server = await StartAsync(await StoreAsync(stored: Messages));
+
+        await ExpectEveryMessageAsync(server);
+    }
+
+    [Fact]
     public async Task A_client_that_pings_and_never_reads_its_pongs_is_dropped_and_counted()
     {
         // No control-frame budget: the pings must be answered until the pongs overflow the queue, not refused as a flood.
@@ -96,6 +118,45 @@ public sealed class SlowConsumerDropTests
         }
 
         Assert.Equal(1, await DroppedAfterAsync(server));
+    }
+
+    [Fact]
+    public async Task A_client_that_sends_bad_messages_and_never_reads_its_error_frames_is_dropped_and_counted()
+    {
+        await using var server = await StartAsync(await StoreAsync(stored: 0));
+        await using var sender = await RawClient.ConnectAsync(server.EndPoint, receiveBuffer: 4096);
+        Assert.Equal(101, await sender.UpgradeAsync("name=sender"));
+
+        // Each batch is 8,192 messages of an unknown type (25 bytes each on the wire), owed an error frame of about 150
+        // bytes each: 1.2 MiB. Batches go on until the drop, bounded at 10 (12 MiB, more than the queue's limit and the
+        // kernel's buffers of the connection hold); a send that fails because the drop reset the connection ends them too.
+        var batch = Enumerable.Range(0, 8192).SelectMany(_ => RawClient.Frame((int)Opcode.Text, "{\"messageType\":\"x\"}"u8)).ToArray();
+        for (var round = 0; round < 10 && await DroppedAsync(server) == 0; round++)
+        {
+            try
+            {
+                await sender.SendAsync(batch, Within);
+            }
+            catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException)
+            {
+                break;
+            }
+        }
+
+        Assert.Equal(1, await DroppedAfterAsync(server));
+    }
+
+    /// <summary>A client reconnecting with since=0 reads ids 1 to <see cref="Messages"/>, in order, and nobody was dropped.</summary>
+    private static async Task ExpectEveryMessageAsync(InProcessPipelineServer server)
+    {
+        await using var reader = await RawClient.OpenWebSocketAsync(server.EndPoint, "name=reader&since=0");
+        for (var id = 1; id <= Messages; id++)
+        {
+            var frame = await reader.ReadFrameAsync(Within);
+            Assert.Equal(Opcode.Text, frame.Opcode);
+            Assert.Equal(id, frame.Json().GetProperty("id").GetInt64());
+        }
+        Assert.Equal(0, await DroppedAsync(server));
     }
 
     /// <summary>

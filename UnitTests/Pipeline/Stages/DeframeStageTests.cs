@@ -24,16 +24,16 @@ public sealed class DeframeStageTests
     }
 
     [Fact]
-    public async Task Join_and_Closed_pass_through_in_order_with_the_since()
+    public async Task Closed_passes_through_behind_the_bytes_and_drops_the_decoder_made_at_the_first_bytes()
     {
         await using var harness = new StageHarness();
         var (session, _) = await harness.UpgradedSessionAsync();
+        var frame = ClientFrame.Build(Opcode.Text, "half"u8);
 
-        var written = await RunAsync(harness, WireItem.Join(session, 41), WireItem.Closed(session));
+        var written = await RunAsync(harness, Data(session, frame[..3]), WireItem.Closed(session));
 
-        Assert.Equal([ItemKind.Join, ItemKind.Closed], written.Select(i => i.Kind));
-        Assert.Equal(41, written[0].Since);
-        Assert.All(written, i => Assert.Same(session, i.Session));
+        Assert.Equal([ItemKind.Closed], written.Select(i => i.Kind));
+        Assert.Same(session, written[0].Session);
         Assert.Null(session.Deframe);
     }
 
@@ -45,7 +45,7 @@ public sealed class DeframeStageTests
         var text = Encoding.UTF8.GetBytes("{\"messageType\":\"chatMessage\",\"comment\":\"split in three\"}");
         var frame = ClientFrame.Build(Opcode.Text, text);
 
-        var written = await RunAsync(harness, WireItem.Join(session, -1), Data(session, frame[..1]), Data(session, frame[1..20]), Data(session, frame[20..]));
+        var written = await RunAsync(harness, Data(session, frame[..1]), Data(session, frame[1..20]), Data(session, frame[20..]));
 
         var pieces = written.Where(i => i.Kind == ItemKind.FramePart).ToList();
         Assert.Equal(2, pieces.Count);
@@ -68,7 +68,7 @@ public sealed class DeframeStageTests
             ClientFrame.Build(Opcode.Ping, []),
             ClientFrame.Build(Opcode.Text, "three"u8));
 
-        var written = await RunAsync(harness, WireItem.Join(session, -1), Data(session, bytes));
+        var written = await RunAsync(harness, Data(session, bytes));
 
         var pieces = written.Where(i => i.Kind == ItemKind.FramePart).ToList();
         Assert.Equal([Opcode.Text, Opcode.Ping, Opcode.Text], pieces.Select(p => p.Header.Opcode));
@@ -87,11 +87,11 @@ public sealed class DeframeStageTests
         var (session, _) = await harness.UpgradedSessionAsync();
         var bytes = ClientFrame.Concat(ClientFrame.Build(Opcode.Text, "bare"u8, masked: false), ClientFrame.Build(Opcode.Text, "after"u8));
 
-        var written = await RunAsync(harness, WireItem.Join(session, -1), Data(session, bytes), WireItem.Closed(session));
+        var written = await RunAsync(harness, Data(session, bytes), WireItem.Closed(session));
 
-        Assert.Equal([ItemKind.Join, ItemKind.Violation, ItemKind.Closed], written.Select(i => i.Kind));
-        Assert.Equal(CloseStatus.ProtocolError, written[1].Violation);
-        Assert.False(string.IsNullOrEmpty(written[1].Reason));
+        Assert.Equal([ItemKind.Violation, ItemKind.Closed], written.Select(i => i.Kind));
+        Assert.Equal(CloseStatus.ProtocolError, written[0].Violation);
+        Assert.False(string.IsNullOrEmpty(written[0].Reason));
     }
 
     [Fact]
@@ -100,9 +100,9 @@ public sealed class DeframeStageTests
         await using var harness = new StageHarness(new Chat.Pipeline.PipelineOptions { MaxMessageBytes = 1024 });
         var (session, _) = await harness.UpgradedSessionAsync();
 
-        var written = await RunAsync(harness, WireItem.Join(session, -1), Data(session, [.. ClientFrame.Header(0x1, 1025), 1, 2, 3, 4]));
+        var written = await RunAsync(harness, Data(session, [.. ClientFrame.Header(0x1, 1025), 1, 2, 3, 4]));
 
-        Assert.Equal([ItemKind.Join, ItemKind.Violation], written.Select(i => i.Kind));
-        Assert.Equal(CloseStatus.MessageTooBig, written[1].Violation);
+        Assert.Equal([ItemKind.Violation], written.Select(i => i.Kind));
+        Assert.Equal(CloseStatus.MessageTooBig, written[0].Violation);
     }
 }

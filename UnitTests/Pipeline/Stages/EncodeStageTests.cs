@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using Chat.Pipeline.Codecs;
 using Chat.Pipeline.Items;
+using Chat.Pipeline.Sessions;
 using Chat.Pipeline.Stages;
 
 namespace Chat.UnitTests.Pipeline.Stages;
@@ -41,15 +42,18 @@ public sealed class EncodeStageTests
     }
 
     [Fact]
-    public async Task Join_Closed_and_signals_pass_through_untouched_in_order()
+    public async Task A_close_after_the_messages_and_Closed_pass_through_untouched_in_order()
     {
         await using var harness = new StageHarness();
         var (session, _) = await harness.UpgradedSessionAsync();
+        var close = SessionCloser.EchoAfter(session, 1000);
 
-        var written = await RunAsync(harness, MessageItem.Join(session, 3), MessageItem.Closed(session));
+        var written = await RunAsync(harness, close, MessageItem.Closed(session));
 
-        Assert.Equal([ItemKind.Join, ItemKind.Closed], written.Select(i => i.Kind));
-        Assert.Equal(3, written[0].Since);
-        Assert.All(written, i => Assert.Null(i.Frame));
+        Assert.Equal([ItemKind.CloseAfter, ItemKind.Closed], written.Select(i => i.Kind));
+        Assert.Same(close.Frame, written[0].Frame);
+        Assert.Equal(close.TailLength, written[0].TailLength);
+        Assert.Null(written[1].Frame);
+        close.Frame!.Release();
     }
 }

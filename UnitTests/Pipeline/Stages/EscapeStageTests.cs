@@ -31,10 +31,10 @@ public sealed class EscapeStageTests
         var (session, _) = await harness.UpgradedSessionAsync();
         var before = DateTime.UtcNow.AddMilliseconds(-1);
 
-        var written = await RunAsync(harness, MessageItem.Join(session, -1), Json(session, RawClient.Chat("<b>\"hi\"</b> & 'you'")), MessageItem.Closed(session));
+        var written = await RunAsync(harness, Json(session, RawClient.Chat("<b>\"hi\"</b> & 'you'")), MessageItem.Closed(session));
 
-        Assert.Equal([ItemKind.Join, ItemKind.Chat, ItemKind.Closed], written.Select(i => i.Kind));
-        var chat = written[1];
+        Assert.Equal([ItemKind.Chat, ItemKind.Closed], written.Select(i => i.Kind));
+        var chat = written[0];
         Assert.Equal("&lt;b&gt;&quot;hi&quot;&lt;/b&gt; &amp; &#39;you&#39;", Encoding.UTF8.GetString(chat.Buffer.AsSpan(0, chat.Count)));
         Assert.InRange(chat.Timestamp, before, DateTime.UtcNow);
         Assert.Equal(0, chat.Timestamp.Ticks % TimeSpan.TicksPerMillisecond);

@@ -10,21 +10,26 @@ using Chat.Reactor;
 namespace Chat.UnitTests.Pipeline.Stages;
 
 /// <summary>
-/// The handshake stage alone: parsed request heads in, the 101 (or the refusal) to the peer, and Join, WebSocket bytes
-/// and Closed out to the frame decoder.
+/// The handshake stage alone: parsed request heads in, the 101 (or the refusal) to the peer, the join to the broadcast
+/// stage's join channel, and WebSocket bytes and Closed out to the frame decoder.
 /// </summary>
 public sealed class HandshakeStageTests
 {
-    private static async Task<List<WireItem>> RunAsync(StageHarness harness, params RequestItem[] items)
+    /// <summary>Runs the stage over <paramref name="items"/>; returns what it sent on to deframe and the joins it posted.</summary>
+    private static async Task<(List<WireItem> Wire, List<JoinItem> Joins)> RunAsync(StageHarness harness, params RequestItem[] items)
     {
+        var joins = new JoinChannel(StageHarness.NewChannel<BroadcastItem>().Writer);
         await using var store = await StageHarness.StoreAsync();
         var history = new HistoryReader(store, readers: 1, queueCapacity: 16);
         try
         {
             var responder = new HttpResponder(StaticFiles.Load(Path.Combine(AppContext.BaseDirectory, "no-such-folder")), history,
                 new Chat.Pipeline.StoreHealth(store), harness.Rooms, () => "");
-            return await StageHarness.RunAsync<RequestItem, WireItem>((input, output) => new HandshakeStage(input, output, responder, new UsernameAssigner(),
+            var wire = await StageHarness.RunAsync<RequestItem, WireItem>((input, output) => new HandshakeStage(input, output, joins, responder, new UsernameAssigner(),
                 harness.Options, harness.Metrics, harness.Rooms, harness.Abuse, harness.Faults).RunAsync, items);
+            var posted = new List<JoinItem>();
+            while (joins.TryTake(out var join)) posted.Add(join);
+            return (wire, posted);
         }
         finally
         {
@@ -57,35 +62,40 @@ public sealed class HandshakeStageTests
     }
 
     [Fact]
-    public async Task An_upgrade_gets_its_101_and_goes_on_as_Join_from_the_rooms_last_id_then_its_bytes_then_Closed()
+    public async Task An_upgrade_gets_its_101_and_a_join_stamped_before_it_without_reading_the_rooms_last_id_then_its_bytes_and_Closed_go_on()
     {
         await using var harness = new StageHarness();
         var (session, peer) = await FreshSessionAsync(harness);
         harness.Rooms.Known("kitchen").LastId = 12;
+        var before = Stopwatch.GetTimestamp();
 
-        var written = await RunAsync(harness,
+        var (written, joins) = await RunAsync(harness,
             Request(session, RawClient.UpgradeRequest("name=rowan&room=kitchen")), Data(session, "\u0081\u0080abcd"), RequestItem.Closed(session));
 
-        Assert.Equal([ItemKind.Join, ItemKind.Data, ItemKind.Closed], written.Select(i => i.Kind));
-        Assert.Equal(12, written[0].Since);
-        Assert.Equal("\u0081\u0080abcd", Encoding.Latin1.GetString(written[1].Buffer!, written[1].Offset, written[1].Count));
+        var join = Assert.Single(joins);
+        Assert.Same(session, join.Session);
+        Assert.Equal(-1, join.Since);
+        Assert.InRange(join.SwitchedAt, before, Stopwatch.GetTimestamp());
+        Assert.Equal([ItemKind.Data, ItemKind.Closed], written.Select(i => i.Kind));
+        Assert.Equal("\u0081\u0080abcd", Encoding.Latin1.GetString(written[0].Buffer!, written[0].Offset, written[0].Count));
         Assert.True(session.Progress.Upgraded);
-        Assert.Equal("rowan", session.Username);
-        Assert.Equal("kitchen", session.Room!.Name);
+        Assert.Equal("rowan", session.Member!.Username);
+        Assert.Equal("kitchen", session.Member!.Room.Name);
         var answer = await peer.ReadResponseAsync();
         Assert.Equal(101, answer.Status);
         Assert.Equal(RawClient.SampleAccept, answer.Header("Sec-WebSocket-Accept"));
     }
 
     [Fact]
-    public async Task A_since_in_the_query_is_the_Joins_since()
+    public async Task A_since_in_the_query_is_the_joins_since()
     {
         await using var harness = new StageHarness();
         var (session, _) = await FreshSessionAsync(harness);
 
-        var written = await RunAsync(harness, Request(session, RawClient.UpgradeRequest("since=5")));
+        var (written, joins) = await RunAsync(harness, Request(session, RawClient.UpgradeRequest("since=5")));
 
-        Assert.Equal(5, Assert.Single(written).Since);
+        Assert.Equal(5, Assert.Single(joins).Since);
+        Assert.Empty(written);
     }
 
     [Theory]
@@ -96,9 +106,10 @@ public sealed class HandshakeStageTests
         await using var harness = new StageHarness();
         var (session, peer) = await FreshSessionAsync(harness);
 
-        var written = await RunAsync(harness, Request(session, RawClient.UpgradeRequest(query)), Data(session, "\u0081\u0080abcd"));
+        var (written, joins) = await RunAsync(harness, Request(session, RawClient.UpgradeRequest(query)), Data(session, "\u0081\u0080abcd"));
 
         Assert.Empty(written);
+        Assert.Empty(joins);
         Assert.False(session.Progress.Upgraded);
         var answer = await peer.ReadResponseAsync();
         Assert.Equal(status, answer.Status);
@@ -111,9 +122,10 @@ public sealed class HandshakeStageTests
         await using var harness = new StageHarness();
         var (session, peer) = await FreshSessionAsync(harness);
 
-        var written = await RunAsync(harness, Request(session, RawClient.UpgradeRequest().Replace("Version: 13", "Version: 8", StringComparison.Ordinal)));
+        var (written, joins) = await RunAsync(harness, Request(session, RawClient.UpgradeRequest().Replace("Version: 13", "Version: 8", StringComparison.Ordinal)));
 
         Assert.Empty(written);
+        Assert.Empty(joins);
         var answer = await peer.ReadResponseAsync();
         Assert.Equal(426, answer.Status);
         Assert.Equal("13", answer.Header("Sec-WebSocket-Version"));
@@ -126,9 +138,10 @@ public sealed class HandshakeStageTests
         var (session, peer) = await FreshSessionAsync(harness);
         session.Requests.Enter();
 
-        var written = await RunAsync(harness, RequestItem.Reject(session, 431, headOnly: false));
+        var (written, joins) = await RunAsync(harness, RequestItem.Reject(session, 431, headOnly: false));
 
         Assert.Empty(written);
+        Assert.Empty(joins);
         var answer = await peer.ReadResponseAsync();
         Assert.Equal(431, answer.Status);
         answer.AssertWellFormed();

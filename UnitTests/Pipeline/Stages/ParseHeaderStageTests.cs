@@ -4,6 +4,7 @@ using Chat.Pipeline.Items;
 using Chat.Pipeline.Sessions;
 using Chat.Pipeline.Stages;
 using Chat.Reactor;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Chat.UnitTests.Pipeline.Stages;
 
@@ -12,7 +13,7 @@ public sealed class ParseHeaderStageTests
 {
     private static Task<List<RequestItem>> RunAsync(StageHarness harness, SessionRegistry sessions, params TransportEvent[] events) =>
         StageHarness.RunAsync<TransportEvent, RequestItem>(
-            (input, output) => new ParseHeaderStage(input, output, sessions, harness.Options, harness.Metrics, harness.Faults).RunAsync, events);
+            (input, output) => new ParseHeaderStage(input, output, sessions, harness.Options, harness.Metrics, NullLogger.Instance, harness.Faults).RunAsync, events);
 
     /// <summary>One read of <paramref name="latin1"/>'s bytes, one per char (frame bytes above 0x7F too).</summary>
     private static TransportEvent Received(Connection connection, string latin1)

@@ -33,13 +33,13 @@ public sealed class PersistStageTests
 
         await using var store = await StageHarness.StoreAsync();
         var written = await RunAsync(harness, store,
-            MessageItem.Join(bob, -1), StageHarness.EncodedChat(alice, "one"), MessageItem.Closed(bob), StageHarness.EncodedChat(alice, "two"));
+            StageHarness.EncodedChat(alice, "one"), MessageItem.Closed(bob), StageHarness.EncodedChat(alice, "two"));
 
         var committed = Assert.Single(written);
         Assert.Equal(BroadcastItemKind.Batch, committed.Kind);
         var batch = committed.Batch!;
         Assert.Same(harness.Rooms.General, batch.Room);
-        Assert.Equal([ItemKind.Join, ItemKind.Chat, ItemKind.Closed, ItemKind.Chat], batch.Entries.ToArray().Select(e => e.Kind));
+        Assert.Equal([ItemKind.Chat, ItemKind.Closed, ItemKind.Chat], batch.Entries.ToArray().Select(e => e.Kind));
         var stored = await store.ReadLatestAsync(RoomName.General, 10, CancellationToken.None);
         Assert.Equal(["one", "two"], stored.Select(m => m.Comment));
         Assert.Equal(stored[0].Id, batch.FirstId);
@@ -72,17 +72,18 @@ public sealed class PersistStageTests
     }
 
     [Fact]
-    public async Task A_batch_of_only_Join_and_Closed_is_passed_on_without_touching_the_store()
+    public async Task A_batch_of_only_Closed_items_is_passed_on_without_touching_the_store()
     {
         await using var harness = new StageHarness();
-        var (session, _) = await harness.UpgradedSessionAsync();
+        var (alice, _) = await harness.UpgradedSessionAsync("alice");
+        var (bob, _) = await harness.UpgradedSessionAsync("bob");
 
         await using var store = await StageHarness.StoreAsync();
-        var written = await RunAsync(harness, store, MessageItem.Join(session, -1), MessageItem.Closed(session));
+        var written = await RunAsync(harness, store, MessageItem.Closed(alice), MessageItem.Closed(bob));
 
         var batch = Assert.Single(written).Batch!;
         Assert.Equal(0, batch.RowCount);
-        Assert.Equal([ItemKind.Join, ItemKind.Closed], batch.Entries.ToArray().Select(e => e.Kind));
+        Assert.Equal([ItemKind.Closed, ItemKind.Closed], batch.Entries.ToArray().Select(e => e.Kind));
         Assert.Empty(await store.ReadLatestAsync(RoomName.General, 10, CancellationToken.None));
         Assert.Equal(0, harness.Metrics.MessagesStored);
     }

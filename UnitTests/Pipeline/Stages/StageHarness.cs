@@ -75,14 +75,12 @@ internal sealed class StageHarness : IAsyncDisposable
     /// A session as the handshake stage leaves it for the data stages: upgraded, named, in <paramref name="room"/>
     /// (default the general room).
     /// </summary>
-    public async Task<(Session Session, RawClient Peer)> UpgradedSessionAsync(string username = "alice", string? room = null)
+    public async Task<(Session Session, RawClient Peer)> UpgradedSessionAsync(string username = "alice", string? room = null, bool wantsPresence = false)
     {
         var (connection, peer) = await ConnectAsync();
-        var session = new Session(connection, Stopwatch.GetTimestamp())
+        var session = new Session(connection, Stopwatch.GetTimestamp(), PipelineOptions.DefaultMaxPipelinedRequests, Metrics)
         {
-            Username = username,
-            UsernameEscaped = System.Text.Encoding.UTF8.GetBytes(username),
-            Room = room is null ? Rooms.General : Rooms.Known(room),
+            Member = new Member(username, System.Text.Encoding.UTF8.GetBytes(username), room is null ? Rooms.General : Rooms.Known(room), wantsPresence, default),
         };
         session.Progress.Upgraded = true;
         connection.Tag = session;
@@ -110,9 +108,9 @@ internal sealed class StageHarness : IAsyncDisposable
     {
         var comment = System.Text.Encoding.UTF8.GetBytes(escapedComment);
         var timestamp = new DateTime(2026, 12, 4, 18, 0, 0, DateTimeKind.Utc);
-        var room = session.Room!.NameUtf8;
-        var frame = SharedBuffer.Rent(ChatMessageEncoder.HeadRoom + ChatMessageEncoder.MaxTailLength(room.Length, session.UsernameEscaped.Length, comment.Length));
-        var tail = ChatMessageEncoder.WriteTail(room, session.UsernameEscaped, comment, timestamp, frame.Span[ChatMessageEncoder.HeadRoom..]);
+        var room = session.Member!.Room.NameUtf8;
+        var frame = SharedBuffer.Rent(ChatMessageEncoder.HeadRoom + ChatMessageEncoder.MaxTailLength(room.Length, session.Member!.UsernameEscaped.Length, comment.Length));
+        var tail = ChatMessageEncoder.WriteTail(room, session.Member!.UsernameEscaped, comment, timestamp, frame.Span[ChatMessageEncoder.HeadRoom..]);
         return MessageItem.Chat(session, Rented(comment), comment.Length, timestamp).WithFrame(frame, tail);
     }
 
