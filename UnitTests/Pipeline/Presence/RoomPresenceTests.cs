@@ -12,10 +12,29 @@ public sealed class RoomPresenceTests
         presence.Add("bob");
         presence.Add("bob");
         presence.SetRemote(["amy", "bob"], 3);
+        presence.TakeChanges();
 
         Assert.Equal(["amy", "bob"], presence.Online);
         Assert.Equal(5, presence.Connections);
         Assert.Equal(2, presence.LocalConnections);
+    }
+
+    [Fact]
+    public void Online_is_rebuilt_at_a_take_not_at_each_join_or_leave()
+    {
+        var presence = new RoomPresence();
+        presence.Add("amy");
+        Assert.Empty(presence.Online);
+        presence.TakeChanges();
+        Assert.Equal(["amy"], presence.Online);
+
+        presence.Add("bob");
+        presence.Remove("amy");
+        Assert.Equal(["amy"], presence.Online);
+        Assert.Equal(1, presence.Connections);
+
+        presence.TakeChanges();
+        Assert.Equal(["bob"], presence.Online);
     }
 
     [Fact]
