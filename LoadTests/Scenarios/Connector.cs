@@ -29,6 +29,7 @@ internal static class Connector
             or System.Security.Authentication.AuthenticationException)
         {
             if (context.Cancellation.IsCancellationRequested) throw;
+            context.ConnectFailed(e);
             step.Fail();
             return null;
         }

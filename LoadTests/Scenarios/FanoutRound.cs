@@ -104,7 +104,7 @@ internal static class FanoutRound
 
         context.Figure(prefix + "client CPU per delivered msg", Math.Round(outcome.ClientCpuMicrosPerDelivery, 3), "µs");
         context.Figure(prefix + "client CPU", Math.Round(outcome.ClientCpu.TotalSeconds / outcome.WindowSeconds * 100, 1), "% of a core");
-        context.Check(prefix + "all clients connected", outcome.Connected == shape.Clients, $"{outcome.Connected} of {shape.Clients}");
+        context.Check(prefix + "all clients connected", outcome.Connected == shape.Clients, $"{outcome.Connected} of {shape.Clients}{context.FirstConnectError}");
         context.Check(prefix + "no loss", outcome.Losses == 0, $"{outcome.Losses} of {outcome.Expected} deliveries missing");
         context.Check(prefix + "no duplicate", outcome.Duplicates == 0, $"{outcome.Duplicates} duplicates");
         context.Check(prefix + "per-sender order", outcome.OutOfOrder == 0, $"{outcome.OutOfOrder} out of order");

@@ -85,7 +85,7 @@ internal static class ReplayRound
         }
 
         context.Figure(prefix + "client CPU per replayed msg", Math.Round(outcome.ClientCpuMicrosPerMessage, 3), "µs");
-        context.Check(prefix + "all clients connected", outcome.Connected == outcome.Clients, $"{outcome.Connected} of {outcome.Clients}");
+        context.Check(prefix + "all clients connected", outcome.Connected == outcome.Clients, $"{outcome.Connected} of {outcome.Clients}{context.FirstConnectError}");
         context.Check(prefix + "none closed by the server", outcome.ClosedByServer == 0, $"{outcome.ClosedByServer} closed before their last message");
         context.Check(prefix + "every message replayed", tally.Gaps == 0 && tally.Received == tally.Expected, $"{tally.Received} of {tally.Expected}, {tally.Gaps} missing");
         context.Check(prefix + "no duplicate", tally.Duplicates == 0, $"{tally.Duplicates} ids seen twice");

@@ -77,6 +77,22 @@ internal sealed class ScenarioContext(RunOptions options, Deployment deployment,
 
     public void ClientGone() => Interlocked.Decrement(ref _clients);
 
+    private string? _firstConnectError;
+
+    /// <summary>"; first failure: …" when a handshake failed, else empty: said beside a check that not every client connected.</summary>
+    public string FirstConnectError
+    {
+        get
+        {
+            lock (_lock) return _firstConnectError is { } error ? "; first failure: " + error : "";
+        }
+    }
+
+    public void ConnectFailed(Exception error)
+    {
+        lock (_lock) _firstConnectError ??= $"{error.GetType().Name}: {error.Message}";
+    }
+
     public void Figure(string name, double value, string unit)
     {
         lock (_lock) _figures.Add(new Figure(name, value, unit));
