@@ -38,15 +38,7 @@ public sealed class NginxFrontTests(PostgresFixture fixture) : IDisposable
         return int.Parse(line["chat_websocket_live ".Length..], CultureInfo.InvariantCulture);
     }
 
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition, string what)
-    {
-        var deadline = DateTime.UtcNow + Delivery;
-        while (!await condition())
-        {
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"not within {Delivery.TotalSeconds} s: {what}");
-            await Task.Delay(50);
-        }
-    }
+    private static Task WaitUntilAsync(Func<Task<bool>> condition, string what) => Until.TrueAsync(condition, Delivery, what, pollMilliseconds: 50);
 
     private static void AssertOneOrder(IReadOnlyList<IReadOnlyList<ChatFrame>> views, int expected)
     {

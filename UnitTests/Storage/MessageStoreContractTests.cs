@@ -234,13 +234,5 @@ public abstract partial class MessageStoreContractTests : IAsyncLifetime
         Assert.False(await store.PingAsync(CancellationToken.None));
     }
 
-    protected static async Task WaitUntilAsync(Func<Task<bool>> condition, string what)
-    {
-        var deadline = DateTime.UtcNow + PollTimeout;
-        while (!await condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"Timed out after {PollTimeout} waiting for {what}.");
-            await Task.Delay(20);
-        }
-    }
+    protected static Task WaitUntilAsync(Func<Task<bool>> condition, string what) => Until.TrueAsync(condition, PollTimeout, what, pollMilliseconds: 20);
 }

@@ -1,4 +1,5 @@
 using Chat.Storage;
+using Chat.UnitTests.Infrastructure;
 using Microsoft.Extensions.Logging.Abstractions;
 using Xunit;
 
@@ -56,13 +57,5 @@ public sealed class RetentionLoopTests
         await loop.DisposeAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10));
     }
 
-    private static async Task WaitForAsync(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "Timed out waiting for the retention loop.");
-            await Task.Delay(5);
-        }
-    }
+    private static Task WaitForAsync(Func<bool> condition) => Until.TrueAsync(condition, TimeSpan.FromSeconds(10), "the retention loop");
 }

@@ -1,4 +1,5 @@
 using Chat.Storage;
+using Chat.UnitTests.Infrastructure;
 using Microsoft.Extensions.Logging.Abstractions;
 using Xunit;
 
@@ -185,13 +186,5 @@ public sealed class StoreLifecycleTests
     private static StoreLifecycle Create(StoreOptions options, Func<CancellationToken, Task<long>> prune, int writeSlots = 1) =>
         new(new object(), options, prune, NullLogger.Instance, "test", writeSlots);
 
-    private static async Task WaitForAsync(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow + Deadline;
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "Timed out waiting for the retention schedule.");
-            await Task.Delay(5);
-        }
-    }
+    private static Task WaitForAsync(Func<bool> condition) => Until.TrueAsync(condition, Deadline, "the retention schedule");
 }

@@ -6,6 +6,7 @@ using Chat.Pipeline.Rooms;
 using Chat.Pipeline.Sessions;
 using Chat.Pipeline.Stages;
 using Chat.Storage;
+using Chat.UnitTests.Infrastructure;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Chat.UnitTests.Pipeline.Stages;
@@ -79,15 +80,7 @@ internal sealed class BroadcastDriver : IAsyncDisposable
         return StageHarness.EncodedChat(sender, comment);
     }
 
-    private static async Task UntilAsync(Func<bool> condition, string what)
-    {
-        var clock = Stopwatch.StartNew();
-        while (!condition())
-        {
-            if (clock.Elapsed > StageHarness.Within) throw new TimeoutException($"waited {StageHarness.Within} for: {what}");
-            await Task.Delay(1);
-        }
-    }
+    private static Task UntilAsync(Func<bool> condition, string what) => Until.TrueAsync(condition, StageHarness.Within, what, pollMilliseconds: 1);
 
     /// <summary>Completes the input and waits for the stage to finish everything it was given.</summary>
     public async ValueTask DisposeAsync()
