@@ -22,6 +22,8 @@ public sealed class DescriptorExhaustionTests(ITestOutputHelper output)
     // How long the flood is held once the server is out of descriptors: the window CPU and log lines are measured over.
     private static readonly TimeSpan Window = TimeSpan.FromSeconds(3);
     private static readonly TimeSpan ChatWithin = TimeSpan.FromSeconds(1);
+    // Descriptors below the headroom that may be free when the flood ends without the server being short of any.
+    private const int HoleSlack = 8;
 
     [Theory]
     [InlineData("epoll")]
@@ -41,7 +43,12 @@ public sealed class DescriptorExhaustionTests(ITestOutputHelper output)
         try
         {
             for (var i = 0; i < Flood; i++) flood.Add(await ConnectAsync(server.EndPoint));
-            Assert.True(await ChatLoad.EventuallyAsync(() => OpenDescriptors(server.Id) >= Limit - DescriptorBudget.Headroom, TimeSpan.FromSeconds(15)),
+            // Out of descriptors means refusing at the headroom. The count may sit a little under it: a descriptor the
+            // server closed after the last accept (one CI run: 235 of the 236 below the headroom) leaves a hole that
+            // no later accept fills.
+            Assert.True(await ChatLoad.EventuallyAsync(() => server.Output.Contains("connection refused: its descriptor", StringComparison.Ordinal), TimeSpan.FromSeconds(15)),
+                $"the server refuses at the headroom (it holds {OpenDescriptors(server.Id)} of {Limit})\n{server.Output}");
+            Assert.True(OpenDescriptors(server.Id) >= Limit - DescriptorBudget.Headroom - HoleSlack,
                 $"the server fills its descriptors up to the headroom (it holds {OpenDescriptors(server.Id)} of {Limit})");
             await Task.Delay(Window);
             cpu = CpuSeconds(server.Id) - cpuBefore;
