@@ -5,7 +5,9 @@ using Chat.Reactor;
 using Chat.Server;
 using Microsoft.Extensions.Logging;
 
-// First of all, so that the connection cap below is derived from the raised limit.
+// Before anything starts .NET's signal handling, which keeps an inherited "ignored" for good.
+InheritedSignals.Unignore();
+// So that the connection cap below is derived from the raised limit.
 var descriptors = DescriptorBudget.Raise();
 
 if (args is ["--help"] or ["-h"])
