@@ -15,6 +15,9 @@ internal sealed class CiphertextStream(Connection connection) : Stream
         new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
     private ArraySegment<byte> _current;
     private SendResult _worst;
+    // --- under _gate: whether the SslStream reading us may be inside OpenSSL ---
+    private readonly object _gate = new();
+    private bool _readerMayDecrypt;
 
     public override bool CanRead => true;
     public override bool CanWrite => true;
@@ -31,6 +34,36 @@ internal sealed class CiphertextStream(Connection connection) : Stream
     /// <summary>The peer is gone: reads return 0 once what was fed is consumed.</summary>
     public void Complete() => _received.Writer.TryComplete();
 
+    /// <summary>
+    /// The session's read loop is about to call the SslStream, which may decrypt what it already buffered without
+    /// asking for more. Waits while <see cref="TryExclusiveOfDecryption"/> runs.
+    /// </summary>
+    public void ReaderEntering()
+    {
+        lock (_gate) _readerMayDecrypt = true;
+    }
+
+    /// <summary>The session's read loop got control back from the SslStream: no decryption is running.</summary>
+    public void ReaderReturned()
+    {
+        lock (_gate) _readerMayDecrypt = false;
+    }
+
+    /// <summary>
+    /// Runs <paramref name="action"/> when no decryption is running, and keeps one from starting meanwhile; false
+    /// (not run) while one may be. .NET does not serialise OpenSSL's SSL_shutdown with SSL_read on the same session,
+    /// and that race threw from SSL_shutdown, once on the reactor's thread, which ended the process.
+    /// </summary>
+    public bool TryExclusiveOfDecryption<TState>(Action<TState> action, TState state)
+    {
+        lock (_gate)
+        {
+            if (_readerMayDecrypt) return false;
+            action(state);
+            return true;
+        }
+    }
+
     /// <summary>Starts counting the queue's answers for one encrypted send.</summary>
     public void BeginWrite() => _worst = SendResult.Accepted;
 
@@ -45,6 +78,8 @@ internal sealed class CiphertextStream(Connection connection) : Stream
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public override async ValueTask<int> ReadAsync(Memory<byte> destination, CancellationToken cancellationToken = default)
     {
+        // Waiting here for ciphertext, the SslStream is not decrypting.
+        lock (_gate) _readerMayDecrypt = false;
         while (_current.Count == 0)
         {
             if (_current.Array is { } consumed)
@@ -59,6 +94,8 @@ internal sealed class CiphertextStream(Connection connection) : Stream
             }
             if (!await _received.Reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false)) return 0;
         }
+        // A zero-byte read only waits: it hands over nothing to decrypt.
+        if (!destination.IsEmpty) ReaderEntering();
         var take = Math.Min(destination.Length, _current.Count);
         _current.AsSpan(0, take).CopyTo(destination.Span);
         _current = _current.Slice(take);

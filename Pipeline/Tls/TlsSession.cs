@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net.Security;
-using System.Security.Authentication;
 using System.Threading.Channels;
 using Chat.Pipeline.Http;
 using Chat.Pipeline.Sessions;
@@ -89,8 +88,9 @@ internal sealed class TlsSession : IOutboundTransform, IThreadPoolWorkItem
             // a slow handshake on a loaded box does not eat the time of the first request.
             if (_connection.Tag is Session session) session.Progress.AwaitingHeadSince = Stopwatch.GetTimestamp();
         }
-        catch (Exception e) when (e is AuthenticationException or IOException or ObjectDisposedException)
+        catch (Exception e)
         {
+            // As in the read loop: any failure of the handshake is this connection's alone.
             TlsLog.HandshakeFailed(_logger, _connection.Id, _connection.RemoteEndPoint.ToString(), e.Message);
         }
         if (_authenticated) await ReadPlaintextAsync(output).ConfigureAwait(false);
@@ -109,7 +109,16 @@ internal sealed class TlsSession : IOutboundTransform, IThreadPoolWorkItem
             while (true)
             {
                 // Wait for a record without holding a buffer: idle connections hold none.
-                await _ssl.ReadAsync(Memory<byte>.Empty).ConfigureAwait(false);
+                _ciphertext.ReaderEntering();
+                try
+                {
+                    await _ssl.ReadAsync(Memory<byte>.Empty).ConfigureAwait(false);
+                }
+                finally
+                {
+                    _ciphertext.ReaderReturned();
+                }
+                _ciphertext.ReaderEntering();
                 var buffer = BufferPool.Shared.Rent(PlaintextBufferSize);
                 int read;
                 try
@@ -121,6 +130,10 @@ internal sealed class TlsSession : IOutboundTransform, IThreadPoolWorkItem
                     BufferPool.Shared.Return(buffer);
                     throw;
                 }
+                finally
+                {
+                    _ciphertext.ReaderReturned();
+                }
                 if (read == 0)
                 {
                     BufferPool.Shared.Return(buffer);
@@ -129,8 +142,11 @@ internal sealed class TlsSession : IOutboundTransform, IThreadPoolWorkItem
                 await output.WriteAsync(TransportEvent.Received(_connection, buffer, read)).ConfigureAwait(false);
             }
         }
-        catch (Exception e) when (e is IOException or AuthenticationException or ObjectDisposedException)
+        catch (Exception e)
         {
+            // Not only IOException and AuthenticationException: OpenSSL's own failures come as types of their own (one
+            // seen: CryptographicException "application data after close notify"). Whatever it is, this connection's
+            // read ends here and RunAsync still closes it and reports Closed.
             TlsLog.ReadFailed(_logger, _connection.Id, e.Message);
         }
     }
@@ -165,18 +181,25 @@ internal sealed class TlsSession : IOutboundTransform, IThreadPoolWorkItem
 
     public void Close(Connection connection, SharedBuffer? lastWords, int offset, int count, bool discardQueued)
     {
-        lock (_writeLock)
+        try
         {
-            // Discarding queued records would leave a gap in the record sequence, so a dropped peer gets no last words.
-            if (_authenticated && !_finished && !discardQueued && !connection.IsClosing && _last is not (SendResult.Dropped or SendResult.Closed))
+            lock (_writeLock)
             {
-                if (lastWords is not null) Cork(lastWords.Span.Slice(offset, count));
-                EncryptCorked();
-                SendCloseNotify();
+                // Discarding queued records would leave a gap in the record sequence, so a dropped peer gets no last words.
+                if (_authenticated && !_finished && !discardQueued && !connection.IsClosing && _last is not (SendResult.Dropped or SendResult.Closed))
+                {
+                    if (lastWords is not null) Cork(lastWords.Span.Slice(offset, count));
+                    EncryptCorked();
+                    SendCloseNotify();
+                }
+                Finish();
             }
-            Finish();
         }
-        connection.CloseRaw(discardQueued: discardQueued);
+        finally
+        {
+            // Whatever the TLS layer did, the socket closes: the reactor's thread calls this when the peer's FIN arrives.
+            connection.CloseRaw(discardQueued: discardQueued);
+        }
     }
 
     private void Cork(ReadOnlySpan<byte> plaintext)
@@ -206,8 +229,10 @@ internal sealed class TlsSession : IOutboundTransform, IThreadPoolWorkItem
             _ssl.Write(_corked!, 0, _corkedLength);
             _last = _ciphertext.EndWrite();
         }
-        catch (Exception e) when (e is IOException or ObjectDisposedException or InvalidOperationException)
+        catch (Exception)
         {
+            // IOException, ObjectDisposedException, or OpenSSL's own failure (Interop.OpenSsl.SslException, a type
+            // of its own that derives from Exception alone): the session cannot encrypt any more, the owner closes it.
             _last = SendResult.Closed;
         }
         // Nothing is held between batches: an idle connection keeps no buffer.
@@ -226,20 +251,25 @@ internal sealed class TlsSession : IOutboundTransform, IThreadPoolWorkItem
         _corkedLength = 0;
     }
 
-    /// <summary>The close_notify alert (RFC 8446 section 6.1), so the peer knows the stream was not truncated.</summary>
-    private void SendCloseNotify()
+    /// <summary>
+    /// The close_notify alert (RFC 8446 section 6.1), so the peer knows the stream was not truncated; left out when the
+    /// read loop may be decrypting at that moment (the WebSocket close frame, when there is one, already said it all).
+    /// What the peer sent before its FIN is still decrypted and delivered afterwards.
+    /// </summary>
+    private void SendCloseNotify() => _ciphertext.TryExclusiveOfDecryption(static ssl =>
     {
         try
         {
             // Our stream's writes complete at once, so this completes before it returns.
-            var shutdown = _ssl.ShutdownAsync();
+            var shutdown = ssl.ShutdownAsync();
             if (!shutdown.IsCompleted) _ = shutdown.ContinueWith(static t => _ = t.Exception, TaskContinuationOptions.OnlyOnFaulted);
         }
-        catch (Exception e) when (e is IOException or ObjectDisposedException or InvalidOperationException)
+        catch (Exception)
         {
-            // The peer is gone or the session failed; closing the socket is all that is left.
+            // The peer is gone or the session failed (OpenSSL's failures are Interop.OpenSsl.SslException, a type that
+            // derives from Exception alone): closing the socket without the alert is all that is left.
         }
-    }
+    }, _ssl);
 
     /// <summary>Plain HTTP on the TLS port: say so in plain text, as nginx does, and close.</summary>
     private void RefusePlainHttp()

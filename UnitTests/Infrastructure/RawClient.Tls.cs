@@ -54,6 +54,13 @@ internal sealed partial class RawClient
         {
             // A reset or a torn-down stream ends the plaintext like a FIN: the cases read it as "closed".
         }
+        catch (Exception e)
+        {
+            // Anything else (a record that does not decrypt, an alert) fails the case's next read with its own message,
+            // instead of leaving that read to wait out its deadline as if the server had sent nothing.
+            plaintext.TryComplete(e);
+            return;
+        }
         plaintext.TryComplete();
     }
 
