@@ -36,7 +36,7 @@ internal sealed class CiphertextStream(Connection connection) : Stream
 
     /// <summary>
     /// The session's read loop is about to call the SslStream, which may decrypt what it already buffered without
-    /// asking for more. Waits while <see cref="TryExclusiveOfDecryption"/> runs.
+    /// asking for more. Waits while <see cref="RunUnlessDecrypting"/> runs.
     /// </summary>
     public void ReaderEntering()
     {
@@ -50,17 +50,15 @@ internal sealed class CiphertextStream(Connection connection) : Stream
     }
 
     /// <summary>
-    /// Runs <paramref name="action"/> when no decryption is running, and keeps one from starting meanwhile; false
-    /// (not run) while one may be. .NET does not serialise OpenSSL's SSL_shutdown with SSL_read on the same session,
-    /// and that race threw from SSL_shutdown, once on the reactor's thread, which ended the process.
+    /// Runs <paramref name="action"/> if no decryption is running, keeping one from starting meanwhile, and skips it
+    /// while one may be. .NET does not serialise OpenSSL's SSL_shutdown with SSL_read on the same session, and that
+    /// race threw from SSL_shutdown, once on the reactor's thread, which ended the process.
     /// </summary>
-    public bool TryExclusiveOfDecryption<TState>(Action<TState> action, TState state)
+    public void RunUnlessDecrypting<TState>(Action<TState> action, TState state)
     {
         lock (_gate)
         {
-            if (_readerMayDecrypt) return false;
-            action(state);
-            return true;
+            if (!_readerMayDecrypt) action(state);
         }
     }
 

@@ -256,7 +256,7 @@ internal sealed class TlsSession : IOutboundTransform, IThreadPoolWorkItem
     /// read loop may be decrypting at that moment (the WebSocket close frame, when there is one, already said it all).
     /// What the peer sent before its FIN is still decrypted and delivered afterwards.
     /// </summary>
-    private void SendCloseNotify() => _ciphertext.TryExclusiveOfDecryption(static ssl =>
+    private void SendCloseNotify() => _ciphertext.RunUnlessDecrypting(static ssl =>
     {
         try
         {
