@@ -38,11 +38,15 @@ public sealed class ChatPageDeflateTests(BrowserFixture browser)
         await bob.SetNameAsync("bob");
 
         var longLine = string.Join(' ', Enumerable.Repeat("a long line that deflate shrinks well,", 20));
+        string[] conversation = ["alice: short line", $"bob: {longLine}", "alice: and short again"];
+        // Each line is sent once the one before it came back: two pages' sends have no order of their own (a page
+        // still reconnecting after its name change sends when its socket opens), and the order is what is checked.
         await alice.SendAsync("short line");
+        await Expect(alice.Messages).ToHaveTextAsync(conversation[..1]);
         await bob.SendAsync(longLine);
+        await Expect(alice.Messages).ToHaveTextAsync(conversation[..2]);
         await alice.SendAsync("and short again");
 
-        string[] conversation = ["alice: short line", $"bob: {longLine}", "alice: and short again"];
         await Expect(alice.Messages).ToHaveTextAsync(conversation);
         await Expect(bob.Messages).ToHaveTextAsync(conversation);
         var extensions = await alice.Page.EvaluateAsync<string>("window.__sockets.filter(s => s.readyState === 1).map(s => s.extensions).join('|')");

@@ -24,6 +24,8 @@ public sealed partial class ChatPageTests(BrowserFixture browser)
         await alice.SendAsync("Hi Bob! Is the new chat page live?");
         await Expect(bob.Messages).ToHaveTextAsync(["alice: Hi Bob! Is the new chat page live?"]);
         await bob.SendAsync("It is: history, reconnects and timestamps in local time.");
+        // Two pages' sends have no order of their own: alice answers once bob's line is on her page.
+        await Expect(alice.Messages).ToHaveTextAsync(["alice: Hi Bob! Is the new chat page live?", "bob: It is: history, reconnects and timestamps in local time."]);
         await alice.SendAsync("And it reads well on a phone, too.");
         await alice.SendAsync("Open it in two tabs and try.");
 

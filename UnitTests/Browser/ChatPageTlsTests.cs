@@ -24,10 +24,12 @@ public sealed class ChatPageTlsTests(BrowserFixture browser)
         var bob = await ChatPage.OpenAsync(bobContext, https);
         await bob.SetNameAsync("bob");
 
+        string[] conversation = ["alice: Is this encrypted?", "bob: End to server, yes: wss."];
         await alice.SendAsync("Is this encrypted?");
+        // Two pages' sends have no order of their own: bob answers once alice's line is on his page.
+        await Expect(bob.Messages).ToHaveTextAsync(conversation[..1]);
         await bob.SendAsync("End to server, yes: wss.");
 
-        string[] conversation = ["alice: Is this encrypted?", "bob: End to server, yes: wss."];
         await Expect(alice.Messages).ToHaveTextAsync(conversation);
         await Expect(bob.Messages).ToHaveTextAsync(conversation);
         Assert.All(alice.SocketUrls, url => Assert.StartsWith($"wss://{server.EndPoint}/websocket", url, StringComparison.Ordinal));
