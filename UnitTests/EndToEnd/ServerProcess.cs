@@ -117,10 +117,18 @@ internal sealed partial class ServerProcess : IAsyncDisposable
         await _process.WaitForExitAsync();
     }
 
+    /// <summary>Sends <paramref name="signal"/> (HUP, INT, TERM, …) with kill(1), which must succeed.</summary>
+    public async Task SignalAsync(string signal)
+    {
+        using var kill = Process.Start("kill", $"-{signal} {_process.Id}")!;
+        await kill.WaitForExitAsync();
+        Assert.Equal(0, kill.ExitCode);
+    }
+
     /// <summary>SIGTERM (or <paramref name="signal"/>, e.g. INT for Ctrl+C), then the exit code (the graceful stop).</summary>
     public async Task<int> TerminateAsync(TimeSpan within, string signal = "TERM")
     {
-        using (var kill = Process.Start("kill", $"-{signal} {_process.Id}")!) await kill.WaitForExitAsync();
+        await SignalAsync(signal);
         using var timeout = new CancellationTokenSource(within);
         await _process.WaitForExitAsync(timeout.Token);
         return _process.ExitCode;

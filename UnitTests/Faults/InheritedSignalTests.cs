@@ -34,7 +34,7 @@ public sealed class InheritedSignalTests
             Assert.Equal(0UL, IgnoredSignals(server.Id) & (Bit(1) | Bit(2)));
 
             File.WriteAllText(key, "not a key\n");
-            await SignalAsync(server, "HUP");
+            await server.SignalAsync("HUP");
             await Until.TrueAsync(() => server.Output.Contains("SIGHUP: the TLS pair was not reloaded", StringComparison.Ordinal), Within,
                 $"the reload's answer to a bad key; output:\n{server.Output}");
 
@@ -66,11 +66,4 @@ public sealed class InheritedSignalTests
     }
 
     private static ulong Bit(int signal) => 1UL << (signal - 1);
-
-    private static async Task SignalAsync(ServerProcess server, string signal)
-    {
-        using var kill = Process.Start("kill", $"-{signal} {server.Id}")!;
-        await kill.WaitForExitAsync();
-        Assert.Equal(0, kill.ExitCode);
-    }
 }

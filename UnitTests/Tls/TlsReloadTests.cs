@@ -53,7 +53,7 @@ public sealed class TlsReloadTests : IAsyncLifetime
         await open.ExpectChatAsync("before reload");
 
         Install(_second);
-        await SignalAsync("HUP");
+        await _server.SignalAsync("HUP");
         await WaitForPresentedAsync(_second);
 
         await open.SendChatAsync("after reload");
@@ -75,7 +75,7 @@ public sealed class TlsReloadTests : IAsyncLifetime
         if (bad == "garbage") File.WriteAllText(KeyPath, "not a key\n");
         else File.Copy(_second.KeyPath, KeyPath, overwrite: true);
 
-        await SignalAsync("HUP");
+        await _server.SignalAsync("HUP");
         await WaitForOutputAsync("SIGHUP: the TLS pair was not reloaded, new handshakes keep the old certificate: bad TLS certificate");
 
         Assert.Equal(_first.Leaf.Thumbprint, await PresentedThumbprintAsync());
@@ -90,13 +90,6 @@ public sealed class TlsReloadTests : IAsyncLifetime
     {
         File.Copy(certificate.CertificatePath, CertificatePath, overwrite: true);
         File.Copy(certificate.KeyPath, KeyPath, overwrite: true);
-    }
-
-    private async Task SignalAsync(string signal)
-    {
-        using var kill = Process.Start("kill", $"-{signal} {_server.Id}")!;
-        await kill.WaitForExitAsync();
-        Assert.Equal(0, kill.ExitCode);
     }
 
     /// <summary>Handshakes until the server presents <paramref name="expected"/>: the reload is asynchronous to the signal.</summary>
